@@ -1,0 +1,56 @@
+/**
+ * The ltobms command line: builds the commander program from one module per command
+ * (src/commands/*.ts) and maps parse errors to exit code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { enableDebug } from './util/debug.js';
+import { ExitCode } from './errors.js';
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ltobms');
+  program
+    .description(
+      'Build, program, configure, log and emulate the 1S LTO / Na-ion battery-management board (ATtiny824).',
+    )
+    .version(packageVersion(), '-V, --version', 'print the ltobms version')
+    .option('-v, --verbose', 'debug output on stderr (same as DEBUG=ltobms:*)')
+    .showHelpAfterError('(run the command with --help for usage)')
+    .exitOverride()
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .hook('preAction', (cmd) => {
+      if (cmd.opts().verbose) enableDebug('ltobms:*');
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ltobms eeprom --sn 7 --temp-offset 5        print a configuration image
+  $ ltobms <command> --help                     help for one command
+
+Exit codes: 0 success, 1 the job failed, 2 bad usage or input, 130 interrupted.`,
+    );
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its message ("error: ...") or the help/version text.
+      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+      process.exitCode = benign ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    throw err;
+  }
+}

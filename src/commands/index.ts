@@ -1,0 +1,13 @@
+/**
+ * Every ltobms command, in the order `ltobms --help` lists them.
+ * Each module exports `register(program)` and stays thin: options → typed input → library → render.
+ */
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+const commands: Register[] = [];
+
+export function registerCommands(program: Command): void {
+  for (const register of commands) register(program);
+}
