@@ -1,0 +1,37 @@
+// Types shared between the emulated ATtiny824 (src/sim/chip.ts) and the board model that surrounds it.
+// The chip asks the board for analog values and tells it about pin and UART activity; nothing else crosses.
+
+/** Analog-capable pins of the 14-pin ATtiny824 that the board wires to something (AIN1..AIN7). */
+export type AnalogPin = 'PA1' | 'PA2' | 'PA3' | 'PA4' | 'PA5' | 'PA6' | 'PA7';
+
+/** Every general-purpose pin of the 14-pin package (PA0 is UPDI/RESET). */
+export type PinName =
+  | 'PA0' | 'PA1' | 'PA2' | 'PA3' | 'PA4' | 'PA5' | 'PA6' | 'PA7'
+  | 'PB0' | 'PB1' | 'PB2' | 'PB3';
+
+/** What a pin does to the outside: driven high, driven low, or released (input, high impedance or pull-up). */
+export type PinState = 'high' | 'low' | 'input';
+
+/**
+ * The analog world as the chip sees it. All voltages are in volts relative to GND, `t` is simulated time in
+ * seconds since the emulation started. The ADC calls these at the sampling instant of each conversion.
+ */
+export interface AnalogFrontEnd {
+  /** Voltage at an analog pin. */
+  pinVoltage(pin: AnalogPin, t: number): number;
+  /** Die temperature in kelvin (the ADC's TEMPSENSE channel). */
+  temperatureK(t: number): number;
+  /** Supply voltage VDD (the VDD reference and the VDDDIV10 channel). */
+  vdd(t: number): number;
+}
+
+/** Why the chip (re)started; mirrors the RSTCTRL.RSTFR flags. */
+export type ResetCause = 'power-on' | 'brown-out' | 'external' | 'watchdog' | 'software' | 'updi';
+
+/** Callbacks from the chip to its board. Called synchronously from inside `runUntil`. */
+export interface ChipCallbacks {
+  /** A pin's external state changed (direction or output level). */
+  onPinChange?(pin: PinName, state: PinState, t: number): void;
+  /** USART0 finished shifting out one byte; `t` is the time of its last stop bit. */
+  onUartByte?(byte: number, t: number): void;
+}
