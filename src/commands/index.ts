@@ -3,10 +3,13 @@
  * Each module exports `register(program)` and stays thin: options → typed input → library → render.
  */
 import type { Command } from 'commander';
+import { register as eeprom } from './eeprom.js';
 
 type Register = (program: Command) => void;
 
-const commands: Register[] = [];
+const commands: Register[] = [
+  eeprom,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of commands) register(program);
