@@ -1,0 +1,245 @@
+/**
+ * The virtual board around the emulated ATtiny824: one cell, the shunt, the dividers, the two output
+ * switches, a load and a charger (see circuit.ts for the topology).
+ *
+ * Time is lazy and event-driven. The model holds every current constant between events and integrates
+ * the charge exactly over each interval (coulomb counting). Events are: a switch pin changing, a load or
+ * charger segment starting, and a grid point every `stepSeconds` (so currents that depend on the cell
+ * voltage — resistive loads, a charger in constant-voltage mode, a solar curve — are re-solved at least
+ * that often). Queries (`pinVoltage`, `snapshot`…) never create events, so the result of a run depends
+ * only on the configuration and the pin changes, not on when or how often the chip samples.
+ * Between events the voltages still follow the state of charge (the open-circuit voltage moves with it).
+ *
+ * Pins, as the firmware drives them (HARDWARE.md):
+ * - PA4 main output switch: ON only while driven high; released or driven low = OFF (gate pulled down).
+ * - PA5 3.3 V QWIIC switch: ON only while driven low; released or driven high = OFF (gate pulled up).
+ * - PA2 = V(B)/3, PA3 = V(L)/3, PA7 = V(B), PA6 = V(N): V(PA7) − V(PA6) = I × 0.1 Ω, I > 0 discharging.
+ *   The shunt is on the high side, so PA6/PA7 sit near VDD; while charging PA6 is above VDD by I × 0.1 Ω.
+ * - PA1 is not connected (0 V). VDD is the cell's terminal voltage V(B).
+ */
+import type { AnalogFrontEnd, AnalogPin, PinName, PinState } from '../chip-types.js';
+import { solveOperatingPoint, type OperatingPoint } from './circuit.js';
+import { ocvAt, OCV_TABLES, type OcvPoint } from './ocv.js';
+import { chargerAt, loadAt, nextSegmentStart, resistanceAt, temperatureAt } from './schedule.js';
+import type { BoardConfig } from './types.js';
+
+/** Current-sense shunt between PA7 (BP) and PA6 (BN). */
+export const SHUNT_OHMS = 0.1;
+/** Both voltage dividers (battery on PA2, load on PA3): 0.5 of 1.5. */
+export const DIVIDER_RATIO = 1 / 3;
+
+/** The model's truth at one instant, for tests and traces. Currents in A (> 0 = discharging), voltages in V. */
+export interface BoardSnapshot {
+  t: number;
+  /** State of charge, 0–1 (not clamped: an abused cell can leave that range). */
+  soc: number;
+  ocvVolts: number;
+  /** Cell terminal voltage V(B): what PA2 divides and what the MCU runs on. */
+  batteryVolts: number;
+  /** Output terminal voltage V(L): what PA3 divides. */
+  loadVolts: number;
+  /** Through the shunt: what the firmware measures. */
+  currentAmps: number;
+  cellAmps: number;
+  loadAmps: number;
+  chargerAmps: number;
+  qwiicAmps: number;
+  chargerMode: OperatingPoint['chargerMode'];
+  mainOn: boolean;
+  qwiicOn: boolean;
+  temperatureK: number;
+  internalOhms: number;
+  /** ∫ shunt current dt (mAh, > 0 = net discharged), like the firmware's `charge`. */
+  chargeMah: number;
+  /** ∫ I·V(B) dt over discharging intervals (mWh), like the firmware's `E_dis`. */
+  energyOutMwh: number;
+  /** ∫ |I|·V(B) dt over charging intervals (mWh), like the firmware's `E_chg`. */
+  energyInMwh: number;
+}
+
+interface Voltages {
+  soc: number;
+  ocv: number;
+  battery: number;
+  node: number;
+  load: number;
+}
+
+/** Tolerance for query times a hair before the last event (float rounding in the caller's clock). */
+const TIME_EPSILON = 1e-9;
+
+export class VirtualBoard implements AnalogFrontEnd {
+  readonly config: BoardConfig;
+  private readonly ocvTable: readonly OcvPoint[];
+  private readonly capacityAs: number;
+  private main: PinState;
+  private qwiic: PinState;
+  /** The last event: its time and the state there. */
+  private t0: number;
+  private soc0: number;
+  private chargeAs0: number;
+  private energyOutWs0: number;
+  private energyInWs0: number;
+  /** Held from the last event until the next one. */
+  private op!: OperatingPoint;
+  private rInt!: number;
+  private nextEvent!: number;
+
+  constructor(config: BoardConfig) {
+    if (!(config.cell.capacityMah > 0)) throw new RangeError('cell capacity must be > 0');
+    if (!(config.stepSeconds > 0)) throw new RangeError('model step must be > 0');
+    this.config = config;
+    this.ocvTable = OCV_TABLES[config.chemistry];
+    this.capacityAs = config.cell.capacityMah * 3.6;
+    this.main = 'input';
+    this.qwiic = 'input';
+    this.t0 = 0;
+    this.soc0 = config.cell.initialSoc;
+    this.chargeAs0 = 0;
+    this.energyOutWs0 = 0;
+    this.energyInWs0 = 0;
+    this.solve();
+  }
+
+  get mainOn(): boolean {
+    return this.main === 'high';
+  }
+
+  get qwiicOn(): boolean {
+    return this.qwiic === 'low';
+  }
+
+  /** The chip reports a pin change (wire it to ChipCallbacks.onPinChange). Only PA4 and PA5 matter here. */
+  setPin(pin: PinName, state: PinState, t: number): void {
+    if (pin !== 'PA4' && pin !== 'PA5') return;
+    this.advance(t);
+    const wasMain = this.mainOn;
+    const wasQwiic = this.qwiicOn;
+    this.integrateTo(Math.max(t, this.t0));
+    if (pin === 'PA4') this.main = state;
+    else this.qwiic = state;
+    if (this.mainOn !== wasMain || this.qwiicOn !== wasQwiic) this.solve();
+  }
+
+  pinVoltage(pin: AnalogPin, t: number): number {
+    const v = this.voltagesAt(t);
+    switch (pin) {
+      case 'PA1':
+        return 0;
+      case 'PA2':
+        return v.battery * DIVIDER_RATIO;
+      case 'PA3':
+        return v.load * DIVIDER_RATIO;
+      case 'PA4':
+        return this.main === 'high' ? v.battery : 0;
+      case 'PA5':
+        return this.qwiic === 'low' ? 0 : v.battery;
+      case 'PA6':
+        return v.node;
+      case 'PA7':
+        return v.battery;
+    }
+  }
+
+  temperatureK(t: number): number {
+    return temperatureAt(this.config.temperature, t, this.config.startHour);
+  }
+
+  vdd(t: number): number {
+    return this.voltagesAt(t).battery;
+  }
+
+  snapshot(t: number): BoardSnapshot {
+    const v = this.voltagesAt(t);
+    const dt = t - this.t0;
+    const op = this.op;
+    const [outWs, inWs] = this.energyOver(dt, v.battery);
+    return {
+      t,
+      soc: v.soc,
+      ocvVolts: v.ocv,
+      batteryVolts: v.battery,
+      loadVolts: v.load,
+      currentAmps: op.shuntAmps,
+      cellAmps: op.cellAmps,
+      loadAmps: op.loadAmps,
+      chargerAmps: op.chargerAmps,
+      qwiicAmps: op.qwiicAmps,
+      chargerMode: op.chargerMode,
+      mainOn: this.mainOn,
+      qwiicOn: this.qwiicOn,
+      temperatureK: this.temperatureK(t),
+      internalOhms: this.rInt,
+      chargeMah: (this.chargeAs0 + op.shuntAmps * dt) / 3.6,
+      energyOutMwh: (this.energyOutWs0 + outWs) / 3.6,
+      energyInMwh: (this.energyInWs0 + inWs) / 3.6,
+    };
+  }
+
+  /** Processes every event up to and including t. */
+  private advance(t: number): void {
+    if (t < this.t0 - TIME_EPSILON) {
+      throw new RangeError(`board queried at t=${t} s, before its last event at ${this.t0} s (time must not go back)`);
+    }
+    while (this.nextEvent <= t) this.commit(this.nextEvent);
+  }
+
+  /** Voltages at t, with the currents held since the last event. */
+  private voltagesAt(t: number): Voltages {
+    this.advance(t);
+    const soc = this.soc0 - (this.op.cellAmps * (t - this.t0)) / this.capacityAs;
+    const ocv = ocvAt(this.ocvTable, soc);
+    const battery = ocv - this.op.cellAmps * this.rInt;
+    const node = battery - this.op.shuntAmps * SHUNT_OHMS;
+    const load = this.mainOn ? node - this.op.mainAmps * this.config.switchOhm : this.op.openOutputVolts;
+    return { soc, ocv, battery, node, load };
+  }
+
+  /** Energy through the shunt over the next dt seconds (W·s out, W·s in), trapezoid on V(B). */
+  private energyOver(dt: number, batteryAtEnd: number): [number, number] {
+    if (dt <= 0) return [0, 0];
+    const batteryAtStart = ocvAt(this.ocvTable, this.soc0) - this.op.cellAmps * this.rInt;
+    const ws = (this.op.shuntAmps * dt * (batteryAtStart + batteryAtEnd)) / 2;
+    return ws >= 0 ? [ws, 0] : [0, -ws];
+  }
+
+  /** Makes te the last event: integrates up to it and re-solves the circuit there. */
+  private commit(te: number): void {
+    this.integrateTo(te);
+    this.solve();
+  }
+
+  /** Integrates the held currents from the last event to te, which becomes the last event. */
+  private integrateTo(te: number): void {
+    const dt = te - this.t0;
+    if (dt <= 0) return;
+    const socEnd = this.soc0 - (this.op.cellAmps * dt) / this.capacityAs;
+    const batteryAtEnd = ocvAt(this.ocvTable, socEnd) - this.op.cellAmps * this.rInt;
+    const [outWs, inWs] = this.energyOver(dt, batteryAtEnd);
+    this.energyOutWs0 += outWs;
+    this.energyInWs0 += inWs;
+    this.chargeAs0 += this.op.shuntAmps * dt;
+    this.soc0 = socEnd;
+    this.t0 = te;
+  }
+
+  /** Solves the circuit at the last event and schedules the next event. */
+  private solve(): void {
+    const c = this.config;
+    const t = this.t0;
+    this.rInt = resistanceAt(c.cell.resistanceOhm, c.cell.resistanceTempCoeff, this.temperatureK(t));
+    this.op = solveOperatingPoint({
+      emf: ocvAt(this.ocvTable, this.soc0),
+      rInt: this.rInt,
+      rShunt: SHUNT_OHMS,
+      rSwitch: c.switchOhm,
+      mainOn: this.mainOn,
+      qwiicOn: this.qwiicOn,
+      load: loadAt(c.load, t),
+      charger: chargerAt(c.charger, t, c.startHour),
+      quiescentAmps: c.quiescentAmps,
+    });
+    const grid = (Math.floor(t / c.stepSeconds + TIME_EPSILON) + 1) * c.stepSeconds;
+    this.nextEvent = Math.min(grid, nextSegmentStart(c.load, t), nextSegmentStart(c.charger, t));
+  }
+}
