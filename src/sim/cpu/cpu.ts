@@ -1,0 +1,295 @@
+// The AVRxt core of the tinyAVR 2-series: register file, SREG, SP, program counter, the data-space view the
+// instructions see, configuration-change protection, interrupt entry, SLEEP and BREAK.
+//
+// The register file is NOT in the data space on this core (data address 0x0000 is VPORTA.DIR). The core itself
+// answers CCP (0x34), SPL/SPH (0x3D/0x3E), SREG (0x3F) and SRAM (0x3C00–0x3FFF); every other data address goes to
+// the injected bus, which the chip routes to peripherals and the NVM regions.
+//
+// Instructions are decoded once per flash word into closures (decoder.ts) and cached; a write to flash must call
+// `invalidateCode()`.
+
+import { decodeAt, type Exec } from './decoder.js';
+import type { SimClock } from './events.js';
+import type { InterruptController } from './interrupts.js';
+import { SREG_I } from './sreg.js';
+
+export const SRAM_START = 0x3c00;
+export const SRAM_SIZE = 1024;
+export const SP_RESET = 0x3fff;
+export const IO_CCP = 0x34;
+export const IO_SPL = 0x3d;
+export const IO_SPH = 0x3e;
+export const IO_SREG = 0x3f;
+export const CCP_SPM = 0x9d;
+export const CCP_IOREG = 0xd8;
+
+/** Instructions a CCP key stays valid for (datasheet "Configuration Change Protection"). */
+const CCP_WINDOW = 4;
+/** Extra cycles when an interrupt wakes the core from sleep (datasheet CPUINT "Interrupt Response Time"). */
+const WAKE_EXTRA_CYCLES = 5;
+/** Cycles to push the return address on interrupt entry (16-bit PC). */
+const INTERRUPT_ENTRY_CYCLES = 2;
+
+/** Everything the core reaches in the data space besides its own registers and SRAM. */
+export interface CpuBus {
+  read(addr: number): number;
+  write(addr: number, value: number): void;
+}
+
+/** Callbacks from the core to the chip. */
+export interface CpuHooks {
+  /** SLEEP executed; return true if the sleep controller puts the core to sleep (SLPCTRL.SEN). */
+  sleep(): boolean;
+  /** WDR executed. */
+  watchdogReset(): void;
+  /** An interrupt is about to be taken while the core sleeps. */
+  wake(): void;
+  /** An opcode this core does not implement (executed as a 1-cycle NOP). */
+  illegalOpcode(wordAddress: number, opcode: number): void;
+}
+
+export type StopReason = 'break' | 'limit';
+export type CcpKind = 'ioreg' | 'spm';
+
+export class Cpu {
+  readonly regs = new Uint8Array(32);
+  readonly sram = new Uint8Array(SRAM_SIZE);
+  sreg = 0;
+  sp = SP_RESET;
+  /** Program counter in words. */
+  pc = 0;
+  /** CPU cycles spent asleep (so `clock.cycles - sleepCycles` is the active count). */
+  sleepCycles = 0;
+  sleeping = false;
+  /** Set by BREAK; the run loop returns and stays stopped until `resume()` or a reset. */
+  stopped = false;
+  /** Instructions retired since reset. */
+  instructions = 0;
+  /** Opcodes executed that this core does not implement. */
+  illegalOpcodes = 0;
+  /** Set by SEI and RETI: the next instruction runs before any interrupt is taken. */
+  interruptInhibit = false;
+  /** Decoded-instruction cache, one entry per flash word. */
+  readonly code: Exec[];
+  readonly flashWords: number;
+  private ccpKind: CcpKind | undefined;
+  private ccpCount = 0;
+  private readonly lazy: Exec;
+
+  constructor(
+    readonly flash: Uint8Array,
+    readonly bus: CpuBus,
+    readonly clock: SimClock,
+    readonly interrupts: InterruptController,
+    readonly hooks: CpuHooks,
+    /** Byte address of the vector table when CPUINT.CTRLA.IVSEL is set (FUSE.BOOTEND × 256). */
+    readonly bootEndBytes: () => number = () => 0,
+  ) {
+    this.flashWords = flash.length >> 1;
+    this.lazy = (cpu: Cpu): number => {
+      const f = decodeAt(cpu, cpu.pc);
+      cpu.code[cpu.pc] = f;
+      return f(cpu);
+    };
+    this.code = new Array<Exec>(this.flashWords).fill(this.lazy);
+  }
+
+  /** Forget decoded instructions (after any flash write). */
+  invalidateCode(): void {
+    this.code.fill(this.lazy);
+  }
+
+  /** Core state after any reset: PC 0, SP = RAMEND, SREG 0. Register and SRAM contents survive a reset. */
+  reset(): void {
+    this.pc = 0;
+    this.sp = SP_RESET;
+    this.sreg = 0;
+    this.sleeping = false;
+    this.stopped = false;
+    this.interruptInhibit = false;
+    this.ccpKind = undefined;
+    this.ccpCount = 0;
+    this.instructions = 0;
+  }
+
+  /** Flash word at a word address (wraps like the 12-bit PC of an 8 KB part). */
+  progWord(wordAddr: number): number {
+    const i = (wordAddr % this.flashWords) << 1;
+    return this.flash[i]! | (this.flash[i + 1]! << 8);
+  }
+
+  get activeCycles(): number {
+    return this.clock.cycles - this.sleepCycles;
+  }
+
+  // ---- data space -------------------------------------------------------------------------------------------
+
+  read(addr: number): number {
+    const s = addr - SRAM_START;
+    if (s >= 0 && s < SRAM_SIZE) return this.sram[s]!;
+    if (addr < 0x40 && addr >= IO_CCP) {
+      if (addr === IO_SREG) return this.sreg;
+      if (addr === IO_SPL) return this.sp & 0xff;
+      if (addr === IO_SPH) return this.sp >> 8;
+      if (addr === IO_CCP) return 0;
+    }
+    return this.bus.read(addr & 0xffff);
+  }
+
+  write(addr: number, value: number): void {
+    const s = addr - SRAM_START;
+    if (s >= 0 && s < SRAM_SIZE) {
+      this.sram[s] = value;
+      return;
+    }
+    if (addr < 0x40 && addr >= IO_CCP) {
+      if (addr === IO_SREG) {
+        this.sreg = value & 0xff;
+        return;
+      }
+      if (addr === IO_SPL) {
+        this.sp = (this.sp & 0xff00) | (value & 0xff);
+        return;
+      }
+      if (addr === IO_SPH) {
+        this.sp = (this.sp & 0x00ff) | ((value & 0xff) << 8);
+        return;
+      }
+      if (addr === IO_CCP) {
+        this.writeCcp(value & 0xff);
+        return;
+      }
+    }
+    this.bus.write(addr & 0xffff, value & 0xff);
+  }
+
+  // ---- configuration change protection ------------------------------------------------------------------------
+
+  private writeCcp(value: number): void {
+    if (value === CCP_IOREG) this.ccpKind = 'ioreg';
+    else if (value === CCP_SPM) this.ccpKind = 'spm';
+    else return;
+    // The writing instruction's own retirement counts down once; the next four instructions see the key.
+    this.ccpCount = CCP_WINDOW + 1;
+  }
+
+  /** Whether a write to a protected register of this kind is allowed now (asked by the peripheral's write hook). */
+  ccpOpen(kind: CcpKind): boolean {
+    return this.ccpCount > 0 && this.ccpKind === kind;
+  }
+
+  // ---- stack ------------------------------------------------------------------------------------------------
+
+  push(value: number): void {
+    this.write(this.sp, value);
+    this.sp = (this.sp - 1) & 0xffff;
+  }
+
+  pop(): number {
+    this.sp = (this.sp + 1) & 0xffff;
+    return this.read(this.sp);
+  }
+
+  pushPc(pc: number): void {
+    this.push(pc & 0xff);
+    this.push((pc >> 8) & 0xff);
+  }
+
+  popPc(): number {
+    const hi = this.pop();
+    const lo = this.pop();
+    return ((hi << 8) | lo) % this.flashWords;
+  }
+
+  // ---- execution --------------------------------------------------------------------------------------------
+
+  /** Enter an interrupt handler: AVRxt does not clear I; CPUINT records the level instead. */
+  private enterInterrupt(vector: number): void {
+    const clock = this.clock;
+    if (this.sleeping) {
+      this.sleeping = false;
+      this.hooks.wake();
+      clock.cycles += WAKE_EXTRA_CYCLES;
+    }
+    this.interrupts.acknowledge(vector);
+    this.pushPc(this.pc);
+    this.pc = this.interrupts.vectorWordAddress(vector, this.bootEndBytes());
+    clock.cycles += INTERRUPT_ENTRY_CYCLES;
+  }
+
+  /**
+   * Runs until the cycle count reaches `untilCycle`, a BREAK, or `shouldStop()` (checked after events fire).
+   * Sleeping skips straight to the next event.
+   */
+  run(untilCycle: number, shouldStop?: () => boolean): StopReason {
+    const clock = this.clock;
+    const ic = this.interrupts;
+    const code = this.code;
+    while (!this.stopped) {
+      if (clock.cycles >= clock.nextEventCycle) {
+        clock.runDue();
+        if (shouldStop?.()) return 'limit';
+        continue;
+      }
+      if (clock.cycles >= untilCycle) return 'limit';
+      if (ic.ready && !this.interruptInhibit && this.ccpCount === 0 && (this.sreg & SREG_I || ic.nmiReady)) {
+        this.enterInterrupt(ic.select());
+        continue;
+      }
+      if (this.sleeping) {
+        const target = Math.min(clock.nextEventCycle, untilCycle);
+        this.sleepCycles += target - clock.cycles;
+        clock.cycles = target;
+        continue;
+      }
+      this.interruptInhibit = false;
+      clock.cycles += code[this.pc]!(this);
+      this.instructions++;
+      if (this.ccpCount !== 0) this.ccpCount--;
+    }
+    return 'break';
+  }
+
+  /** Executes exactly one instruction (or one interrupt entry); returns the cycles it took. For tests. */
+  step(): number {
+    const before = this.clock.cycles;
+    const ic = this.interrupts;
+    if (ic.ready && !this.interruptInhibit && this.ccpCount === 0 && (this.sreg & SREG_I || ic.nmiReady)) {
+      this.enterInterrupt(ic.select());
+    } else {
+      this.interruptInhibit = false;
+      this.clock.cycles += this.code[this.pc]!(this);
+      this.instructions++;
+      if (this.ccpCount !== 0) this.ccpCount--;
+    }
+    return this.clock.cycles - before;
+  }
+
+  /** Called by the SLEEP instruction. */
+  executeSleep(): void {
+    if (this.hooks.sleep()) this.sleeping = true;
+  }
+
+  /** Called by the RETI instruction. */
+  executeReti(): void {
+    this.interrupts.returnFromInterrupt();
+    this.interruptInhibit = true;
+  }
+
+  executeBreak(): void {
+    this.stopped = true;
+  }
+
+  resume(): void {
+    this.stopped = false;
+  }
+
+  executeIllegal(wordAddress: number, opcode: number): void {
+    this.illegalOpcodes++;
+    this.hooks.illegalOpcode(wordAddress, opcode);
+  }
+
+  setWatchdogReset(): void {
+    this.hooks.watchdogReset();
+  }
+}

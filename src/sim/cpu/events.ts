@@ -1,0 +1,101 @@
+// Simulated time and the event queue.
+//
+// The CPU clock is the timeline the core runs on: `cycles` counts CPU clock periods since power-up
+// (executing or sleeping). Peripherals in other clock domains (the 1.024 kHz ULP oscillator for RTC PIT
+// and WDT) schedule events in seconds; the clock converts between the two so that a prescaler change
+// (CLKCTRL.MCLKCTRLB) only moves the conversion epoch, never an already scheduled event.
+
+/** A scheduled callback. Keep the object to cancel it. */
+export interface ClockEvent {
+  readonly time: number;
+  readonly callback: () => void;
+  /** Insertion order, so events at the same instant fire first-scheduled first. */
+  readonly seq: number;
+}
+
+export class SimClock {
+  /** CPU clock cycles since power-up, including cycles spent asleep. */
+  cycles = 0;
+  /** Cycle count at which the earliest pending event is due (Infinity when none). The CPU loop compares this. */
+  nextEventCycle = Infinity;
+  private epochCycles = 0;
+  private epochTime = 0;
+  private period: number;
+  private queue: ClockEvent[] = [];
+  private seq = 0;
+
+  constructor(cpuHz: number) {
+    this.period = 1 / cpuHz;
+  }
+
+  /** Simulated time in seconds. */
+  get time(): number {
+    return this.epochTime + (this.cycles - this.epochCycles) * this.period;
+  }
+
+  get cpuHz(): number {
+    return 1 / this.period;
+  }
+
+  /** Changes the CPU clock frequency from now on (a prescaler or oscillator change). */
+  setCpuHz(hz: number): void {
+    this.epochTime = this.time;
+    this.epochCycles = this.cycles;
+    this.period = 1 / hz;
+    this.updateNext();
+  }
+
+  /** Seconds → the first CPU cycle count at or after that instant. */
+  cycleAt(time: number): number {
+    const c = this.epochCycles + (time - this.epochTime) / this.period;
+    // Tolerate float noise: an event 1e-9 cycles late still belongs to that cycle.
+    return Math.ceil(c - 1e-6);
+  }
+
+  schedule(time: number, callback: () => void): ClockEvent {
+    const ev: ClockEvent = { time, callback, seq: this.seq++ };
+    const q = this.queue;
+    let i = q.length;
+    while (i > 0 && q[i - 1]!.time > time) i--;
+    q.splice(i, 0, ev);
+    if (i === 0) this.updateNext();
+    return ev;
+  }
+
+  /** Schedules `callback` after `cycles` CPU cycles from now. */
+  scheduleInCycles(cycles: number, callback: () => void): ClockEvent {
+    return this.schedule(this.time + cycles * this.period, callback);
+  }
+
+  cancel(ev: ClockEvent | undefined): void {
+    if (!ev) return;
+    const i = this.queue.indexOf(ev);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    if (i === 0) this.updateNext();
+  }
+
+  /** Time of the earliest pending event, or Infinity. */
+  get nextEventTime(): number {
+    return this.queue.length ? this.queue[0]!.time : Infinity;
+  }
+
+  /** Fires every event that is due at the current cycle, in time order (callbacks may schedule more). */
+  runDue(): void {
+    while (this.queue.length && this.cycleAt(this.queue[0]!.time) <= this.cycles) {
+      const ev = this.queue.shift()!;
+      ev.callback();
+    }
+    this.updateNext();
+  }
+
+  /** Drops every pending event (a system reset re-creates peripheral state). */
+  clear(): void {
+    this.queue = [];
+    this.updateNext();
+  }
+
+  private updateNext(): void {
+    this.nextEventCycle = this.queue.length ? this.cycleAt(this.queue[0]!.time) : Infinity;
+  }
+}

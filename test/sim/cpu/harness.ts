@@ -1,0 +1,46 @@
+// A bare AVRxt core for instruction-level tests: flash from words, a flat 64 KB bus for everything that is not
+// SRAM or a core register, no peripherals.
+import { Cpu } from '../../../src/sim/cpu/cpu.js';
+import { SimClock } from '../../../src/sim/cpu/events.js';
+import { InterruptController } from '../../../src/sim/cpu/interrupts.js';
+
+export interface BareCore {
+  cpu: Cpu;
+  clock: SimClock;
+  interrupts: InterruptController;
+  bus: Uint8Array;
+  flash: Uint8Array;
+  illegal: number[];
+}
+
+export function bareCore(words: number[], flashBytes = 8192): BareCore {
+  const flash = new Uint8Array(flashBytes);
+  words.forEach((w, i) => {
+    flash[2 * i] = w & 0xff;
+    flash[2 * i + 1] = w >> 8;
+  });
+  const bus = new Uint8Array(0x10000);
+  const clock = new SimClock(1_000_000);
+  const interrupts = new InterruptController();
+  const illegal: number[] = [];
+  const cpu = new Cpu(
+    flash,
+    { read: (a) => bus[a]!, write: (a, v) => void (bus[a] = v) },
+    clock,
+    interrupts,
+    { sleep: () => true, watchdogReset: () => {}, wake: () => {}, illegalOpcode: (_a, op) => void illegal.push(op) },
+  );
+  return { cpu, clock, interrupts, bus, flash, illegal };
+}
+
+/** Deterministic PRNG (mulberry32) so a failing case can be reproduced from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
