@@ -21,5 +21,5 @@ test('--help lists the commands and exit codes', async () => {
 test('an unknown command is a usage error (exit 2) with one error line', async () => {
   const r = await runCli(['frobnicate']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^error: .*(unknown command 'frobnicate'|too many arguments)/m);
+  assert.match(r.stderr, /^error: unknown command 'frobnicate'/m);
 });

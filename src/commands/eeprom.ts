@@ -68,7 +68,10 @@ Examples:
   $ ltobms eeprom decode eeprom.hex --json
   $ ltobms eeprom decode 37730700050... (the 40 hex digits)`,
     )
-    .action(action(async (sourceArg: string, opts: { json?: boolean }, _cmd: Command, _ctx: ActionContext) => {
+    .action(action(async (sourceArg: string, _opts: unknown, decode: Command, _ctx: ActionContext) => {
+      // eeprom has --json too, and commander gives a parent's option to the parent wherever it
+      // appears; optsWithGlobals sees it on either command.
+      const json = decode.optsWithGlobals<{ json?: boolean }>().json === true;
       const source = await readImageSource(sourceArg);
       const decoded = decodeConfig(source.bytes, source.name);
       const report: DecodeReport = {
@@ -78,7 +81,7 @@ Examples:
         valid: decoded.magicValid && decoded.crcValid,
         ...imageReport(decoded),
       };
-      if (opts.json) printJson(report);
+      if (json) printJson(report);
       else process.stdout.write(renderDecode(report));
       const invalid = invalidImageError(decoded, source.name);
       if (invalid) throw invalid;

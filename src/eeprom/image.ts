@@ -126,7 +126,8 @@ export function decodeConfig(bytes: Uint8Array, source = 'the image'): DecodedIm
       hint: 'pass the .bin or .hex written by `ltobms eeprom -f`, or the 40-digit hex string it prints',
     });
   }
-  const image = bytes.slice(0, CONFIG_SIZE);
+  // A copy in its own buffer: a Node Buffer's slice() is a view into a shared pool.
+  const image = new Uint8Array(bytes.subarray(0, CONFIG_SIZE));
   const view = new DataView(image.buffer);
   const config = {} as EepromConfig;
   for (const field of CONFIG_FIELDS) {
