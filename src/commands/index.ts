@@ -4,11 +4,13 @@
  */
 import type { Command } from 'commander';
 import { register as eeprom } from './eeprom.js';
+import { register as log } from './log.js';
 
 type Register = (program: Command) => void;
 
 const commands: Register[] = [
   eeprom,
+  log,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,40 @@
+/**
+ * From bytes to typed events: one {@link LineAssembler} per source, every completed line classified
+ * (frame / debug text / garbage) and every frame stamped with the host time when its line completed.
+ */
+import { classifyLine, seriesKey, type GarbageReason, type Point } from './frame.js';
+import { LineAssembler } from './lines.js';
+import type { FrameClock } from './clock.js';
+
+export type LineEvent =
+  | { type: 'frame'; port: string; point: Point }
+  | { type: 'debug'; port: string; text: string }
+  | { type: 'garbage'; port: string; reason: GarbageReason; detail: string };
+
+/** Builds the line handling for one port: feed it chunks, end it when the port goes away. */
+export function createFrameReader(
+  port: string,
+  clock: FrameClock,
+  onEvent: (event: LineEvent) => void,
+): LineAssembler {
+  return new LineAssembler((line, status) => {
+    if (status !== 'complete') {
+      onEvent({ type: 'garbage', port, reason: status, detail: `${line.length} bytes kept` });
+      return;
+    }
+    const c = classifyLine(line, 0, line.length, { timestamp: 'forbidden' });
+    switch (c.kind) {
+      case 'frame':
+        onEvent({ type: 'frame', port, point: { frame: c.frame, timeNs: clock.stamp(seriesKey(c.frame)) } });
+        break;
+      case 'debug':
+        onEvent({ type: 'debug', port, text: c.text });
+        break;
+      case 'garbage':
+        onEvent({ type: 'garbage', port, reason: c.reason, detail: c.detail });
+        break;
+      case 'blank':
+        break;
+    }
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * InfluxDB 2.x / 3.x (and 1.8+ through its v2 compatibility endpoint) through
+ * @influxdata/influxdb-client: `POST /api/v2/write?org=…&bucket=…&precision=ns` with
+ * `Authorization: Token …`. The client's own batching and retry buffer are not used: the spool in
+ * front of every sink already batches, retries and survives restarts, so each batch is sent once
+ * per attempt through the client's transport and its HttpError is classified here.
+ */
+import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import type { Target } from '../config.js';
+import { describeTarget } from '../config.js';
+import { debug } from '../../util/debug.js';
+import { isNetworkError, isRetryableStatus, networkMessage, retryAfterMs, WriteError, type Sink } from './types.js';
+
+type Influx2Target = Extract<Target, { kind: 'influx2' }>;
+const log = debug('ltobms:log:influx2');
+
+// The client logs failures to the console by default; a library must not print.
+setLogger({
+  error: (message: string, err?: unknown) => log('client error:', message, networkMessage(err)),
+  warn: (message: string, err?: unknown) => log('client warning:', message, networkMessage(err)),
+});
+
+export class Influx2Sink implements Sink {
+  readonly description: string;
+  readonly durable = false;
+  private readonly client: InfluxDB;
+  private readonly path: string;
+
+  constructor(target: Influx2Target, timeoutMs = 10_000) {
+    this.description = describeTarget(target);
+    this.client = new InfluxDB({ url: target.url, token: target.token, timeout: timeoutMs });
+    const params = new URLSearchParams({ org: target.org, bucket: target.bucket, precision: 'ns' });
+    this.path = `/api/v2/write?${params}`;
+  }
+
+  async write(lines: readonly string[]): Promise<void> {
+    try {
+      await this.client.transport.request(this.path, lines.join('\n'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+    } catch (err) {
+      if (err instanceof HttpError) {
+        const serverMessage = serverText(err);
+        throw new WriteError(
+          `the server answered ${err.statusCode}${serverMessage ? `: ${serverMessage}` : ''}`,
+          isRetryableStatus(err.statusCode),
+          err.statusCode,
+          serverMessage,
+          retryAfterMs(err.headers?.['retry-after'] as string | undefined),
+        );
+      }
+      if (isNetworkError(err)) throw new WriteError(`cannot reach the server: ${networkMessage(err)}`, true);
+      throw new WriteError(`write failed: ${networkMessage(err)}`, true);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function serverText(err: HttpError): string {
+  const json = err.json as { message?: string; error?: string } | undefined;
+  return (json?.message ?? json?.error ?? err.body ?? '').toString().trim();
+}

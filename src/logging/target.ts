@@ -1,0 +1,41 @@
+/**
+ * From a resolved configuration to a running {@link PointWriter}: the sink for the target, its spool
+ * folder and its dead-letter file under the data folder.
+ *
+ *   <data dir>/log/YYYY-MM-DD.lp             daily files of the file target (default --out-dir)
+ *   <data dir>/spool/<target key>/           the spool in front of a database
+ *   <data dir>/dead-letter/<target key>.lp   points a database refused for good
+ */
+import { join } from 'node:path';
+import { targetKey, type LogConfig } from './config.js';
+import { DailyFileSink } from './sinks/file.js';
+import { Influx1Sink } from './sinks/influx1.js';
+import { Influx2Sink } from './sinks/influx2.js';
+import type { Sink } from './sinks/types.js';
+import { PointWriter, type WriterEvent } from './writer.js';
+
+export function createSink(config: LogConfig): Sink {
+  const t = config.target;
+  switch (t.kind) {
+    case 'file':
+      return new DailyFileSink(t.outDir);
+    case 'influx1':
+      return new Influx1Sink(t);
+    case 'influx2':
+      return new Influx2Sink(t);
+  }
+}
+
+export function openWriter(
+  config: LogConfig,
+  options: { batchSize?: number; onEvent?: (e: WriterEvent) => void } = {},
+): PointWriter {
+  const key = targetKey(config.target);
+  return new PointWriter({
+    sink: createSink(config),
+    spoolDir: join(config.dataDir, 'spool', key),
+    deadLetterPath: join(config.dataDir, 'dead-letter', `${key}.lp`),
+    batchSize: options.batchSize,
+    onEvent: options.onEvent,
+  });
+}
