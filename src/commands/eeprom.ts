@@ -116,7 +116,8 @@ async function emitImage(request: EepromRequest, bytes: Uint8Array, decoded: Dec
 }
 
 function limitsSummary(cfg: EepromConfig, matches: Chemistry | null): string {
-  return matches ? `${matches} default limits` : `custom limits ${cfg.uvloCutoff}/${cfg.uvloRelease}–${cfg.ovloRelease}/${cfg.ovloCutoff} mV, ${cfg.maxCurrent} mA`;
+  if (matches) return `${matches} default limits`;
+  return `custom limits (uvlo ${cfg.uvloCutoff}/${cfg.uvloRelease} mV, ovlo ${cfg.ovloRelease}/${cfg.ovloCutoff} mV, ${cfg.maxCurrent} mA, ${cfg.ocloTimeout} s)`;
 }
 
 /** The --json of `eeprom decode`; the human view prints the same object. */
