@@ -1,0 +1,137 @@
+/**
+ * The tinyAVR 0/1/2 NVM controller (SIB "P:0") driven over UPDI: page buffer clear, page write,
+ * erase-write, EEPROM erase, fuse write, chip erase, and bounded status polling.
+ *
+ * Page writes are streamed: each page is one write on the wire — [pointer if not contiguous]
+ * REPEAT, ST *ptr++ (data), STS NVMCTRL.CTRLA = command, LDS NVMCTRL.STATUS — with response
+ * signatures disabled, so the only bus turnaround per page is the status byte that tells us the
+ * controller is ready for the next page (the data sheet requires FBUSY/EEBUSY = 0 before the page
+ * buffer is filled). The page buffer clears itself after every page write, so PBC is sent only
+ * before the first page and after a failure.
+ */
+import type { UpdiLink } from './link.js';
+import { CS, CTRLA, NVMCTRL, NVM_CMD, NVM_STATUS, type NvmCommand } from './constants.js';
+import { UpdiError, hex } from './errors.js';
+
+const BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
+
+export interface PageWrite {
+  /** Data-space address of the first byte (0x8000 + offset for flash, 0x1400 + offset for EEPROM). */
+  address: number;
+  data: Uint8Array;
+  /** 2 = word stores (flash), 1 = byte stores (EEPROM, user row: byte-granular). */
+  unit: 1 | 2;
+  command: NvmCommand;
+}
+
+export interface NvmOptions {
+  /** Bounded wait for a page operation (default 500 ms). */
+  pageTimeoutMs?: number;
+  /** Bounded wait for chip erase (default 3000 ms). */
+  eraseTimeoutMs?: number;
+}
+
+export class TinyNvm {
+  /** Where the UPDI pointer is after the last streamed page (undefined = unknown). */
+  private pointer: number | undefined;
+  /** The page buffer may hold stale bytes (start, or after a failure). */
+  private bufferDirty = true;
+  private readonly pageTimeoutMs: number;
+  private readonly eraseTimeoutMs: number;
+
+  constructor(
+    private readonly link: UpdiLink,
+    options: NvmOptions = {},
+  ) {
+    this.pageTimeoutMs = options.pageTimeoutMs ?? 500;
+    this.eraseTimeoutMs = options.eraseTimeoutMs ?? 3000;
+  }
+
+  /** Forget pointer and page-buffer state (after a resynchronisation). */
+  reset(): void {
+    this.pointer = undefined;
+    this.bufferDirty = true;
+  }
+
+  async status(): Promise<number> {
+    const [s] = await this.link.lds(NVMCTRL.STATUS);
+    return s!;
+  }
+
+  /** Polls NVMCTRL.STATUS until not busy; WRERROR → NVM_ERROR; longer than `timeoutMs` → NVM_TIMEOUT. */
+  async waitReady(what: string, timeoutMs = this.pageTimeoutMs, first?: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let s = first ?? (await this.status());
+    while (true) {
+      if (s & NVM_STATUS.WRERROR) {
+        throw new UpdiError('NVM_ERROR', `NVM write error (NVMCTRL.STATUS 0x${s.toString(16)}) ${what}`, { details: { status: s } });
+      }
+      if (!(s & BUSY)) return;
+      if (Date.now() >= deadline) {
+        throw new UpdiError('NVM_TIMEOUT', `timed out after ${timeoutMs} ms waiting for the NVM controller ${what} (NVMCTRL.STATUS 0x${s.toString(16)})`);
+      }
+      s = await this.status();
+    }
+  }
+
+  /** Writes NVMCTRL.CTRLA (with an ACK check unless RSD is on). */
+  async command(cmd: NvmCommand): Promise<void> {
+    await this.link.sts(NVMCTRL.CTRLA, [cmd]);
+  }
+
+  /** Erases flash and EEPROM (EEPROM is kept when FUSE.SYSCFG0.EESAVE is set). */
+  async chipErase(): Promise<void> {
+    await this.waitReady('before chip erase');
+    await this.command(NVM_CMD.CHER);
+    await this.waitReady('after chip erase', this.eraseTimeoutMs);
+    this.reset();
+  }
+
+  /** Erases the whole EEPROM. */
+  async eraseEeprom(): Promise<void> {
+    await this.waitReady('before EEPROM erase');
+    await this.command(NVM_CMD.EEER);
+    await this.waitReady('after EEPROM erase', this.eraseTimeoutMs);
+  }
+
+  /** Writes one fuse (or the lock byte): ADDR, DATA, WFU, then waits (facts §4.8). */
+  async writeFuse(address: number, value: number): Promise<void> {
+    const what = `writing fuse ${hex(address)}`;
+    await this.waitReady(`before ${what}`);
+    await this.link.sts(NVMCTRL.ADDR, [address & 0xff, address >> 8]);
+    await this.link.sts(NVMCTRL.DATA, [value]);
+    await this.command(NVM_CMD.WFU);
+    await this.waitReady(`after ${what}`);
+  }
+
+  /**
+   * Loads one page (or, for byte-granular memories, part of one) and commits it with `command`,
+   * in one write; waits until the controller is ready again. The controller must be ready when
+   * this is called (true after a previous writePage, or call waitReady first).
+   */
+  async writePage(page: PageWrite): Promise<void> {
+    const what = `${commandName(page.command)} ${hex(page.address)}+${page.data.length}`;
+    const b = this.link.burst();
+    if (!b.rsd) b.stcs(CS.CTRLA, this.link.ctrlAValue | CTRLA.RSD);
+    if (this.bufferDirty) b.sts(NVMCTRL.CTRLA, [NVM_CMD.PBC]);
+    if (this.pointer !== page.address) b.stPtr(page.address);
+    b.stInc(page.data, page.unit);
+    b.sts(NVMCTRL.CTRLA, [page.command]);
+    b.lds(NVMCTRL.STATUS);
+    // Until the status byte is back, assume the worst about pointer and buffer.
+    this.reset();
+    const [status] = await this.link.run(b, what);
+    this.pointer = page.address + page.data.length;
+    this.bufferDirty = false;
+    await this.waitReady(`after ${what}`, this.pageTimeoutMs, status);
+  }
+
+  /** Turns response signatures back on after a run of page writes (no wait). */
+  async endBulk(): Promise<void> {
+    if (this.link.rsd) await this.link.stcs(CS.CTRLA, this.link.ctrlAValue & ~CTRLA.RSD);
+  }
+}
+
+function commandName(cmd: NvmCommand): string {
+  return (Object.keys(NVM_CMD) as (keyof typeof NVM_CMD)[]).find((k) => NVM_CMD[k] === cmd) ?? `cmd ${cmd}`;
+}

@@ -1,0 +1,163 @@
+/**
+ * UPDI physical layer: bytes on the single half-duplex wire.
+ *
+ * Everything sent comes back as an echo, which is checked byte for byte. `send` does not wait for
+ * its echo: the echo is collected and compared with the next `exchange` (the next time we must wait
+ * for the target anyway), so a write-only instruction costs no bus turnaround.
+ */
+import type { UpdiTransport } from './transport.js';
+import { UpdiError } from './errors.js';
+import { debug, hexBytes } from '../util/debug.js';
+
+const log = debug('ltobms:updi:phy');
+
+/** A UPDI frame is 12 bits: start, 8 data, even parity, 2 stop. */
+export const BITS_PER_FRAME = 12;
+
+export interface PhysicalOptions {
+  baud: number;
+  /** Fixed part of every receive timeout, on top of the wire time (default 250 ms: USB latency timers, guard time). */
+  timeoutMs?: number;
+}
+
+export class UpdiPhysical {
+  private baudRate: number;
+  private readonly baseTimeoutMs: number;
+  private pending: Uint8Array[] = [];
+  private pendingLength = 0;
+
+  constructor(
+    readonly transport: UpdiTransport,
+    options: PhysicalOptions,
+  ) {
+    this.baudRate = options.baud;
+    this.baseTimeoutMs = options.timeoutMs ?? 250;
+  }
+
+  get baud(): number {
+    return this.baudRate;
+  }
+
+  /** Puts bytes on the wire; their echo is checked by the next exchange or settle. */
+  async send(bytes: Uint8Array, what: string): Promise<void> {
+    if (log.enabled) log(`${what}: tx ${hexBytes(bytes)}`);
+    await this.transport.write(bytes);
+    this.pending.push(bytes);
+    this.pendingLength += bytes.length;
+  }
+
+  /**
+   * Sends `bytes` (may be empty), then receives exactly `n` answer bytes. Checks the echo of all
+   * bytes sent since the previous exchange first.
+   */
+  async exchange(bytes: Uint8Array, n: number, what: string): Promise<Uint8Array> {
+    if (bytes.length) {
+      if (log.enabled) log(`${what}: tx ${hexBytes(bytes)}`);
+      await this.transport.write(bytes);
+      this.pending.push(bytes);
+      this.pendingLength += bytes.length;
+    }
+    const echo = this.takePending();
+    const total = echo.length + n;
+    let got: Uint8Array;
+    try {
+      got = await this.transport.read(total, this.timeoutFor(total));
+    } catch (err) {
+      throw this.explainTimeout(err, echo, n, what);
+    }
+    this.checkEcho(echo, got, what);
+    const answer = got.subarray(echo.length);
+    if (log.enabled && n) log(`${what}: rx ${hexBytes(answer)}`);
+    return answer;
+  }
+
+  /** Waits for the echoes of everything sent so far. */
+  async settle(what = 'echo'): Promise<void> {
+    if (this.pendingLength) await this.exchange(new Uint8Array(0), 0, what);
+  }
+
+  /** Forgets unchecked echoes and discards received bytes (before a resynchronisation). */
+  async discard(): Promise<void> {
+    this.takePending();
+    await this.transport.flushInput();
+  }
+
+  /**
+   * Double BREAK: resets the UPDI from any state (also from the middle of an instruction) and
+   * sets its clock back to the default 4 MHz.
+   */
+  async doubleBreak(): Promise<void> {
+    log('double BREAK');
+    this.takePending();
+    await this.transport.sendBreak();
+    await this.transport.sendBreak();
+    await this.transport.flushInput();
+  }
+
+  async setBaud(baud: number): Promise<void> {
+    await this.settle('echo before baud change');
+    await this.transport.setBaud(baud);
+    this.baudRate = baud;
+  }
+
+  /** Wire time of `bytes` frames at the current baud, in ms. */
+  wireMs(bytes: number): number {
+    return (bytes * BITS_PER_FRAME * 1000) / this.baudRate;
+  }
+
+  private timeoutFor(bytes: number): number {
+    return Math.ceil(this.baseTimeoutMs + 2 * this.wireMs(bytes));
+  }
+
+  private takePending(): Uint8Array {
+    const out = new Uint8Array(this.pendingLength);
+    let at = 0;
+    for (const p of this.pending) {
+      out.set(p, at);
+      at += p.length;
+    }
+    this.pending = [];
+    this.pendingLength = 0;
+    return out;
+  }
+
+  private checkEcho(sent: Uint8Array, got: Uint8Array, what: string): void {
+    for (let i = 0; i < sent.length; i++) {
+      if (got[i] !== sent[i]) {
+        throw new UpdiError('ECHO', `${what}: echo mismatch at byte ${i} of ${sent.length} (sent 0x${hex2(sent[i]!)}, read back 0x${hex2(got[i]!)})`, {
+          details: { sent: hexBytes(sent), received: hexBytes(got.subarray(0, sent.length)), index: i },
+        });
+      }
+    }
+  }
+
+  private explainTimeout(err: unknown, echo: Uint8Array, n: number, what: string): unknown {
+    if (!(err instanceof UpdiError) || err.updiCode !== 'TIMEOUT') return err;
+    const received = Number(err.details.received ?? 0);
+    // What did arrive may already show a wrong echo: that is the better diagnosis.
+    const partial = Uint8Array.from((err.details.receivedBytes as number[] | undefined) ?? []);
+    try {
+      this.checkEcho(echo.subarray(0, Math.min(echo.length, partial.length)), partial, what);
+    } catch (echoErr) {
+      return echoErr;
+    }
+    if (received < echo.length) {
+      const none = received === 0;
+      return new UpdiError(
+        'ECHO',
+        none
+          ? `${what}: no echo of the ${echo.length} bytes sent on ${this.transport.name}`
+          : `${what}: only ${received} of ${echo.length} sent bytes came back as echo on ${this.transport.name}`,
+        { details: { ...err.details, echoExpected: echo.length }, cause: err },
+      );
+    }
+    return new UpdiError('TIMEOUT', `${what}: the target sent ${received - echo.length} of ${n} answer bytes`, {
+      details: { ...err.details, answerExpected: n },
+      cause: err,
+    });
+  }
+}
+
+function hex2(b: number): string {
+  return b.toString(16).padStart(2, '0');
+}

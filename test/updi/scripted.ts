@@ -1,0 +1,74 @@
+/**
+ * A scripted UPDI target for transcript tests: a list of steps "expect these bytes from the host →
+ * answer these bytes". Bytes are matched as they arrive (in any fragmentation); the first byte that
+ * differs from the script is recorded and nothing is answered from then on, so the code under test
+ * times out and the test reports the mismatch.
+ */
+import { PipeTransport, type WireTarget } from '../../src/updi/transport.js';
+import { hexBytes } from '../../src/util/debug.js';
+
+export interface Step {
+  expect: readonly number[];
+  reply?: readonly number[];
+}
+
+export class ScriptedTarget implements WireTarget {
+  readonly pipe: PipeTransport;
+  private step = 0;
+  private matched = 0;
+  mismatch: string | undefined;
+  breaks = 0;
+
+  constructor(
+    private readonly steps: Step[],
+    options: { echo?: boolean } = {},
+  ) {
+    this.pipe = new PipeTransport({ echo: options.echo, name: 'script' }).connect(this);
+  }
+
+  receive(bytes: Uint8Array): void {
+    for (const b of bytes) {
+      if (this.mismatch) return;
+      const s = this.steps[this.step];
+      if (!s) {
+        this.mismatch = `unexpected byte 0x${b.toString(16)} after the end of the script`;
+        return;
+      }
+      const want = s.expect[this.matched];
+      if (b !== want) {
+        this.mismatch = `step ${this.step}: byte ${this.matched} is 0x${b.toString(16)}, expected 0x${want?.toString(16)} (step bytes ${hexBytes(s.expect)})`;
+        return;
+      }
+      this.matched++;
+      if (this.matched === s.expect.length) {
+        this.step++;
+        this.matched = 0;
+        if (s.reply?.length) this.pipe.toHost(s.reply);
+      }
+    }
+  }
+
+  lineBreak(): void {
+    this.breaks++;
+  }
+
+  /** Waits until the pipe has delivered everything written so far. */
+  async idle(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+  }
+
+  /** True when every step has been consumed. */
+  get done(): boolean {
+    return this.step === this.steps.length && !this.mismatch;
+  }
+
+  /** Text for assertion messages. */
+  get state(): string {
+    return this.mismatch ?? `at step ${this.step}/${this.steps.length}, byte ${this.matched}`;
+  }
+}
+
+/** Low and high byte of a 16-bit address. */
+export function le16(a: number): [number, number] {
+  return [a & 0xff, a >> 8];
+}
