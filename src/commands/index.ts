@@ -5,12 +5,14 @@
 import type { Command } from 'commander';
 import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
+import { register as sim } from './sim.js';
 
 type Register = (program: Command) => void;
 
 const commands: Register[] = [
   eeprom,
   log,
+  sim,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,151 @@
+/**
+ * `ltobms sim`: serve a virtual ATtiny824 on a pseudo-terminal for UPDI programmers (ltobms,
+ * avrdude serialupdi, pymcuprog). Prints `updi: <path>` as the first stdout line, then serves
+ * until SIGINT/SIGTERM, keeping the memories in --state. Thin: options → SimOptions → startSim.
+ */
+import type { Command } from 'commander';
+import { action, type ActionContext } from '../cli/run.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
+import { startSim, type SimEvent, type SimOptions } from '../sim/updi/serve.js';
+import { parseFaultSpec } from '../sim/wire/faults.js';
+
+interface SimCliOptions {
+  state?: string;
+  baud: string;
+  latencyMs: string;
+  faults?: string;
+  serial?: string;
+  link?: string;
+  json?: boolean;
+}
+
+function numberOption(name: string, text: string, min: number, max: number, integer: boolean): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${name} ${text}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, {
+      code: 'USAGE',
+      hint: `see ltobms sim --help`,
+    });
+  }
+  return value;
+}
+
+/** Parses `--serial`: 20 hex digits, optionally separated by colons, dashes or spaces. */
+export function parseSerial(text: string): Uint8Array {
+  const digits = text.replace(/^0x/i, '').replace(/[\s:-]/g, '');
+  if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== SERIAL_NUMBER_SIZE * 2) {
+    throw new UsageError(`--serial ${text}: expected ${SERIAL_NUMBER_SIZE} bytes as ${SERIAL_NUMBER_SIZE * 2} hex digits`, {
+      code: 'USAGE',
+      hint: 'for example --serial 30413741343200000007',
+    });
+  }
+  return Uint8Array.from(Buffer.from(digits, 'hex'));
+}
+
+export function buildSimOptions(opts: SimCliOptions): SimOptions {
+  const baud = numberOption('--baud', opts.baud, 0, 2_000_000, true);
+  if (baud !== 0 && baud < 300) throw new UsageError(`--baud ${opts.baud}: expected 0 (no pacing) or 300..2000000`, { code: 'USAGE', hint: 'the wire model paces at --baud; use the baud rate the programmer uses' });
+  return {
+    statePath: opts.state,
+    baud,
+    latencyMs: numberOption('--latency-ms', opts.latencyMs, 0, 1000, false),
+    faults: opts.faults !== undefined ? parseFaultSpec(opts.faults) : undefined,
+    serialNumber: opts.serial !== undefined ? parseSerial(opts.serial) : undefined,
+    link: opts.link,
+  };
+}
+
+/** One human line (stderr) per event worth seeing; everything goes out as JSON with --json. */
+function describe(event: SimEvent): string | undefined {
+  switch (event.type) {
+    case 'saved':
+      return event.reason === 'idle' ? undefined : `sim: state saved to ${event.path}`;
+    case 'save-failed':
+      return `sim: warning: ${event.error.message}`;
+    case 'pty-exited':
+      return undefined;
+    case 'updi': {
+      const e = event.event;
+      if (e.type === 'progmode') return `sim: ${e.mode === 'nvm' ? 'NVM' : 'user-row'} programming mode ${e.active ? 'entered' : 'left'}`;
+      if (e.type === 'chip-erase') return 'sim: chip erased by key';
+      if (e.type === 'error') return `sim: UPDI error state (${e.detail}); waiting for BREAK`;
+      return undefined;
+    }
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('sim')
+    .summary('serve a virtual ATtiny824 UPDI target on a pseudo-terminal')
+    .description(
+      'Serve a virtual ATtiny824 on a pseudo-terminal, as UPDI programmers see it through a USB-serial ' +
+        'adapter: flash, EEPROM, fuses, lock bits, user row, signature row, SIB, keys and an NVM ' +
+        'controller with the real page-buffer rules. Prints "updi: <path>" as the first line, then ' +
+        'serves until interrupted (Ctrl-C or SIGTERM saves the state and exits).',
+    )
+    .option('--state <file>', 'keep the memories in this JSON file: loaded if it exists, saved after every programming session and on exit')
+    .option('--baud <n>', 'pace the wire at this baud rate, 12 bits per byte (0 = no pacing)', '115200')
+    .option('--latency-ms <n>', 'USB adapter latency timer for bytes going to the host (0 = off)', '1')
+    .option('--faults <spec>', 'inject faults per byte: drop=P,corrupt=P,delay=P[,delayms=N][,seed=N]')
+    .option('--serial <hex>', `serial number / unique ID in the signature row (${SERIAL_NUMBER_SIZE} bytes, ${SERIAL_NUMBER_SIZE * 2} hex digits)`)
+    .option('--link <path>', 'also create this symlink to the pseudo-terminal (and print it instead)')
+    .option('--json', 'after the first line, print one JSON object per event (session, key, reset, save...)')
+    .addHelpText(
+      'after',
+      `
+The pseudo-terminal carries no baud rate or BREAK: the target paces bytes at --baud itself,
+and treats a 0x00 received while it waits for SYNCH as a BREAK (programmers send 0x00 at
+300 baud for one). The state file holds every memory as hex strings; delete it for a
+factory-fresh part (erased, default fuses, unlocked).
+
+Examples:
+  $ ltobms sim --state board.json
+  $ ltobms sim --link /tmp/ttyUPDI --serial 30413741343200000007 &
+  $ avrdude -c serialupdi -p t824 -P /tmp/ttyUPDI -U flash:w:main.hex:i
+  $ ltobms sim --baud 0 --latency-ms 0                        fastest: no wire model
+  $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing`,
+    )
+    .action(
+      action(async (opts: SimCliOptions, _cmd: Command, ctx: ActionContext) => {
+        const options = buildSimOptions(opts);
+        const json = opts.json === true;
+        const sim = await startSim({
+          ...options,
+          onEvent: (event) => {
+            if (json) {
+              const { type, ...rest } = event;
+              const body = type === 'updi' ? { event: 'updi', ...event.event } : { event: type, ...rest };
+              const flat = Object.fromEntries(
+                Object.entries(body).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
+              );
+              process.stdout.write(JSON.stringify(flat) + '\n');
+            } else {
+              const line = describe(event);
+              if (line) process.stderr.write(line + '\n');
+            }
+          },
+        });
+        try {
+          process.stdout.write(`updi: ${sim.portPath}\n`);
+          if (json) {
+            process.stdout.write(
+              JSON.stringify({ event: 'ready', updi: sim.portPath, pty: sim.ptyPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null }) + '\n',
+            );
+          }
+          const interrupted = new Promise<void>((resolve) => {
+            if (ctx.signal.aborted) resolve();
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+          const failure = await Promise.race([interrupted.then(() => undefined), sim.failed]);
+          if (failure) throw failure;
+        } finally {
+          await sim.close();
+        }
+        // An orderly stop (SIGTERM from a supervisor or test) is a success; Ctrl-C stays 130.
+        const reason = ctx.signal.reason as Error | undefined;
+        if (reason?.message?.includes('SIGTERM')) process.exitCode = ExitCode.ok;
+      }),
+    );
+}
