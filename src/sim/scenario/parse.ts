@@ -52,7 +52,10 @@ function parseCell(f: Fields | undefined, chemistry: Chemistry): CellConfig {
   const table = OCV_TABLES[chemistry];
   const lo = table[0].volts * 1000;
   const hi = table[table.length - 1].volts * 1000;
-  const voltageMv = f.number('voltage_mv', { min: lo, max: hi });
+  const voltageMv = f.number('voltage_mv', { min: 0 });
+  if (voltageMv !== undefined && (voltageMv < lo || voltageMv > hi)) {
+    f.fail('voltage_mv', `must be within the ${chemistry} open-circuit range, ${lo}–${hi} mV, got ${voltageMv}`);
+  }
   if (socPct !== undefined && voltageMv !== undefined) {
     f.fail('voltage_mv', 'and cell.soc_pct both set the starting charge; give only one');
   }

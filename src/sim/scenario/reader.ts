@@ -127,7 +127,10 @@ export class Fields {
 
   requiredNumber(key: string, rule: NumberRule): number {
     const n = this.number(key, rule);
-    if (n === undefined) this.fail(key, `is required (${describeRule(rule)})`);
+    if (n === undefined) {
+      const typo = Object.keys(this.values).find((k) => !this.seen.has(k) && editDistance(k.toLowerCase(), key) <= 2);
+      this.fail(key, `is required (${describeRule(rule)})${typo ? `; is ${this.at(typo)} a misspelling of it?` : ''}`);
+    }
     return n;
   }
 
