@@ -170,11 +170,12 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
         break;
       }
       case 'debug':
-        if (!opts.quiet && !opts.json) process.stdout.write(paint(`debug ${showPort ? e.port + ' ' : ''}${e.text}`, ['dim'], colour) + '\n');
-        else log(`debug text from ${e.port}: ${e.text}`);
+        if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
+        else if (!opts.quiet) process.stdout.write(paint(`debug ${showPort ? e.port + ' ' : ''}${e.text}`, ['dim'], colour) + '\n');
         break;
       case 'garbage':
-        if (!opts.quiet) status.line(`garbage from ${e.port}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
+        if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
+        else if (!opts.quiet) status.line(`garbage from ${e.port}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
         break;
       default:
         status.event(e);
@@ -213,7 +214,7 @@ export function register(program: Command): void {
     .argument('[ports...]', 'serial ports of the boards (several in one process)')
     .option('-b, --baud <rate>', 'UART baud rate', '9600')
     .option('--replay <files...>', 'load recorded line-protocol files (with timestamps) into the target at full speed')
-    .option('--json', 'one JSON object per frame on stdout, then a summary object')
+    .option('--json', 'one JSON object per line on stdout: each frame (type "frame"), debug text and garbage lines, then the summary')
     .option('-q, --quiet', 'no line per frame; only warnings and the summary')
     .option('--target <kind>', 'auto, file, influx1 or influx2 (auto: INFLUXDB_DB → 1.x, INFLUXDB_URL/BUCKET → 2.x, else files)', 'auto')
     .option('--url <url>', 'InfluxDB URL (INFLUXDB_URL)')

@@ -99,6 +99,7 @@ export class PointWriter {
   private buffer: string[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private wakeLoop: (() => void) | undefined;
+  private cancelBackoff: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
   private closing = false;
   private deadline = Infinity;
@@ -191,6 +192,7 @@ export class PointWriter {
     this.closing = true;
     this.deadline = Date.now() + drainMs;
     this.wake();
+    this.cancelBackoff?.();
     this.releaseRoomWaiters();
     await this.loop;
     this.stats.pending = this.queue.pending;
@@ -212,6 +214,7 @@ export class PointWriter {
     for (const w of waiters) w();
   }
 
+  /** The back-off wait: only {@link close} cuts it short (new points must not speed up retries). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -219,7 +222,7 @@ export class PointWriter {
         clearTimeout(timer);
         resolve();
       }
-      this.wakeLoop = done;
+      this.cancelBackoff = done;
     });
   }
 

@@ -9,6 +9,7 @@
  *   await pty.write('line\r\n' | Buffer)   writes bytes into the feed end (they arrive at devicePath)
  *   pty.read()              everything the program wrote to devicePath so far, as a Buffer
  *   await pty.close()       ends socat: devicePath disappears, as when an adapter is unplugged
+ *   createPtyPair({ dir })  links in a folder you own, so a new pair can reappear at the same path
  * `socatAvailable()` says whether socat is installed. A process 'exit' hook kills forgotten socats.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,8 +35,12 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function createPtyPair(): Promise<PtyPair> {
-  const dir = mkdtempSync(join(tmpdir(), 'ltobms-pty-'));
+/**
+ * `options.dir`: put the two links in this existing folder (kept on close), so a test can make the
+ * "same adapter" reappear at the same path after `close()`.
+ */
+export async function createPtyPair(options: { dir?: string } = {}): Promise<PtyPair> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ltobms-pty-'));
   const devicePath = join(dir, 'device');
   const feedPath = join(dir, 'feed');
   const socat = spawn(
@@ -84,7 +89,7 @@ export async function createPtyPair(): Promise<PtyPair> {
         await exited;
       }
       await handle?.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
