@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { close } from './assert-close.js';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../src/errors.js';
@@ -218,3 +218,10 @@ for (const file of examples) {
     }
   });
 }
+
+test('every YAML example in docs/scenarios.md is a valid scenario', () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'scenarios.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 3);
+  for (const block of blocks) parseScenarioText(block, 'docs.yaml');
+});
