@@ -1,0 +1,111 @@
+/**
+ * NVM controller (P:0) transcripts. Register addresses and command codes are the data sheet's
+ * (ATTINY824_FACTS.md §2.10: CTRLA 0x1000, STATUS 0x1002, DATA 0x1006, ADDR 0x1008; WP 1, ERWP 3,
+ * PBC 4, CHER 5, WFU 7; STATUS FBUSY 1, EEBUSY 2, WRERROR 4), written here as literals.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UpdiPhysical } from '../../src/updi/physical.js';
+import { UpdiLink } from '../../src/updi/link.js';
+import { TinyNvm } from '../../src/updi/nvm.js';
+import { UpdiError } from '../../src/updi/errors.js';
+import { ScriptedTarget, type Step } from './scripted.js';
+
+function setup(steps: Step[]) {
+  const target = new ScriptedTarget(steps);
+  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 40 });
+  const link = new UpdiLink(phy);
+  return { target, phy, link, nvm: new TinyNvm(link, { pageTimeoutMs: 50 }) };
+}
+
+const STS_CTRLA = [0x55, 0x44, 0x00, 0x10];
+const LDS_STATUS = [0x55, 0x04, 0x02, 0x10];
+
+test('a flash page is one write: RSD on, PBC, pointer, REPEAT 32 words, data, WP, status read', async () => {
+  const page0 = Array.from({ length: 64 }, (_, i) => i);
+  const page1 = Array.from({ length: 64 }, (_, i) => 0xff - i);
+  const { nvm, link, target } = setup([
+    {
+      expect: [
+        ...[0x55, 0xc2, 0x08], // CTRLA = RSD (link CTRLA was 0)
+        ...STS_CTRLA, 0x04, // PBC
+        ...[0x55, 0x69, 0x00, 0x80], // pointer = 0x8000 (flash offset 0)
+        ...[0x55, 0xa0, 31], // REPEAT 32
+        ...[0x55, 0x65], ...page0, // ST *ptr++ words
+        ...STS_CTRLA, 0x01, // WP
+        ...LDS_STATUS,
+      ],
+      reply: [0x00],
+    },
+    // The next page follows on: the pointer already points at it and the buffer cleared itself.
+    { expect: [...[0x55, 0xa0, 31], ...[0x55, 0x65], ...page1, ...STS_CTRLA, 0x01, ...LDS_STATUS], reply: [0x01] },
+    { expect: LDS_STATUS, reply: [0x00] },
+    { expect: [0x55, 0xc2, 0x00] }, // RSD off again
+  ]);
+  await nvm.writePage({ address: 0x8000, data: Uint8Array.from(page0), unit: 2, command: 1 });
+  await nvm.writePage({ address: 0x8040, data: Uint8Array.from(page1), unit: 2, command: 1 });
+  await nvm.endBulk();
+  await link.phy.settle();
+  await target.idle();
+  assert.ok(target.done, target.state);
+});
+
+test('EEPROM bytes go out with byte stores (0x64) and ERWP; a gap needs a new pointer', async () => {
+  const { nvm, link, target } = setup([
+    {
+      expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x14, 0x55, 0xa0, 1, 0x55, 0x64, 0x37, 0x73, ...STS_CTRLA, 0x03, ...LDS_STATUS],
+      reply: [0x00],
+    },
+    { expect: [0x55, 0x69, 0x10, 0x14, 0x55, 0x64, 0xaa, ...STS_CTRLA, 0x03, ...LDS_STATUS], reply: [0x00] },
+  ]);
+  await nvm.writePage({ address: 0x1400, data: Uint8Array.of(0x37, 0x73), unit: 1, command: 3 });
+  await nvm.writePage({ address: 0x1410, data: Uint8Array.of(0xaa), unit: 1, command: 3 });
+  await link.phy.settle();
+  assert.ok(target.done, target.state);
+});
+
+test('WRERROR in the status after a page write is an NVM_ERROR', async () => {
+  const page = new Uint8Array(64);
+  const { nvm } = setup([
+    { expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...page, ...STS_CTRLA, 0x01, ...LDS_STATUS], reply: [0x04] },
+  ]);
+  await assert.rejects(nvm.writePage({ address: 0x8000, data: page, unit: 2, command: 1 }), (e: unknown) => e instanceof UpdiError && e.updiCode === 'NVM_ERROR');
+});
+
+test('a controller that stays busy ends in NVM_TIMEOUT, not an endless poll', async () => {
+  const busy = Array.from({ length: 400 }, () => ({ expect: LDS_STATUS, reply: [0x01] }));
+  const { nvm } = setup(busy);
+  const t0 = Date.now();
+  await assert.rejects(nvm.waitReady('in test', 30), (e: unknown) => e instanceof UpdiError && e.updiCode === 'NVM_TIMEOUT');
+  assert.ok(Date.now() - t0 < 1000);
+});
+
+test('fuse write: wait ready, ADDR word, DATA, WFU, wait ready — each store ACKed (facts §4.8)', async () => {
+  const ack = [0x40];
+  const { nvm, target } = setup([
+    { expect: LDS_STATUS, reply: [0x00] },
+    { expect: [0x55, 0x45, 0x08, 0x10], reply: ack },
+    { expect: [0x85, 0x12], reply: ack }, // ADDR = 0x1285 (SYSCFG0)
+    { expect: [0x55, 0x44, 0x06, 0x10], reply: ack },
+    { expect: [0xf7], reply: ack }, // DATA
+    { expect: STS_CTRLA, reply: ack },
+    { expect: [0x07], reply: ack }, // WFU
+    { expect: LDS_STATUS, reply: [0x02] },
+    { expect: LDS_STATUS, reply: [0x00] },
+  ]);
+  await nvm.writeFuse(0x1285, 0xf7);
+  assert.ok(target.done, target.state);
+});
+
+test('chip erase is CHER (5) between two ready checks', async () => {
+  const ack = [0x40];
+  const { nvm, target } = setup([
+    { expect: LDS_STATUS, reply: [0x00] },
+    { expect: STS_CTRLA, reply: ack },
+    { expect: [0x05], reply: ack },
+    { expect: LDS_STATUS, reply: [0x03] },
+    { expect: LDS_STATUS, reply: [0x00] },
+  ]);
+  await nvm.chipErase();
+  assert.ok(target.done, target.state);
+});

@@ -1,0 +1,95 @@
+/**
+ * Application-layer sequences against transcripts written from ATTINY824_FACTS.md §3.3–3.4 and
+ * §4.3/4.5/4.10: CS addresses (ASI_KEY_STATUS 7, ASI_RESET_REQ 8, ASI_SYS_STATUS 0xB), the reset
+ * signature 0x59, the key bytes, and the status bits (NVMPROG 0x10 in KEY_STATUS, NVMPROG 0x08 and
+ * LOCKSTATUS 0x01 in SYS_STATUS).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UpdiSession, decodeSib, maxBaudForVdd, updiClockFor } from '../../src/updi/session.js';
+import { UpdiError } from '../../src/updi/errors.js';
+import { ScriptedTarget, type Step } from './scripted.js';
+
+const NVMPROG_KEY = [0x55, 0xe0, ...Buffer.from('NVMProg ').reverse()];
+const ERASE_KEY = [0x55, 0xe0, ...Buffer.from('NVMErase').reverse()];
+const RESET_ON = [0x55, 0xc8, 0x59];
+const RESET_OFF = [0x55, 0xc8, 0x00];
+const SYS_STATUS = [0x55, 0x8b];
+const KEY_STATUS = [0x55, 0x87];
+
+function session(steps: Step[]) {
+  const target = new ScriptedTarget(steps);
+  return { target, s: new UpdiSession(target.pipe, { timeoutMs: 40, pollMs: 30 }) };
+}
+
+test('enter programming mode: reset, NVMPROG key, key status, reset toggle, wait for NVMPROG', async () => {
+  // LOCKSTATUS set before the key means a locked part: refused (LOCKED), and no key is sent.
+  const locked = session([{ expect: SYS_STATUS, reply: [0x01] }]);
+  await assert.rejects(locked.s.enterProgMode(), (e: unknown) => e instanceof UpdiError && e.updiCode === 'LOCKED');
+  assert.ok(locked.target.done, locked.target.state);
+
+  const ok = session([
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x10] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x00] },
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: SYS_STATUS, reply: [0x08] },
+  ]);
+  await ok.s.enterProgMode();
+  assert.equal(ok.s.progMode, true);
+  assert.ok(ok.target.done, ok.target.state);
+});
+
+test('a key that does not show in ASI_KEY_STATUS is KEY_REJECTED and the reset is released', async () => {
+  const { s, target } = session([
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x00] },
+    { expect: RESET_OFF },
+  ]);
+  await assert.rejects(s.enterProgMode(), (e: unknown) => e instanceof UpdiError && e.updiCode === 'KEY_REJECTED');
+  await s.phy.settle();
+  await target.idle();
+  assert.ok(target.done, target.state);
+});
+
+test('unlocking a locked part: CHIPERASE key, reset toggle, LOCKSTATUS clears, then programming mode', async () => {
+  const { s, target } = session([
+    { expect: [...ERASE_KEY, ...KEY_STATUS], reply: [0x08] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x01] },
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x10] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x08] },
+    { expect: SYS_STATUS, reply: [0x08] },
+  ]);
+  await s.unlockWithChipErase();
+  assert.equal(s.progMode, true);
+  assert.ok(target.done, target.state);
+});
+
+test('leaving programming mode resets the part and disables UPDI (CTRLB = UPDIDIS | CCDETDIS)', async () => {
+  const { s, target } = session([{ expect: [...RESET_ON, ...RESET_OFF, 0x55, 0xc3, 0x0c] }]);
+  s.progMode = true;
+  assert.equal(await s.close(), undefined);
+  assert.equal(s.progMode, false);
+  await target.idle();
+  assert.ok(target.done, target.state);
+});
+
+test('SIB fields are sliced like pymcuprog and avrdude do', () => {
+  const sib = decodeSib(Buffer.from('tinyAVR P:0D:1-3M2 (01.59B0F.0)\0', 'latin1'));
+  assert.equal(sib.family, 'tinyAVR');
+  assert.equal(sib.nvm, 'P:0');
+  assert.equal(sib.ocd, 'D:1');
+  assert.equal(sib.osc, '3M2');
+});
+
+test('baud limits follow the data sheet supply table; the UPDI clock is raised above 225 k', () => {
+  assert.equal(maxBaudForVdd(1.8), 225_000);
+  assert.equal(maxBaudForVdd(2.2), 450_000);
+  assert.equal(maxBaudForVdd(3.3), 900_000);
+  assert.equal(maxBaudForVdd(1.5), 0);
+  assert.deepEqual(updiClockFor(115200), { sel: 3, mhz: 4 });
+  assert.deepEqual(updiClockFor(230400), { sel: 2, mhz: 8 });
+  assert.deepEqual(updiClockFor(460800), { sel: 1, mhz: 16 });
+});
