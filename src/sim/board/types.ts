@@ -3,7 +3,9 @@
  * Scenario files use the firmware's units (mA, mV, mΩ) and are converted by src/sim/scenario.
  */
 
-export type Chemistry = 'LTO' | 'NAION';
+import type { Chemistry } from '../../eeprom/chemistry.js';
+
+export type { Chemistry };
 
 export interface CellConfig {
   /** Rated capacity (mAh): 100 % state of charge. */

@@ -5,21 +5,19 @@
  * the board model gets SI units. Chemistry-dependent defaults (capacity, resistance, charger voltage)
  * are filled in here, which is why the chemistry is resolved first. The reference is docs/scenarios.md.
  */
+import { CHEMISTRIES } from '../../eeprom/chemistry.js';
+import { EEPROM_BYTES } from '../../eeprom/formats.js';
+import { CONFIG_FIELDS } from '../../eeprom/image.js';
+import { INT_RANGE } from '../../eeprom/parse.js';
 import { CELL_DEFAULTS, DEFAULT_STEP_SECONDS, DEFAULT_SWITCH_OHMS } from '../board/cells.js';
 import { OCV_TABLES, socAtOcv } from '../board/ocv.js';
 import { KELVIN_AT_25C } from '../board/schedule.js';
 import type { CellConfig, ChargerSegment, Chemistry, LoadSegment, TemperatureProfile } from '../board/types.js';
 import { Fields, scenarioError } from './reader.js';
-import {
-  BMS_STATES,
-  type BmsState,
-  type EepromFields,
-  type EepromOverrides,
-  type Scenario,
-  type ScenarioExpectations,
-} from './types.js';
+import { BMS_STATES, type BmsState, type EepromFields, type EepromOverrides, type Scenario, type ScenarioExpectations } from './types.js';
 
-export const CHEMISTRIES: readonly Chemistry[] = ['LTO', 'NAION'];
+export { CHEMISTRIES };
+
 const CELSIUS_ZERO = KELVIN_AT_25C - 25;
 /** Temperatures a scenario may ask for (°C): the ATtiny824's operating range and then some. */
 const TEMP_RULE = { min: -60, max: 125 };
@@ -149,28 +147,13 @@ function parseTemperature(top: Fields): TemperatureProfile {
   return { kind: 'daily', minK: minC + CELSIUS_ZERO, maxK: maxC + CELSIUS_ZERO, peakHour: peakHour ?? 15 };
 }
 
-/** File key → EepromFields key, with the field's integer range (HARDWARE.md EEPROM layout). */
-const EEPROM_KEYS: readonly [string, keyof EepromFields, 'u16' | 'i16'][] = [
-  ['serial_number', 'serialNumber', 'u16'],
-  ['temp_offset', 'tempOffset', 'i16'],
-  ['ovlo_cutoff', 'ovloCutoff', 'u16'],
-  ['ovlo_release', 'ovloRelease', 'u16'],
-  ['uvlo_release', 'uvloRelease', 'u16'],
-  ['uvlo_cutoff', 'uvloCutoff', 'u16'],
-  ['max_current', 'maxCurrent', 'u16'],
-  ['oclo_timeout', 'ocloTimeout', 'u16'],
-];
-const INT_RULES = { u16: { integer: true, min: 0, max: 0xffff }, i16: { integer: true, min: -0x8000, max: 0x7fff } };
-/** ATtiny824 EEPROM size. */
-const EEPROM_BYTES = 128;
-
 function parseEeprom(f: Fields | undefined): EepromOverrides | undefined {
   if (!f) return undefined;
   const raw = f.string('raw');
   const fields: Partial<EepromFields> = {};
-  for (const [fileKey, key, type] of EEPROM_KEYS) {
-    const n = f.number(fileKey, INT_RULES[type]);
-    if (n !== undefined) fields[key] = n;
+  for (const field of CONFIG_FIELDS) {
+    const n = f.number(field.name, { integer: true, ...INT_RANGE[field.type] });
+    if (n !== undefined) fields[field.key] = n;
   }
   f.done();
   if (raw === undefined) return { kind: 'fields', fields };

@@ -1,30 +1,11 @@
 /** A scenario after validation: the board model's configuration plus what the run needs around it. */
+import type { EepromConfig } from '../../eeprom/image.js';
+import type { BmsState } from '../../logging/frame.js';
 import type { BoardConfig, Chemistry } from '../board/types.js';
 
-/** Firmware states, numbered 0–7 in this order (HARDWARE.md, *compat*). */
-export const BMS_STATES = [
-  'BMS_STATE_INVALID',
-  'BMS_STATE_UVLO',
-  'BMS_STATE_OVLO',
-  'BMS_STATE_OCLO',
-  'BMS_STATE_CHARGING',
-  'BMS_STATE_DISCHARGING',
-  'BMS_STATE_IDLE',
-  'BMS_STATE_ERR',
-] as const;
-export type BmsState = (typeof BMS_STATES)[number];
-
-/** EEPROM configuration fields a scenario may set (names as in src/eeprom's EepromConfig). */
-export interface EepromFields {
-  serialNumber: number;
-  tempOffset: number;
-  ovloCutoff: number;
-  ovloRelease: number;
-  uvloRelease: number;
-  uvloCutoff: number;
-  maxCurrent: number;
-  ocloTimeout: number;
-}
+export { BMS_STATES, type BmsState } from '../../logging/frame.js';
+/** EEPROM configuration fields a scenario may set. */
+export type EepromFields = EepromConfig;
 
 export type EepromOverrides =
   /** Fields to change from the chemistry's defaults; the runner encodes the 20-byte image with a valid CRC. */
