@@ -9,6 +9,8 @@
  * that often). Queries (`pinVoltage`, `snapshot`…) never create events, so the result of a run depends
  * only on the configuration and the pin changes, not on when or how often the chip samples.
  * Between events the voltages still follow the state of charge (the open-circuit voltage moves with it).
+ * Time only goes forward, except that a query up to LOOKBACK_SECONDS before the last event is answered
+ * with the state at that event (an ADC sample reported after a pin change it preceded).
  *
  * Pins, as the firmware drives them (HARDWARE.md):
  * - PA4 main output switch: ON only while driven high; released or driven low = OFF (gate pulled down).
@@ -65,8 +67,14 @@ interface Voltages {
   load: number;
 }
 
-/** Tolerance for query times a hair before the last event (float rounding in the caller's clock). */
+/** Tolerance for float rounding in time arithmetic. */
 const TIME_EPSILON = 1e-9;
+/**
+ * How far before the last event a query may still look (s). An ADC may report a sample taken just before
+ * a pin change it learns about later; such a query is answered with the state at the last event.
+ * Anything earlier is a bug in the caller.
+ */
+export const LOOKBACK_SECONDS = 0.01;
 
 export class VirtualBoard implements AnalogFrontEnd {
   readonly config: BoardConfig;
@@ -113,12 +121,13 @@ export class VirtualBoard implements AnalogFrontEnd {
   setPin(pin: PinName, state: PinState, t: number): void {
     if (pin !== 'PA4' && pin !== 'PA5') return;
     this.advance(t);
-    const wasMain = this.mainOn;
-    const wasQwiic = this.qwiicOn;
-    this.integrateTo(Math.max(t, this.t0));
+    const mainOn = pin === 'PA4' ? state === 'high' : this.mainOn;
+    const qwiicOn = pin === 'PA5' ? state === 'low' : this.qwiicOn;
+    const switched = mainOn !== this.mainOn || qwiicOn !== this.qwiicOn;
+    if (switched) this.integrateTo(Math.max(t, this.t0));
     if (pin === 'PA4') this.main = state;
     else this.qwiic = state;
-    if (this.mainOn !== wasMain || this.qwiicOn !== wasQwiic) this.solve();
+    if (switched) this.solve();
   }
 
   pinVoltage(pin: AnalogPin, t: number): number {
@@ -151,7 +160,7 @@ export class VirtualBoard implements AnalogFrontEnd {
 
   snapshot(t: number): BoardSnapshot {
     const v = this.voltagesAt(t);
-    const dt = t - this.t0;
+    const dt = Math.max(0, t - this.t0);
     const op = this.op;
     const [outWs, inWs] = this.energyOver(dt, v.battery);
     return {
@@ -178,7 +187,7 @@ export class VirtualBoard implements AnalogFrontEnd {
 
   /** Processes every event up to and including t. */
   private advance(t: number): void {
-    if (t < this.t0 - TIME_EPSILON) {
+    if (t < this.t0 - LOOKBACK_SECONDS) {
       throw new RangeError(`board queried at t=${t} s, before its last event at ${this.t0} s (time must not go back)`);
     }
     while (this.nextEvent <= t) this.commit(this.nextEvent);
@@ -187,7 +196,7 @@ export class VirtualBoard implements AnalogFrontEnd {
   /** Voltages at t, with the currents held since the last event. */
   private voltagesAt(t: number): Voltages {
     this.advance(t);
-    const soc = this.soc0 - (this.op.cellAmps * (t - this.t0)) / this.capacityAs;
+    const soc = this.soc0 - (this.op.cellAmps * Math.max(0, t - this.t0)) / this.capacityAs;
     const ocv = ocvAt(this.ocvTable, soc);
     const battery = ocv - this.op.cellAmps * this.rInt;
     const node = battery - this.op.shuntAmps * SHUNT_OHMS;

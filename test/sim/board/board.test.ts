@@ -191,10 +191,23 @@ test('a solar day delivers peak × 2/π × day length (12 h at 400 mA peak → 3
   close(-b.snapshot(24 * 3600).chargeMah, expected, 0.5);
 });
 
-test('time must not go backwards', () => {
+test('time must not go backwards, except a sample a few ms before a pin change', () => {
   const b = board({ load: [cc(0.1)] });
   b.setPin('PA4', 'high', 10);
+  // 5 ms before the switch closed: answered as of the switch event (100 mA flowing, 10 mV on the shunt).
+  close(b.pinVoltage('PA7', 9.995) - b.pinVoltage('PA6', 9.995), 0.01);
   assert.throws(() => b.pinVoltage('PA2', 9), RangeError);
+});
+
+test('a pin change that leaves both switches as they were changes nothing', () => {
+  const a = board({ load: [{ at: 0, kind: 'resistance', ohms: 10, qwiicAmps: 0 }] });
+  const b = board({ load: [{ at: 0, kind: 'resistance', ohms: 10, qwiicAmps: 0 }] });
+  a.setPin('PA4', 'high', 0);
+  b.setPin('PA4', 'high', 0);
+  // 'input' → 'high' on PA5 keeps the 3.3 V output off; 'high' again on PA4 keeps the main on.
+  b.setPin('PA5', 'high', 100.3);
+  b.setPin('PA4', 'high', 200.7);
+  assert.deepEqual(a.snapshot(3600), b.snapshot(3600));
 });
 
 // The situations the firmware's protection rules tell apart (HARDWARE.md "Protection state machine"):
