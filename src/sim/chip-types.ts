@@ -35,3 +35,19 @@ export interface ChipCallbacks {
   /** USART0 finished shifting out one byte; `t` is the time of its last stop bit. */
   onUartByte?(byte: number, t: number): void;
 }
+
+/** Sleep modes of SLPCTRL.CTRLA.SMODE. */
+export type SleepMode = 'idle' | 'standby' | 'pdown';
+
+/** What the chip reports through its `trace` callback (for `ltobms sim --trace`, tests and debugging). */
+export type ChipTraceEvent =
+  | { type: 'reset'; cause: ResetCause; t: number }
+  | { type: 'pin'; pin: PinName; state: PinState; t: number }
+  | { type: 'sleep'; mode: SleepMode; t: number }
+  | { type: 'wake'; t: number }
+  | { type: 'clock'; hz: number; t: number }
+  | { type: 'break'; pc: number; t: number }
+  | { type: 'ccp-violation'; register: string; t: number }
+  | { type: 'unimplemented'; what: string; t: number }
+  | { type: 'illegal-opcode'; address: number; opcode: number; t: number }
+  | { type: 'nvm'; command: string; ok: boolean; address: number; reason?: string; t: number };

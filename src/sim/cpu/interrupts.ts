@@ -31,9 +31,15 @@ export class InterruptController {
   ready = false;
   /** True when the NMI is requesting and not executing (taken regardless of the I flag). */
   nmiReady = false;
+  /**
+   * Requests that count (bit n = vector n). All while the core runs; during sleep only the vectors whose
+   * sources can wake the core in that mode, so a request from a stopped peripheral does not wake it.
+   */
+  private mask = -1;
 
   reset(): void {
     this.requests = 0;
+    this.mask = -1;
     this.ctrla = 0;
     this.status = 0;
     this.lvl0pri = 0;
@@ -53,9 +59,15 @@ export class InterruptController {
     return (this.requests & (1 << vector)) !== 0;
   }
 
+  /** Restricts which requests count (sleep wake-up sources); -1 = all. */
+  setMask(mask: number): void {
+    this.mask = mask;
+    this.update();
+  }
+
   /** The vector to take now (ignoring the I flag), or -1. */
   select(): number {
-    const req = this.requests;
+    const req = this.requests & this.mask;
     if (req === 0) return -1;
     if (this.status & CPUINT_STATUS_NMIEX) return -1;
     if (req & (1 << NMI_VECTOR)) return NMI_VECTOR;
@@ -114,7 +126,7 @@ export class InterruptController {
   }
 
   update(): void {
-    const v = this.requests ? this.select() : -1;
+    const v = this.requests & this.mask ? this.select() : -1;
     this.ready = v >= 0;
     this.nmiReady = v === NMI_VECTOR;
   }

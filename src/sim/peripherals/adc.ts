@@ -1,0 +1,408 @@
+// ADC0 (0x0600) of the tinyAVR 2-series: 12-bit, single-ended or differential, optional PGA (gain 1–16),
+// single / series / burst accumulation, results computed from the board's analog model.
+//
+// Conversion time (ATtiny824 data sheet §30.3.3.6, PGA variants from the same-family ATtiny3224 pages), with
+// f = f_CLK_PER / PRESC and t_init = INIT_SECONDS unless LOWLAT keeps the ADC initialised:
+//   single 12-bit:  t_init + (SAMPDUR + 15) / f            (8-bit: + 11)
+//   burst (N):      t_init + ((SAMPDUR + 14)·N + 1.5) / f
+//   with the PGA:   single t_init + (SAMPDUR + 15.5 + PGASAMP) / f;  burst t_init + ((SAMPDUR + 2)·N + 14 + PGASAMP·N) / f
+//   series:         one single conversion per trigger, RESRDY after N
+// Each sample reads the inputs at the end of its sampling phase. Codes are ideal (no noise, no offset/gain
+// error): single-ended floor(V·gain/Vref·4096) in 0..4095, differential floor((Vp−Vn)·gain/Vref·2048) in
+// −2048..2047 (8-bit: 256 / 128). Accumulated results are sums, sign-extended to 32 bits when differential;
+// the *_SCALING modes shift sums of more than 16 samples down to 16 bits.
+//
+// TEMPSENSE: the sensor voltage is modelled so that the data sheet's correction, T = ((RESULT >> 2) − offset)
+// · gain / 256 with TEMPSENSE0 = gain and TEMPSENSE1 = offset at REFSEL 1.024 V, gives back the die temperature:
+// V = (T·256/gain + offset) mV. VDDDIV10 is VDD/10.
+
+import type { AnalogFrontEnd, AnalogPin, SleepMode } from '../chip-types.js';
+import { PausableTimer, Peripheral, type ChipContext } from './peripheral.js';
+
+export const ADC0_BASE = 0x0600;
+const VEC_ERROR = 21;
+const VEC_RESRDY = 22;
+const VEC_SAMPRDY = 23;
+
+const CTRLA = 0x00;
+const CTRLB = 0x01;
+const CTRLC = 0x02;
+const CTRLD = 0x03;
+const INTCTRL = 0x04;
+const INTFLAGS = 0x05;
+const STATUS = 0x06;
+const DBGCTRL = 0x07;
+const CTRLE = 0x08;
+const CTRLF = 0x09;
+const COMMAND = 0x0a;
+const PGACTRL = 0x0b;
+const MUXPOS = 0x0c;
+const MUXNEG = 0x0d;
+const RESULT0 = 0x10;
+const SAMPLE0 = 0x14;
+const TEMP0 = 0x18;
+const WINLT0 = 0x1c;
+
+const ENABLE = 0x01;
+const LOWLAT = 0x20;
+const RUNSTDBY = 0x80;
+const RESRDY = 0x01;
+const SAMPRDY = 0x02;
+const RESOVR = 0x08;
+const SAMPOVR = 0x10;
+const TRIGOVR = 0x20;
+const LEFTADJ = 0x10;
+const FREERUN = 0x20;
+const DIFF = 0x80;
+const PGAEN = 0x01;
+const VIA_PGA = 0x40;
+
+/** Initialisation time before the first sample when the ADC is not kept on (upper end of the data sheet's 0–60 µs). */
+export const INIT_SECONDS = 60e-6;
+
+const PRESC_DIV = [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64];
+const REF_VOLTS: Record<number, number | 'VDD' | 'VREFA'> = { 0: 'VDD', 2: 'VREFA', 4: 1.024, 5: 2.048, 6: 2.5, 7: 4.096 };
+const PGA_SAMP_CLK = [6, 15, 20, 20];
+
+export const MODE = { SINGLE_8BIT: 0, SINGLE_12BIT: 1, SERIES: 2, SERIES_SCALING: 3, BURST: 4, BURST_SCALING: 5 } as const;
+
+export interface TempsenseCalibration {
+  gain: number;
+  offset: number;
+}
+
+/** Sensor output voltage for a die temperature (see header). */
+export function tempsenseVolts(kelvin: number, cal: TempsenseCalibration): number {
+  return ((kelvin * 256) / cal.gain + cal.offset) / 1000;
+}
+
+export class Adc implements Peripheral {
+  readonly name = 'ADC0';
+  readonly base = ADC0_BASE;
+  readonly size = 0x20;
+  private readonly regs = new Uint8Array(0x20);
+  private flags = 0;
+  private result = 0;
+  private sample = 0;
+  private busy = false;
+  private initialised = false;
+  /** Conversion in progress: samples still to take, accumulated so far, sample period. */
+  private samplesLeft = 0;
+  private accumulator = 0;
+  private seriesCount = 0;
+  private readonly timer: PausableTimer;
+  private phase: 'sample' | 'result' = 'sample';
+  private perSample = 0;
+  private tail = 0;
+  /** Conversions completed since reset (for tests and traces). */
+  conversions = 0;
+
+  constructor(
+    private readonly ctx: ChipContext,
+    private readonly analog: AnalogFrontEnd | undefined,
+    private readonly cpuHz: () => number,
+    private readonly tempsense: () => TempsenseCalibration,
+  ) {
+    this.timer = new PausableTimer(ctx.clock, () => this.step());
+  }
+
+  reset(): void {
+    this.timer.cancel();
+    this.regs.fill(0);
+    this.flags = 0;
+    this.result = 0;
+    this.sample = 0;
+    this.busy = false;
+    this.initialised = false;
+    this.samplesLeft = 0;
+    this.accumulator = 0;
+    this.seriesCount = 0;
+    this.conversions = 0;
+    this.updateIrq();
+  }
+
+  // ---- configuration helpers --------------------------------------------------------------------------------
+
+  get adcHz(): number {
+    return this.cpuHz() / PRESC_DIV[this.regs[CTRLB]! & 0x0f]!;
+  }
+
+  private get mode(): number {
+    return (this.regs[COMMAND]! >> 4) & 0x07;
+  }
+
+  private get differential(): boolean {
+    return (this.regs[COMMAND]! & DIFF) !== 0;
+  }
+
+  private get viaPga(): boolean {
+    return (this.regs[MUXPOS]! & 0xc0) === VIA_PGA;
+  }
+
+  private get sampleCount(): number {
+    const n = this.regs[CTRLF]! & 0x0f;
+    return 1 << Math.min(n, 10);
+  }
+
+  get pgaGain(): number {
+    return [1, 2, 4, 8, 16][(this.regs[PGACTRL]! >> 5) & 0x07] ?? 16;
+  }
+
+  /** Duration of one conversion (all samples of a burst), per the header formulas. */
+  conversionSeconds(): number {
+    const f = this.adcHz;
+    const sampdur = this.regs[CTRLE]!;
+    const pga = this.viaPga;
+    const pgaSamp = PGA_SAMP_CLK[(this.regs[PGACTRL]! >> 1) & 0x03]!;
+    const init = this.initialised && this.regs[CTRLA]! & LOWLAT ? 0 : INIT_SECONDS;
+    const mode = this.mode;
+    if (mode === MODE.BURST || mode === MODE.BURST_SCALING) {
+      const n = this.sampleCount;
+      return init + (pga ? (sampdur + 2) * n + 14 + pgaSamp * n : (sampdur + 14) * n + 1.5) / f;
+    }
+    const conv = mode === MODE.SINGLE_8BIT ? 11 : 15;
+    return init + (pga ? sampdur + conv + 0.5 + pgaSamp : sampdur + conv) / f;
+  }
+
+  // ---- analog inputs ----------------------------------------------------------------------------------------
+
+  private referenceVolts(t: number): number {
+    const sel = REF_VOLTS[this.regs[CTRLC]! & 0x07];
+    if (sel === undefined) {
+      this.ctx.unimplemented('ADC0 reserved REFSEL');
+      return 1.024;
+    }
+    if (sel === 'VDD') return this.analog ? this.analog.vdd(t) : 0;
+    if (sel === 'VREFA') return this.analog ? this.analog.pinVoltage('PA5', t) : 0;
+    return sel;
+  }
+
+  private channelVolts(mux: number, t: number): number {
+    const ch = mux & 0x3f;
+    if (ch >= 1 && ch <= 7) return this.analog ? this.analog.pinVoltage(`PA${ch}` as AnalogPin, t) : 0;
+    switch (ch) {
+      case 0x30:
+        return 0;
+      case 0x31:
+        return this.analog ? this.analog.vdd(t) / 10 : 0;
+      case 0x32:
+        return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.tempsense()) : 0;
+      default:
+        this.ctx.unimplemented(`ADC0 input 0x${ch.toString(16)} (not wired in the model)`);
+        return 0;
+    }
+  }
+
+  /** One conversion code at time t. */
+  private convert(t: number): number {
+    const eightBit = this.mode === MODE.SINGLE_8BIT;
+    let gain = 1;
+    if (this.viaPga) {
+      if (this.regs[PGACTRL]! & PGAEN) gain = this.pgaGain;
+      else {
+        this.ctx.unimplemented('ADC0 input via a disabled PGA');
+        return 0;
+      }
+    }
+    const vref = this.referenceVolts(t);
+    if (vref <= 0) return 0;
+    const vp = this.channelVolts(this.regs[MUXPOS]!, t);
+    if (this.differential) {
+      const vn = this.channelVolts(this.regs[MUXNEG]!, t);
+      const full = eightBit ? 128 : 2048;
+      return clamp(Math.floor(((vp - vn) * gain * full) / vref), -full, full - 1);
+    }
+    const full = eightBit ? 256 : 4096;
+    return clamp(Math.floor((vp * gain * full) / vref), 0, full - 1);
+  }
+
+  // ---- conversion sequencing --------------------------------------------------------------------------------
+
+  private start(): void {
+    if (!(this.regs[CTRLA]! & ENABLE)) return;
+    if (this.busy) {
+      this.flags |= TRIGOVR;
+      this.updateIrq();
+      return;
+    }
+    this.busy = true;
+    const mode = this.mode;
+    const burst = mode === MODE.BURST || mode === MODE.BURST_SCALING;
+    const n = burst ? this.sampleCount : 1;
+    const f = this.adcHz;
+    const sampdur = this.regs[CTRLE]!;
+    const pgaSamp = PGA_SAMP_CLK[(this.regs[PGACTRL]! >> 1) & 0x03]!;
+    const init = this.initialised && this.regs[CTRLA]! & LOWLAT ? 0 : INIT_SECONDS;
+    // Sample k ends its sampling phase at init + (SAMPDUR + 0.5 + k·period) / f; the result is ready at the
+    // end of the whole conversion (conversionSeconds).
+    const firstSample = init + (sampdur + 0.5) / f;
+    this.perSample = (this.viaPga ? sampdur + 2 + pgaSamp : sampdur + 14) / f;
+    this.tail = this.conversionSeconds() - firstSample - (n - 1) * this.perSample;
+    this.samplesLeft = n;
+    if (mode !== MODE.SERIES && mode !== MODE.SERIES_SCALING) this.accumulator = 0;
+    this.phase = 'sample';
+    this.timer.start(firstSample);
+  }
+
+  private step(): void {
+    const t = this.ctx.clock.time;
+    if (this.phase === 'sample') {
+      const code = this.convert(t);
+      this.sample = code;
+      this.accumulator += code;
+      this.samplesLeft--;
+      if (this.flags & SAMPRDY) this.flags |= SAMPOVR;
+      this.flags |= SAMPRDY;
+      if (this.samplesLeft > 0) this.timer.start(this.perSample);
+      else {
+        this.phase = 'result';
+        this.timer.start(Math.max(0, this.tail));
+      }
+      this.updateIrq();
+      return;
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    this.busy = false;
+    this.initialised = true;
+    const mode = this.mode;
+    const series = mode === MODE.SERIES || mode === MODE.SERIES_SCALING;
+    let ready = true;
+    if (series) {
+      this.seriesCount++;
+      ready = this.seriesCount >= this.sampleCount;
+    }
+    if (ready) {
+      let value = this.accumulator;
+      const n = mode <= MODE.SINGLE_12BIT ? 1 : this.sampleCount;
+      if ((mode === MODE.SERIES_SCALING || mode === MODE.BURST_SCALING) && n > 16) {
+        value = Math.floor(value / (n / 16));
+      }
+      if (mode <= MODE.SINGLE_12BIT && this.regs[CTRLF]! & LEFTADJ) value = value * (mode === MODE.SINGLE_8BIT ? 256 : 16);
+      if (this.flags & RESRDY) this.flags |= RESOVR;
+      this.result = value | 0;
+      this.flags |= RESRDY;
+      this.accumulator = 0;
+      this.seriesCount = 0;
+      this.conversions++;
+    }
+    // A one-shot IMMEDIATE command reads back as STOP once done.
+    if ((this.regs[COMMAND]! & 0x07) === 1) this.regs[COMMAND] = this.regs[COMMAND]! & ~0x07;
+    this.updateIrq();
+    if (this.regs[CTRLF]! & FREERUN && this.regs[CTRLA]! & ENABLE) this.start();
+  }
+
+  private stop(): void {
+    this.timer.cancel();
+    this.busy = false;
+    this.accumulator = 0;
+    this.seriesCount = 0;
+  }
+
+  private updateIrq(): void {
+    const en = this.regs[INTCTRL]!;
+    const f = this.flags;
+    this.ctx.interrupts.setRequest(VEC_RESRDY, (en & f & (RESRDY | 0x04)) !== 0);
+    this.ctx.interrupts.setRequest(VEC_SAMPRDY, (en & f & SAMPRDY) !== 0);
+    this.ctx.interrupts.setRequest(VEC_ERROR, (en & f & (RESOVR | SAMPOVR | TRIGOVR)) !== 0);
+  }
+
+  // ---- registers --------------------------------------------------------------------------------------------
+
+  read(offset: number): number {
+    if (offset >= RESULT0 && offset < RESULT0 + 4) {
+      // Reading RESULT clears RESRDY.
+      if (this.flags & RESRDY) {
+        this.flags &= ~RESRDY;
+        this.updateIrq();
+      }
+      return (this.result >>> (8 * (offset - RESULT0))) & 0xff;
+    }
+    if (offset === SAMPLE0 || offset === SAMPLE0 + 1) {
+      if (this.flags & SAMPRDY) {
+        this.flags &= ~SAMPRDY;
+        this.updateIrq();
+      }
+      return ((this.sample & 0xffff) >> (8 * (offset - SAMPLE0))) & 0xff;
+    }
+    switch (offset) {
+      case INTFLAGS:
+        return this.flags;
+      case STATUS:
+        return this.busy ? 0x01 : 0;
+      default:
+        return this.regs[offset]!;
+    }
+  }
+
+  write(offset: number, value: number): void {
+    switch (offset) {
+      case CTRLA:
+        this.regs[CTRLA] = value & (ENABLE | LOWLAT | RUNSTDBY);
+        if (!(value & ENABLE)) {
+          this.stop();
+          this.initialised = false;
+        }
+        return;
+      case INTCTRL:
+        this.regs[INTCTRL] = value & 0x3f;
+        this.updateIrq();
+        return;
+      case INTFLAGS:
+        this.flags &= ~value;
+        this.updateIrq();
+        return;
+      case STATUS:
+        return;
+      case CTRLD:
+        this.regs[CTRLD] = value;
+        if (value & 0x07) this.ctx.unimplemented('ADC0 window comparator');
+        return;
+      case COMMAND: {
+        this.regs[COMMAND] = value;
+        const startCmd = value & 0x07;
+        if (startCmd === 0) this.stop();
+        else if (startCmd === 1) this.start();
+        else if (startCmd === 4) this.ctx.unimplemented('ADC0 event trigger');
+        return;
+      }
+      case MUXPOS:
+        this.regs[MUXPOS] = value;
+        if ((this.regs[COMMAND]! & 0x07) === 2) this.start();
+        return;
+      case MUXNEG:
+        this.regs[MUXNEG] = value;
+        if ((this.regs[COMMAND]! & 0x07) === 3) this.start();
+        return;
+      default:
+        if (offset >= TEMP0 && offset <= TEMP0 + 2) {
+          this.regs[offset] = value;
+          return;
+        }
+        if (offset >= WINLT0 && offset < WINLT0 + 4) {
+          this.regs[offset] = value;
+          return;
+        }
+        if (offset === CTRLB || offset === CTRLC || offset === CTRLE || offset === CTRLF || offset === PGACTRL || offset === DBGCTRL) {
+          this.regs[offset] = value;
+        }
+    }
+  }
+
+  sleepChanged(mode: SleepMode | undefined): void {
+    const runs = mode === undefined || mode === 'idle' || (mode === 'standby' && this.regs[CTRLA]! & RUNSTDBY);
+    if (runs) this.timer.resume();
+    else this.timer.pause();
+  }
+
+  wakeVectors(mode: SleepMode): number {
+    if (mode === 'pdown' || (mode === 'standby' && !(this.regs[CTRLA]! & RUNSTDBY))) return 0;
+    return (1 << VEC_RESRDY) | (1 << VEC_SAMPRDY) | (1 << VEC_ERROR);
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
