@@ -242,6 +242,7 @@
 #define ADC0_RESULT1    FW_REG8(0x0611)
 #define ADC0_RESULT2    FW_REG8(0x0612)
 #define ADC0_RESULT3    FW_REG8(0x0613)
+#define ADC0_RESULT16   FW_REG16(0x0610)   /* low 16 bits of RESULT (low byte read first) */
 #define ADC0_SAMPLE     FW_REG16(0x0614)
 #define ADC_ENABLE_bm          0x01u
 #define ADC_LOWLAT_bm          0x20u
@@ -258,6 +259,7 @@
 #define ADC_SAMPNUM_NONE_gc    0x00u
 #define ADC_SAMPNUM_ACC16_gc   0x04u
 #define ADC_START_IMMEDIATE_gc 0x01u
+#define ADC_SAMPDUR_gm         0xFFu
 #define ADC_MODE_SINGLE_12BIT_gc 0x10u
 #define ADC_MODE_BURST_gc      0x40u
 #define ADC_DIFF_bm            0x80u

@@ -23,7 +23,7 @@
  * });
  * ```
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, LtobmsError } from '../errors.js';
@@ -103,7 +103,7 @@ export interface AvrProgramOptions {
 
 /** Progress of one build step: starting, finished, or skipped because it was up to date. */
 export interface StepEvent {
-  kind: 'compile' | 'link' | 'objcopy';
+  kind: 'compile' | 'link' | 'objcopy' | 'objdump';
   /** The source (compile) or output (link, objcopy) file. */
   file: string;
   status: 'start' | 'done' | 'up-to-date';
@@ -188,13 +188,17 @@ export function toolFailed(what: string, diagnostics: Diagnostic[]): LtobmsError
   });
 }
 
-/** Runs one step unless it is up to date; returns true if the tool ran. */
-async function runStep(
+/**
+ * Runs one step unless it is up to date; returns true if the tool ran. With `captureStdout`
+ * the tool's standard output becomes the step's output file (avr-objdump listings).
+ */
+export async function runStep(
   step: Step,
   kind: StepEvent['kind'],
   label: string,
   hooks: AvrBuildHooks,
   limiter: Limiter,
+  captureStdout = false,
 ): Promise<boolean> {
   if (await isUpToDate(step)) {
     hooks.onStep?.({ kind, file: label, status: 'up-to-date' });
@@ -206,6 +210,7 @@ async function runStep(
     const [program, ...args] = step.command;
     const result = await runTool(program, args, hooks);
     if (result.exitCode !== 0) throw toolFailed(`${kind} ${basename(label)}`, result.diagnostics);
+    if (captureStdout) await writeFile(step.output, result.stdout);
   });
   await recordStep(step);
   hooks.onStep?.({ kind, file: label, status: 'done' });
@@ -213,7 +218,7 @@ async function runStep(
 }
 
 /** Waits for all tasks; rethrows an interrupt first, else the first failure. */
-async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+export async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(tasks);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
   if (failures.length) throw failures.find((f) => f instanceof InterruptedError) ?? failures[0];
@@ -260,7 +265,16 @@ export async function compileAvrProgram(options: AvrProgramOptions, hooks: AvrBu
   const map = join(outDir, `${options.name}.map`);
   const link: Step = {
     output: elf,
-    command: ['avr-gcc', ...avrLinkFlags(), `-Wl,-Map=${map}`, ...(options.ldflags ?? []), ...objects, '-o', elf],
+    command: [
+      'avr-gcc',
+      ...avrLinkFlags(),
+      `-O${options.optimize ?? 's'}`,
+      `-Wl,-Map=${map}`,
+      ...(options.ldflags ?? []),
+      ...objects,
+      '-o',
+      elf,
+    ],
     inputs: objects,
   };
   const linked = await runStep(link, 'link', elf, hooks, limiter);
@@ -273,14 +287,4 @@ export async function compileAvrProgram(options: AvrProgramOptions, hooks: AvrBu
     runStep({ output: bin, command: ['avr-objcopy', ...only, '-O', 'binary', elf, bin], inputs: [elf] }, 'objcopy', bin, hooks, limiter),
   ]);
   return { elf, hex, bin, map, compiled, linked };
-}
-
-/** Runs avr-objcopy / avr-objdump style post-processing as an incremental step of its own. */
-export async function derivedFile(
-  command: string[],
-  output: string,
-  input: string,
-  hooks: AvrBuildHooks = {},
-): Promise<boolean> {
-  return runStep({ output, command, inputs: [input] }, 'objcopy', output, hooks, hooks.limiter ?? new Limiter());
 }

@@ -1,0 +1,54 @@
+/*
+ * hw.h - the thin hardware layer of the BMS firmware (ATtiny824, see firmware/README.md).
+ * Everything that touches a register is here; the logic in ../src never does.
+ */
+#ifndef LTOBMS_HW_H
+#define LTOBMS_HW_H
+
+#include <stdint.h>
+
+#define F_CPU_HZ 1250000UL   /* 20 MHz / 16 */
+#define HW_BAUD  9600UL
+
+typedef struct {
+    uint16_t batt_acc;       /* single-ended sums of 16 (0..65520) */
+    uint16_t load_acc;
+    int16_t current_acc;     /* differential sum of 16, at gain 1 << gain_shift */
+    uint8_t gain_shift;
+    uint16_t temp_acc;
+} hw_reading_t;
+
+/* Clock /16, outputs released, analog input buffers off, USART0 TX, ADC0, TWI0 client
+ * (INA260 look-alike, register image from ../src/ina260.c), RTC PIT 1 s. */
+void hw_init(void);
+
+/* Parts of hw_init, one per peripheral file. */
+void hw_adc_init(void);
+void hw_twi_init(void);
+
+/* PA4 / PA5 per BMS_OUT_* bits (bms_pin_dir / bms_pin_out). */
+void hw_set_outputs(uint8_t outputs);
+
+/* One byte on USART0 (polled), and wait until everything sent has left the pin. */
+void hw_put(char c);
+void hw_flush(void);
+
+/* Sleeps in STANDBY until the next RTC PIT tick (other interrupts, e.g. I2C, are served
+ * and the CPU goes back to sleep). */
+void hw_wait_tick(void);
+
+/* All four ADC channels; 0 if a conversion never completed. `gain_shift` is the gain to try
+ * first; the reading reports the gain actually used (lowered while near full scale). */
+uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift);
+
+/* The INA260 register image served over I2C: new measurement. */
+void hw_i2c_publish(int16_t current_ma, uint16_t v_batt_mv);
+
+/* EEPROM through the NVM controller (page buffer + erase/write page); within one 32-byte page. */
+void hw_eeprom_read(uint8_t offset, uint8_t *dst, uint8_t len);
+void hw_eeprom_write(uint8_t offset, const uint8_t *src, uint8_t len);
+
+/* Outputs off, interrupts off, wait for the watchdog to reset the chip. */
+void hw_halt(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,89 @@
+/* hw_adc.c - ADC0 (2-series, 12-bit, PGA): four channels, each a burst of 16 conversions. */
+#include "attiny824.h"
+#include "hw.h"
+#include "chemistry.h"
+#include "convert.h"
+
+#define MUX_AIN2_BATT   0x02u
+#define MUX_AIN3_LOAD   0x03u
+#define MUX_AIN6_BN     0x06u    /* shunt negative side */
+#define MUX_AIN7_BP     0x07u    /* shunt positive side: V(PA7) - V(PA6) = I * 0.1 ohm */
+/* TIMEBASE = ceil(f_CLK_PER * 1 us) = ceil(1.25) = 2 */
+#define ADC_TIMEBASE    ((uint8_t)(2u << ADC_TIMEBASE_gp))
+/* CLK_ADC = 1.25 MHz / 2 = 625 kHz; the temperature sensor needs SAMPDUR >= 32 us * 625 kHz = 20 */
+#define ADC_SAMPDUR     20u
+#define ADC_POLL_LIMIT  20000u   /* one burst takes ~1 ms = ~1250 CPU cycles; give up far later */
+
+#if CHEM_VREF_MV == 1024
+#define ADC_REFSEL ADC_REFSEL_1024MV_gc
+#elif CHEM_VREF_MV == 2048
+#define ADC_REFSEL ADC_REFSEL_2048MV_gc
+#else
+#error "unsupported reference"
+#endif
+
+void hw_adc_init(void)
+{
+    ADC0_CTRLA = ADC_ENABLE_bm;
+    ADC0_CTRLB = ADC_PRESC_DIV2_gc;
+    ADC0_CTRLC = (uint8_t)(ADC_REFSEL | ADC_TIMEBASE);
+    ADC0_CTRLE = ADC_SAMPDUR;
+    ADC0_CTRLF = ADC_SAMPNUM_ACC16_gc;
+}
+
+/* One burst of 16 conversions; the sum (low 16 bits of RESULT) or 0 on timeout. */
+static uint8_t burst(uint8_t muxpos, uint8_t muxneg, uint8_t diff, uint16_t *sum)
+{
+    ADC0_MUXPOS = muxpos;
+    ADC0_MUXNEG = muxneg;
+    ADC0_INTFLAGS = ADC_RESRDY_bm;
+    ADC0_COMMAND = (uint8_t)(diff | ADC_MODE_BURST_gc | ADC_START_IMMEDIATE_gc);
+    for (uint16_t n = 0; !(ADC0_INTFLAGS & ADC_RESRDY_bm); n++) {
+        if (n == ADC_POLL_LIMIT) {
+            ADC0_COMMAND = 0;   /* STOP */
+            return 0;
+        }
+    }
+    *sum = ADC0_RESULT16;
+    return 1;
+}
+
+uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift)
+{
+    uint16_t sum;
+
+    /* current: differential through the PGA; lower the gain while the reading is near
+     * full scale, so an overcurrent is seen in this very evaluation */
+    for (;;) {
+        ADC0_PGACTRL = (uint8_t)((gain_shift << ADC_GAIN_gp) | ADC_PGABIASSEL_1X_gc |
+                                 ADC_ADCPGASAMPDUR_15CLK_gc | ADC_PGAEN_bm);
+        if (!burst(ADC_VIA_PGA_gc | MUX_AIN7_BP, ADC_VIA_PGA_gc | MUX_AIN6_BN, ADC_DIFF_bm, &sum)) {
+            return 0;
+        }
+        if (!conv_gain_too_high((int16_t)sum, gain_shift)) {
+            break;
+        }
+        gain_shift--;
+    }
+    ADC0_PGACTRL = 0;
+    r->current_acc = (int16_t)sum;
+    r->gain_shift = gain_shift;
+
+    if (!burst(MUX_AIN2_BATT, ADC_MUXNEG_GND_gc, 0, &r->batt_acc) ||
+        !burst(MUX_AIN3_LOAD, ADC_MUXNEG_GND_gc, 0, &r->load_acc)) {
+        return 0;
+    }
+
+    /* temperature sensor: always with the 1.024 V reference */
+#if CHEM_VREF_MV != 1024
+    ADC0_CTRLC = (uint8_t)(ADC_REFSEL_1024MV_gc | ADC_TIMEBASE);
+    if (!burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0, &sum)) {   /* settle, discard */
+        return 0;
+    }
+#endif
+    uint8_t ok = burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0, &r->temp_acc);
+#if CHEM_VREF_MV != 1024
+    ADC0_CTRLC = (uint8_t)(ADC_REFSEL | ADC_TIMEBASE);
+#endif
+    return ok;
+}

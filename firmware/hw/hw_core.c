@@ -1,0 +1,89 @@
+/* hw_core.c - clock, pins, USART0 TX, RTC PIT tick, sleep, halt. */
+#include "attiny824.h"
+#include "usart_tx.h"
+#include "hw.h"
+#include "bms.h"
+
+static volatile uint8_t tick_pending;
+static uint8_t tx_pending;
+
+FW_ISR(RTC_PIT_vect_num)
+{
+    RTC_PITINTFLAGS = RTC_PI_bm;
+    tick_pending = 1;
+}
+
+void hw_init(void)
+{
+    /* 20 MHz / 16 = 1.25 MHz: MCLKCTRLB is configuration-change protected */
+    FW_PROTECTED_WRITE(CLKCTRL_MCLKCTRLB_ADDR, CLKCTRL_PDIV_16X_gc | CLKCTRL_PEN_bm);
+
+    /* Outputs stay released (reset state: inputs) until the first evaluation.
+     * Digital input buffers off on the analog inputs and the unused pins PA1, PB3. */
+    PORTA_PINCTRL(1) = PORT_ISC_INPUT_DISABLE_gc;
+    PORTA_PINCTRL(2) = PORT_ISC_INPUT_DISABLE_gc;   /* battery, AIN2 */
+    PORTA_PINCTRL(3) = PORT_ISC_INPUT_DISABLE_gc;   /* load, AIN3 */
+    PORTA_PINCTRL(6) = PORT_ISC_INPUT_DISABLE_gc;   /* shunt BN, AIN6 */
+    PORTA_PINCTRL(7) = PORT_ISC_INPUT_DISABLE_gc;   /* shunt BP, AIN7 */
+    PORTB_PINCTRL(3) = PORT_ISC_INPUT_DISABLE_gc;
+
+    fw_usart0_init(FW_USART_BAUD(F_CPU_HZ, HW_BAUD));
+    hw_adc_init();
+    hw_twi_init();
+
+    /* RTC periodic interrupt: 1.024 kHz internal oscillator / 1024 = 1 Hz; works in STANDBY */
+    RTC_CLKSEL = RTC_CLKSEL_INT1K_gc;
+    while (RTC_PITSTATUS & RTC_PITCTRLBUSY_bm) {
+    }
+    RTC_PITINTCTRL = RTC_PI_bm;
+    RTC_PITCTRLA = RTC_PERIOD_CYC1024_gc | RTC_PITEN_bm;
+
+    SLPCTRL_CTRLA = SLPCTRL_SMODE_STDBY_gc | SLPCTRL_SEN_bm;
+}
+
+void hw_set_outputs(uint8_t outputs)
+{
+    uint8_t dir = bms_pin_dir(outputs);
+    uint8_t out = bms_pin_out(outputs);
+    /* level first, then direction, so a pin never drives the wrong level */
+    PORTA_OUT = (uint8_t)((PORTA_OUT & (uint8_t)~BMS_PINS) | out);
+    PORTA_DIR = (uint8_t)((PORTA_DIR & (uint8_t)~BMS_PINS) | dir);
+}
+
+void hw_put(char c)
+{
+    fw_usart0_tx((uint8_t)c);
+    tx_pending = 1;
+}
+
+void hw_flush(void)
+{
+    if (tx_pending) {
+        fw_usart0_flush();
+        tx_pending = 0;
+    }
+}
+
+void hw_wait_tick(void)
+{
+    hw_flush();   /* the USART stops in STANDBY */
+    for (;;) {
+        fw_cli();
+        if (tick_pending) {
+            tick_pending = 0;
+            fw_sei();
+            return;
+        }
+        /* SEI lets the next instruction run before any interrupt: no lost wake-up */
+        __asm__ __volatile__("sei\n\tsleep" ::: "memory");
+    }
+}
+
+void hw_halt(void)
+{
+    fw_cli();
+    hw_set_outputs(0);
+    hw_flush();
+    for (;;) {
+    }
+}

@@ -1,0 +1,133 @@
+/*
+ * main.c - the BMS firmware: load the configuration, then once a second measure, evaluate
+ * the protection state machine, drive the outputs, count charge and energy, refresh the
+ * INA260 image, and once a minute (first right after start-up) print a log frame.
+ *
+ * Build-time switches (set by `ltobms build`):
+ *   CELL_LTO / CELL_NAION   chemistry (exactly one)
+ *   FW_VERSION              version string literal, e.g. "\"v1.2.0\"" (default "dev")
+ *   FW_DEBUG                debug variant: start-up line, EEPROM dump, load result
+ *   FW_TEST_HANG_AFTER=N    test only: stop clearing the watchdog after N ticks
+ */
+#include "attiny824.h"
+#include "hw.h"
+#include "accounting.h"
+#include "bms.h"
+#include "chemistry.h"
+#include "config.h"
+#include "convert.h"
+#include "frame.h"
+
+#ifndef FW_VERSION
+#define FW_VERSION "dev"
+#endif
+#define FRAME_PERIOD_S 60u
+
+/* Baked into every image (kept by the linker with --undefined=fw_version). */
+const char fw_version[] = "ltobms-fw " FW_VERSION " " CHEM_NAME;
+
+static config_t cfg;
+static bms_t bms;
+static accounting_t acc;
+
+#ifdef FW_DEBUG
+static void debug_startup(const uint8_t image[CONFIG_SIZE], config_status_t status)
+{
+    static const char *const results[] = {"ok", "bad crc, defaults written", "bad magic, defaults written"};
+    fmt_str(hw_put, "# ");
+    fmt_str(hw_put, fw_version);
+    fmt_str(hw_put, " debug" FRAME_EOL "# eeprom");
+    for (uint8_t i = 0; i < CONFIG_SIZE; i++) {
+        hw_put(' ');
+        fmt_hex(hw_put, image[i], 2);
+    }
+    fmt_str(hw_put, FRAME_EOL "# config ");
+    fmt_str(hw_put, results[status]);
+    fmt_str(hw_put, " id=");
+    fmt_hex(hw_put, cfg.serial_number, 4);
+    fmt_str(hw_put, FRAME_EOL);
+}
+#endif
+
+static void load_config(void)
+{
+    uint8_t image[CONFIG_SIZE];
+    hw_eeprom_read(0, image, CONFIG_SIZE);
+#ifdef FW_DEBUG
+    uint8_t before[CONFIG_SIZE];
+    for (uint8_t i = 0; i < CONFIG_SIZE; i++) {
+        before[i] = image[i];
+    }
+#endif
+    config_status_t status = config_load(image, &cfg);
+    if (status != CONFIG_OK) {
+        hw_eeprom_write(0, image, CONFIG_SIZE);   /* image now holds the defaults */
+    }
+#ifdef FW_DEBUG
+    debug_startup(before, status);
+#endif
+}
+
+int main(void)
+{
+    hw_reading_t r;
+    uint8_t gain_shift = CONV_GAIN_SHIFT_MAX;
+    uint32_t uptime = 0;
+    uint8_t frame_in = 0;    /* seconds until the next frame */
+    uint8_t tsense_gain;     /* SIGROW temperature calibration */
+    int8_t tsense_offset;
+
+    hw_init();
+    load_config();
+    tsense_gain = SIGROW_TEMPSENSE0;
+    tsense_offset = (int8_t)SIGROW_TEMPSENSE1;
+    bms_init(&bms);
+    accounting_init(&acc);
+    fw_sei();
+
+    for (;;) {
+        frame_t f;
+        bms_input_t in;
+
+        if (!hw_measure(&r, gain_shift)) {
+            bms.state = BMS_STATE_ERR;
+        }
+        in.v_batt_mv = conv_voltage_mv(r.batt_acc, CHEM_VREF_MV);
+        in.v_load_mv = conv_voltage_mv(r.load_acc, CHEM_VREF_MV);
+        in.current_ma = conv_current_ma(r.current_acc, CHEM_VREF_MV, r.gain_shift);
+        gain_shift = conv_next_gain_shift(r.current_acc, r.gain_shift);
+
+        hw_set_outputs(bms_evaluate(&bms, &cfg, &in, uptime));
+        accounting_add_second(&acc, in.current_ma, in.v_batt_mv);
+        hw_i2c_publish(in.current_ma, in.v_batt_mv);
+
+        if (frame_in == 0 || bms_halted(&bms)) {
+            frame_in = FRAME_PERIOD_S;
+            f.serial_number = cfg.serial_number;
+            f.uptime_s = uptime;
+            f.v_batt_mv = in.v_batt_mv;
+            f.v_load_mv = in.v_load_mv;
+            f.current_ma = in.current_ma;
+            f.e_dis_mwh = accounting_e_dis_mwh(&acc);
+            f.e_chg_mwh = accounting_e_chg_mwh(&acc);
+            f.charge_mah = accounting_charge_mah(&acc);
+            f.temp_k = conv_temperature_k(r.temp_acc, tsense_gain, tsense_offset, cfg.temp_offset);
+            f.gain = (uint8_t)(1u << r.gain_shift);
+            f.state = bms.state;
+            frame_write(CHEM_MEASUREMENT, &f, hw_put);
+        }
+        if (bms_halted(&bms)) {
+            hw_halt();
+        }
+
+        hw_wait_tick();
+        uptime++;
+        frame_in--;
+#ifdef FW_TEST_HANG_AFTER
+        if (uptime > FW_TEST_HANG_AFTER) {
+            continue;   /* test only: the watchdog must reset us about 4 s from now */
+        }
+#endif
+        fw_wdr();
+    }
+}

@@ -1,0 +1,49 @@
+/* convert.c - ADC readings to mV, mA and K with integer arithmetic only. */
+#include "convert.h"
+
+uint16_t conv_voltage_mv(uint16_t acc, uint16_t vref_mv)
+{
+    /* max 65535 * 2048 * 3 = 402.6e6 < 2^32 */
+    uint32_t scaled = (uint32_t)acc * vref_mv * CONV_DIVIDER;
+    return (uint16_t)((scaled + 0x8000u) >> 16);
+}
+
+int16_t conv_current_ma(int16_t acc, uint16_t vref_mv, uint8_t gain_shift)
+{
+    /* |I|[mA] = |acc| * Vref[mV] / (32768 * gain) * (1000 / shunt[mOhm]), rounded;
+     * |acc| * Vref * 10 <= 32768 * 2048 * 10 = 671e6 < 2^32 */
+    uint16_t magnitude = acc < 0 ? (uint16_t)(-(int32_t)acc) : (uint16_t)acc;
+    uint32_t num = (uint32_t)magnitude * vref_mv * (1000 / CONV_SHUNT_MILLIOHM);
+    num = ((num >> (14 + gain_shift)) + 1) >> 1;   /* exact: (num + half) >> shift */
+    if (num <= CONV_DEADBAND_MA) {
+        return 0;
+    }
+    return acc < 0 ? (int16_t)-(int32_t)num : (int16_t)num;
+}
+
+int16_t conv_temperature_k(uint16_t acc, uint8_t sig_gain, int8_t sig_offset, int16_t temp_offset)
+{
+    int32_t t = ((int32_t)acc - 64 * (int32_t)sig_offset) * sig_gain + 8192;
+    return (int16_t)((t >> 14) + temp_offset);
+}
+
+static uint16_t magnitude(int16_t acc)
+{
+    return acc < 0 ? (uint16_t)(-(int32_t)acc) : (uint16_t)acc;
+}
+
+uint8_t conv_gain_too_high(int16_t acc, uint8_t gain_shift)
+{
+    return gain_shift > 0 && magnitude(acc) > CONV_GAIN_DOWN_ABOVE;
+}
+
+uint8_t conv_next_gain_shift(int16_t acc, uint8_t gain_shift)
+{
+    if (conv_gain_too_high(acc, gain_shift)) {
+        return (uint8_t)(gain_shift - 1);
+    }
+    if (gain_shift < CONV_GAIN_SHIFT_MAX && magnitude(acc) < CONV_GAIN_UP_BELOW) {
+        return (uint8_t)(gain_shift + 1);
+    }
+    return gain_shift;
+}
