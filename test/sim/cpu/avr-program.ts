@@ -7,9 +7,10 @@ import { Attiny824, type Attiny824Options, type RunResult } from '../../../src/s
 import type { ChipTraceEvent } from '../../../src/sim/chip-types.js';
 import { NvmMemories } from '../../../src/sim/nvm/memories.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
+import { prng } from './harness.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures/avr');
-const BUILD_DIR = join(REPO_ROOT, 'dist/test-build/avr');
+export const BUILD_DIR = join(REPO_ROOT, 'dist/test-build/avr');
 
 export interface BuildOptions {
   defines?: Defines;
@@ -74,4 +75,10 @@ export function runProgram(flash: Uint8Array, options: RunOptions = {}): Program
   let result: RunResult = 'limit';
   for (let t = 0.01; t <= limit + 1e-9 && result !== 'break'; t += 0.01) result = chip.runUntil(Math.min(t, limit));
   return { chip, text: Buffer.from(bytes.map((b) => b.byte)).toString('latin1'), bytes, result, trace };
+}
+
+/** Seeded pseudo-random bytes for generated test data. */
+export function prngBytes(seed: number, n: number): Uint8Array {
+  const rnd = prng(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
 }
