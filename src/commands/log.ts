@@ -2,6 +2,7 @@
  * `ltobms log <port...>`: tail the boards' UART frames into InfluxDB (2.x/3.x, or 1.x) or into daily
  * line-protocol files, with nothing lost; `ltobms log --replay FILE` backfills recorded files.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import ora, { type Ora } from 'ora';
 import { action, type ActionContext } from '../cli/run.js';
@@ -28,7 +29,7 @@ interface LogOptions {
   user?: string;
   password?: string;
   rp?: string;
-  envFile?: string;
+  dotenv?: string;
   dataDir?: string;
   outDir?: string;
   batchSize: string;
@@ -129,6 +130,9 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
       hint: 'name the adapter, e.g. ltobms log /dev/ttyUSB0 (or --replay FILE to load a recorded file)',
     });
   }
+  for (const file of replay) {
+    if (!existsSync(file)) throw new UsageError(`replay file ${file} does not exist`, { code: 'LOG_REPLAY_FILE', hint: 'check the path' });
+  }
   const targetKinds = ['auto', 'file', 'influx1', 'influx2'];
   if (!targetKinds.includes(opts.target)) {
     throw new UsageError(`--target must be one of ${targetKinds.join(', ')}`, { code: 'USAGE', hint: 'leave it out to choose from the configuration' });
@@ -147,7 +151,7 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   const config = resolveConfig({
     flags,
     env: process.env,
-    envFile: opts.envFile,
+    envFile: opts.dotenv,
     target: opts.target as TargetKind | 'auto',
     outDir: opts.outDir,
   });
@@ -225,7 +229,7 @@ export function register(program: Command): void {
     .option('--user <name>', 'InfluxDB 1.x user (INFLUXDB_USER)')
     .option('--password <password>', 'InfluxDB 1.x password (INFLUXDB_PASSWORD)')
     .option('--rp <policy>', 'InfluxDB 1.x retention policy (INFLUXDB_RP)')
-    .option('--env-file <path>', 'read settings from this file instead of ./.env')
+    .option('--dotenv <path>', 'read settings from this dotenv file instead of ./.env')
     .option('--data-dir <dir>', 'spool, dead letters and default log files (LTOBMS_DATA_DIR)', './ltobms-data')
     .option('--out-dir <dir>', 'folder of the daily .lp files when no database is configured (default: <data-dir>/log)')
     .option('--batch-size <n>', 'points per write request', '5000')

@@ -44,7 +44,7 @@ export interface ConfigInput {
   /** Values given as flags, by key. */
   flags: Partial<Record<EnvKey, string | undefined>>;
   env: NodeJS.ProcessEnv;
-  /** `.env` path from `--env-file`; without it `./.env` is read if it exists. */
+  /** `.env` path from `--dotenv`; without it `./.env` is read if it exists. */
   envFile?: string;
   target?: TargetKind | 'auto';
   /** `--out-dir` for the file target. */
@@ -64,7 +64,7 @@ export function resolveConfig(input: ConfigInput): LogConfig {
     if (!existsSync(envFile)) {
       throw new UsageError(`env file ${input.envFile} does not exist`, {
         code: 'LOG_ENV_FILE',
-        hint: 'copy .env.example to .env and fill it in, or leave out --env-file',
+        hint: 'copy .env.example to .env and fill it in, or leave out --dotenv',
       });
     }
   } else if (existsSync(resolve(cwd, '.env'))) {

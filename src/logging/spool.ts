@@ -51,11 +51,14 @@ export class Spool {
   private pendingLines = 0;
   private readBuffer = Buffer.alloc(0);
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly segmentBytes: number,
+  ) {}
 
   /** Opens (or creates) the spool in `dir`, takes its lock, repairs a torn last line, counts what is pending. */
-  static open(dir: string): Spool {
-    const spool = new Spool(dir);
+  static open(dir: string, options: { segmentBytes?: number } = {}): Spool {
+    const spool = new Spool(dir, options.segmentBytes ?? SEGMENT_BYTES);
     spool.init();
     return spool;
   }
@@ -143,7 +146,7 @@ export class Spool {
   /** Appends lines (each without `\n`) durably: one write, one fsync. */
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
-    if (this.activeSize >= SEGMENT_BYTES) this.roll();
+    if (this.activeSize >= this.segmentBytes) this.roll();
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     let written = 0;
     while (written < data.length) written += writeSync(this.activeFd, data, written);
