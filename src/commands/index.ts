@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
+import { register as stack } from './stack.js';
 import { register as sim } from './sim.js';
 
 type Register = (program: Command) => void;
@@ -12,6 +13,7 @@ type Register = (program: Command) => void;
 const commands: Register[] = [
   eeprom,
   log,
+  stack,
   sim,
 ];
 

@@ -1,0 +1,84 @@
+/**
+ * `ltobms stack up|down|status`: the InfluxDB 2.7 + Grafana stack of docker/, through docker compose.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import ora from 'ora';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { UsageError } from '../errors.js';
+import {
+  checkDocker,
+  parseComposePs,
+  requireEnvFile,
+  runCompose,
+  STACK_ACTIONS,
+  type StackAction,
+} from '../logging/stack.js';
+
+interface StackOptions {
+  dotenv: string;
+  json?: boolean;
+}
+
+async function runStack(actionName: string, opts: StackOptions, signal: AbortSignal): Promise<void> {
+  if (!STACK_ACTIONS.includes(actionName as StackAction)) {
+    throw new UsageError(`unknown stack action ${JSON.stringify(actionName)}`, {
+      code: 'USAGE',
+      hint: `use one of: ${STACK_ACTIONS.join(', ')}`,
+    });
+  }
+  const act = actionName as StackAction;
+  const envFile = requireEnvFile(act, resolve(opts.dotenv));
+  await checkDocker(signal);
+  if (act === 'status') {
+    const services = parseComposePs(await runCompose('status', envFile, signal));
+    if (opts.json) return printJson({ services });
+    if (!services.length) process.stdout.write('the stack is not running (ltobms stack up starts it)\n');
+    for (const s of services) {
+      process.stdout.write(`${s.service.padEnd(10)} ${s.state}${s.health ? ` (${s.health})` : ''}${s.ports ? `  ${s.ports}` : ''}\n`);
+    }
+    return;
+  }
+  const spinner = process.stderr.isTTY && !opts.json
+    ? ora({ stream: process.stderr, text: act === 'up' ? 'starting InfluxDB and Grafana (waiting until healthy)…' : 'stopping the stack…' }).start()
+    : undefined;
+  try {
+    await runCompose(act, envFile, signal);
+    spinner?.succeed(act === 'up' ? 'the stack is up' : 'the stack is stopped (data kept in its volumes)');
+  } catch (err) {
+    spinner?.fail();
+    throw err;
+  }
+  if (opts.json) printJson({ action: act, ok: true });
+  else if (act === 'up') {
+    process.stdout.write('Grafana:  http://localhost:3000  (dashboard LTO-BMS)\nInfluxDB: http://localhost:8086\n');
+    process.stdout.write('now run: ltobms log /dev/ttyUSB0   (it reads the same .env)\n');
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('stack')
+    .description('start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose)')
+    .argument('<action>', 'up, down or status')
+    .option('--dotenv <path>', 'settings file shared with ltobms log', '.env')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Needs Docker with the compose plugin and a running engine. The stack is initialised on its first
+start from .env (copy .env.example): INFLUXDB_ORG, INFLUXDB_BUCKET, INFLUXDB_TOKEN,
+INFLUXDB_ADMIN_PASSWORD, INFLUXDB_RETENTION, GRAFANA_ADMIN_PASSWORD. Data persists in volumes.
+
+Examples:
+  $ cp .env.example .env && $EDITOR .env
+  $ ltobms stack up           start and wait until both services are healthy
+  $ ltobms stack status       services, state and health
+  $ ltobms stack down         stop (the data stays)`,
+    )
+    .action(
+      action(async (actionName: string, opts: StackOptions, _cmd: Command, ctx: ActionContext) => {
+        await runStack(actionName, opts, ctx.signal);
+      }),
+    );
+}

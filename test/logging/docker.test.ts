@@ -1,0 +1,180 @@
+/**
+ * docker/ checked as data (no Docker engine runs on our machines): valid YAML/JSON, the datasource
+ * every panel uses exists, every queried field exists in the frame contract, and the names agree
+ * with .env.example, which `ltobms log` reads too. Plus `ltobms stack` without a usable Docker.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parse as parseDotenv } from 'dotenv';
+import { resolveConfig } from '../../src/logging/config.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from './fixtures.js';
+
+// The frame contract (shared/HARDWARE.md, "Log frames"), restated literally.
+const CONTRACT_FIELDS = ['uptime', 'v_batt', 'v_load', 'current', 'E_dis', 'E_chg', 'charge', 'temp', 'gain', 'state'];
+const CONTRACT_MEASUREMENTS = ['lto-bms', 'nai-bms'];
+
+const docker = join(REPO_ROOT, 'docker');
+const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
+const envExample = parseDotenv(read(REPO_ROOT, '.env.example'));
+
+interface Compose {
+  services: Record<string, { image: string; environment: Record<string, string>; volumes: string[]; healthcheck?: { test: unknown }; depends_on?: Record<string, { condition: string }> }>;
+  volumes: Record<string, unknown>;
+}
+const compose = parseYaml(read(docker, 'docker-compose.yml')) as Compose;
+
+interface Panel {
+  title: string;
+  type: string;
+  datasource: { uid: string; type: string };
+  targets: { datasource: { uid: string }; query: string }[];
+}
+const dashboards = readdirSync(join(docker, 'grafana', 'dashboards'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(read(docker, 'grafana', 'dashboards', f)) as {
+    panels: Panel[];
+    templating: { list: { name: string; query: string; includeAll?: boolean; multi?: boolean; current: { value: unknown }; datasource: { uid: string } }[] };
+  });
+
+test('compose: InfluxDB 2.7 and Grafana, pinned, healthy-checked, with persistent volumes', () => {
+  const { influxdb, grafana } = compose.services;
+  assert.ok(influxdb && grafana);
+  assert.match(influxdb.image, /^influxdb:2\.7\.\d+$/);
+  assert.match(grafana.image, /^grafana\/grafana(-oss)?:\d+\.\d+\.\d+$/);
+  for (const [name, s] of Object.entries(compose.services)) {
+    assert.ok(s.healthcheck?.test, `${name} has a health check`);
+    for (const v of s.volumes) {
+      const source = v.split(':')[0]!;
+      if (!source.startsWith('.')) assert.ok(source in compose.volumes, `${name}: volume ${source} is declared`);
+    }
+  }
+  assert.ok(influxdb.volumes.some((v) => v.endsWith(':/var/lib/influxdb2')));
+  assert.ok(grafana.volumes.some((v) => v.endsWith(':/var/lib/grafana')));
+  assert.equal(grafana.depends_on?.influxdb?.condition, 'service_healthy');
+});
+
+test('compose: InfluxDB is initialised (setup mode) from the same keys as .env.example', () => {
+  const env = compose.services.influxdb!.environment;
+  assert.equal(env.DOCKER_INFLUXDB_INIT_MODE, 'setup');
+  const refs: Record<string, string> = {
+    DOCKER_INFLUXDB_INIT_ORG: 'INFLUXDB_ORG',
+    DOCKER_INFLUXDB_INIT_BUCKET: 'INFLUXDB_BUCKET',
+    DOCKER_INFLUXDB_INIT_ADMIN_TOKEN: 'INFLUXDB_TOKEN',
+    DOCKER_INFLUXDB_INIT_RETENTION: 'INFLUXDB_RETENTION',
+    DOCKER_INFLUXDB_INIT_PASSWORD: 'INFLUXDB_ADMIN_PASSWORD',
+  };
+  for (const [key, envKey] of Object.entries(refs)) {
+    assert.match(env[key]!, new RegExp(`^\\$\\{${envKey}[:}?-]`), `${key} comes from ${envKey}`);
+  }
+  // Every variable the compose file uses is documented in .env.example.
+  const used = new Set([...read(docker, 'docker-compose.yml').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
+  for (const v of used) assert.ok(v in envExample, `${v} is in .env.example`);
+});
+
+test('ltobms log reads .env.example as the stack\'s InfluxDB 2.x, same org and bucket', () => {
+  const config = resolveConfig({ flags: {}, env: {}, envFile: join(REPO_ROOT, '.env.example'), cwd: REPO_ROOT });
+  assert.equal(config.target.kind, 'influx2');
+  const t = config.target as Extract<typeof config.target, { kind: 'influx2' }>;
+  assert.equal(t.url, `http://localhost:${envExample.INFLUXDB_PORT}`);
+  assert.equal(t.org, envExample.INFLUXDB_ORG);
+  assert.equal(t.bucket, envExample.INFLUXDB_BUCKET);
+});
+
+test('grafana: provisioned datasource and dashboards folder match the compose mounts', () => {
+  const ds = parseYaml(read(docker, 'grafana', 'provisioning', 'datasources', 'influxdb.yml')) as {
+    datasources: { uid: string; type: string; url: string; jsonData: Record<string, string>; secureJsonData: Record<string, string> }[];
+  };
+  const influx = ds.datasources.find((d) => d.type === 'influxdb')!;
+  assert.equal(influx.url, 'http://influxdb:8086');
+  assert.equal(influx.jsonData.version, 'Flux');
+  assert.equal(influx.jsonData.organization, '${INFLUXDB_ORG}');
+  assert.equal(influx.jsonData.defaultBucket, '${INFLUXDB_BUCKET}');
+  assert.equal(influx.secureJsonData.token, '${INFLUXDB_TOKEN}');
+  // Grafana can only expand those if the container has them.
+  const genv = compose.services.grafana!.environment;
+  for (const k of ['INFLUXDB_ORG', 'INFLUXDB_BUCKET', 'INFLUXDB_TOKEN']) assert.equal(genv[k], `\${${k}}`);
+
+  const providers = parseYaml(read(docker, 'grafana', 'provisioning', 'dashboards', 'ltobms.yml')) as { providers: { options: { path: string } }[] };
+  const mounts = compose.services.grafana!.volumes;
+  assert.ok(mounts.includes(`./grafana/dashboards:${providers.providers[0]!.options.path}:ro`));
+  assert.ok(mounts.includes('./grafana/provisioning:/etc/grafana/provisioning:ro'));
+
+  const uids = new Set(ds.datasources.map((d) => d.uid));
+  for (const dash of dashboards) {
+    for (const p of dash.panels) {
+      assert.ok(uids.has(p.datasource.uid), `panel ${p.title}: datasource ${p.datasource.uid}`);
+      for (const t of p.targets) assert.ok(uids.has(t.datasource.uid), `panel ${p.title} target`);
+    }
+    for (const v of dash.templating.list) assert.ok(uids.has(v.datasource.uid), `variable ${v.name}`);
+  }
+});
+
+test('dashboard: every queried field and measurement exists in the frame contract, and every field is shown', () => {
+  const shown = new Set<string>();
+  for (const dash of dashboards) {
+    for (const p of dash.panels) {
+      for (const t of p.targets) {
+        for (const m of t.query.matchAll(/r\._field == "([^"]+)"/g)) {
+          assert.ok(CONTRACT_FIELDS.includes(m[1]!), `panel ${p.title} queries unknown field ${m[1]}`);
+          shown.add(m[1]!);
+        }
+        for (const m of t.query.matchAll(/r\._measurement == "([^"]+)"/g)) assert.ok(CONTRACT_MEASUREMENTS.includes(m[1]!));
+        assert.match(t.query, /r\.id =~ \/\^\$\{id:regex\}\$\//, `panel ${p.title} follows the id variable`);
+        assert.match(t.query, /from\(bucket: "\$\{bucket\}"\)/);
+      }
+    }
+  }
+  // Battery/load voltage, current, power (v_batt × current), energies, charge, temperature, gain, state.
+  for (const f of ['v_batt', 'v_load', 'current', 'E_dis', 'E_chg', 'charge', 'temp', 'gain', 'state']) assert.ok(shown.has(f), `${f} is on the dashboard`);
+  const panels = dashboards.flatMap((d) => d.panels);
+  assert.ok(panels.some((p) => p.type === 'state-timeline' && p.targets[0]!.query.includes('"state"')));
+  assert.ok(panels.some((p) => /power/i.test(p.title) && /r\.v_batt \* r\.current/.test(p.targets[0]!.query)));
+});
+
+test('dashboard: one board or all through the id variable; bucket defaults to .env.example', () => {
+  const vars = dashboards[0]!.templating.list;
+  const id = vars.find((v) => v.name === 'id')!;
+  assert.ok(id.includeAll && id.multi);
+  assert.match(id.query, /tag: "id"/);
+  const bucket = vars.find((v) => v.name === 'bucket')!;
+  assert.equal(bucket.current.value, envExample.INFLUXDB_BUCKET);
+});
+
+test('ltobms stack: no docker on the PATH is one clear error, exit 1', async () => {
+  const empty = tempDir('ltobms-nodocker-');
+  const r = await runCli(['stack', 'status'], { env: { PATH: empty.path } });
+  empty.cleanup();
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: Docker is not installed (no docker command on the PATH)\nhint: install Docker Engine with the compose plugin (Debian/Ubuntu: apt install docker.io docker-compose-plugin), or point ltobms log at any InfluxDB\n');
+});
+
+test('ltobms stack: docker without an engine (our machines) is one clear error, exit 1', async () => {
+  // A docker stand-in that has the compose plugin but no daemon, as the CLI reports it then.
+  const bin = tempDir('ltobms-fakedocker-');
+  const fake = join(bin.path, 'docker');
+  writeFileSync(
+    fake,
+    '#!/bin/sh\nif [ "$1" = compose ]; then echo "Docker Compose version v2.29.7"; exit 0; fi\n' +
+      'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1\n',
+  );
+  chmodSync(fake, 0o755);
+  const r = await runCli(['stack', 'status'], { env: { PATH: `${bin.path}:/usr/bin:/bin` } });
+  bin.cleanup();
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: no Docker engine is running \(Cannot connect to the Docker daemon.*\)\nhint: start it/);
+});
+
+test('ltobms stack: up without .env, or an unknown action, is a usage error (exit 2)', async () => {
+  const dir = tempDir('ltobms-stack-');
+  const up = await runCli(['stack', 'up'], { cwd: dir.path });
+  assert.equal(up.code, 2);
+  assert.match(up.stderr, /^error: .*\.env does not exist.*\nhint: cp \.env\.example \.env/);
+  const bad = await runCli(['stack', 'restart'], { cwd: dir.path });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: unknown stack action "restart"\nhint: use one of: up, down, status/);
+  dir.cleanup();
+});
