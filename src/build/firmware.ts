@@ -141,7 +141,10 @@ export async function buildFirmware(options: FirmwareOptions, hooks: FirmwareHoo
     onStep: hooks.onStep ? (e) => hooks.onStep?.({ ...e, chemistry }) : undefined,
   };
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, BUILD_MARKER), 'ltobms build output; `ltobms clean` removes this folder\n');
+  const marker = join(outDir, BUILD_MARKER);
+  await writeFile(marker, 'ltobms build output; `ltobms clean` removes this folder\n', { flag: 'wx' }).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  });
 
   const program = await compileAvrProgram(
     {

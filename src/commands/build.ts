@@ -1,0 +1,142 @@
+/**
+ * `ltobms build`: compile the firmware (firmware/ in the ltobms package) for one or both
+ * chemistries with avr-gcc, incrementally and in parallel, and report flash / RAM / EEPROM use.
+ * Thin: options → typed input → src/build/firmware.ts → render (table or --json).
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import ora from 'ora';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { LtobmsError } from '../errors.js';
+import { PACKAGE_ROOT } from '../build/avr.js';
+import { buildFirmwares, checkVersion, parseChemistry, type Chemistry, type FirmwareEvent } from '../build/firmware.js';
+import { displayPath, formatBuildReport, type BuildReport } from '../build/report.js';
+import type { Diagnostic } from '../build/toolchain.js';
+import { defaultFirmwareVersion } from '../build/version.js';
+
+interface BuildOptions {
+  chemistry: string;
+  debug?: boolean;
+  fwVersion?: string;
+  out: string;
+  lst?: boolean;
+  json?: boolean;
+}
+
+interface BuildInput {
+  chemistries: Chemistry[];
+  debug: boolean;
+  version: string;
+  outDir: string;
+  lst: boolean;
+  json: boolean;
+}
+
+async function toInput(opts: BuildOptions): Promise<BuildInput> {
+  const chemistries = parseChemistry(opts.chemistry);
+  const version = checkVersion(opts.fwVersion ?? (await defaultFirmwareVersion()));
+  return {
+    chemistries,
+    debug: opts.debug === true,
+    version,
+    outDir: resolve(opts.out),
+    lst: opts.lst === true,
+    json: opts.json === true,
+  };
+}
+
+/** Compiler output with the package path shortened to what the user sees from their cwd. */
+function showDiagnostic(d: Diagnostic): string {
+  const root = PACKAGE_ROOT.replace(/\/$/, '');
+  const rel = relative(process.cwd(), root);
+  if (rel.startsWith('..') || isAbsolute(rel)) return d.text;
+  return d.text.split(root + '/').join(rel ? `${rel}/` : '');
+}
+
+const VERB: Record<FirmwareEvent['kind'], string> = {
+  compile: 'compiling',
+  link: 'linking',
+  objcopy: 'extracting',
+  objdump: 'disassembling',
+};
+
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description(
+      'Build the BMS firmware with avr-gcc: both chemistries in parallel by default, rebuilding only ' +
+        'what changed, and print flash / RAM / EEPROM use against the ATtiny824 and the 4 KB / 256 B budget.',
+    )
+    .option('--chemistry <LTO|NAION|all>', 'which cell chemistry to build', 'all')
+    .option('--debug', 'debug variant: start-up line, EEPROM dump and load result on the UART')
+    .option('--fw-version <v>', 'version baked in and used in file names (default: git describe --tags, else dev)')
+    .option('--out <dir>', 'output folder', 'build')
+    .option('--lst', 'also write the disassembly (main-<CHEM>-<VER>.lst)')
+    .option('--json', 'print the artefacts and sizes as JSON')
+    .addHelpText(
+      'after',
+      `
+Outputs in the output folder: main-<CHEM>-<VER>.{elf,hex,bin} (flash only) and
+eeprom-<CHEM>-<VER>.{bin,hex} (the default configuration, serial 0, at 0x810000 in the .hex).
+Fails (exit 1) on a compile error or if an image exceeds the part (8 KB flash, 1 KB RAM,
+128 B EEPROM). Needs the Debian packages gcc-avr avr-libc binutils-avr.
+
+Examples:
+  $ ltobms build                               both chemistries into build/
+  $ ltobms build --chemistry NAION --fw-version v1.2.0
+  $ ltobms build --debug --lst                 debug variant plus disassembly
+  $ ltobms build --json | jq '.builds[].memory.flash'
+  $ ltobms clean                               remove the build folder`,
+    )
+    .action(
+      action(async (opts: BuildOptions, _cmd: Command, ctx: ActionContext) => {
+        const input = await toInput(opts);
+        // Progress only on an interactive terminal; pipes and CI get the diagnostics and the table.
+        const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }) : undefined;
+        let done = 0;
+        const say = (line: string) => {
+          spinner?.clear();
+          process.stderr.write(line + '\n');
+          if (spinner?.isSpinning) spinner.render();
+        };
+        spinner?.start(`building ${input.chemistries.join(' + ')} ${input.version}`);
+        const started = performance.now();
+        let report: BuildReport;
+        try {
+          const builds = await buildFirmwares(
+            input.chemistries,
+            { version: input.version, debug: input.debug, outDir: input.outDir, lst: input.lst },
+            {
+              signal: ctx.signal,
+              onDiagnostic: (d) => say(showDiagnostic(d)),
+              onStep: (e) => {
+                if (e.status === 'start' && spinner) spinner.text = `${e.chemistry}: ${VERB[e.kind]} ${displayPath(e.file)}`;
+                if (e.status === 'done') done++;
+              },
+            },
+          );
+          report = {
+            version: input.version,
+            debug: input.debug,
+            outDir: input.outDir,
+            builds,
+            seconds: (performance.now() - started) / 1000,
+          };
+        } catch (err) {
+          spinner?.fail('build failed');
+          throw err;
+        }
+        spinner?.succeed(done ? `built in ${report.seconds.toFixed(2)} s` : 'everything up to date');
+        if (input.json) printJson(report);
+        else process.stdout.write(formatBuildReport(report));
+        const tooBig = report.builds.find((b) => !b.withinLimits);
+        if (tooBig) {
+          throw new LtobmsError(
+            `the ${tooBig.chemistry} firmware does not fit the ATtiny824 (flash ${tooBig.memory.flash}/${tooBig.limits.flash}, ` +
+              `RAM ${tooBig.memory.ram}/${tooBig.limits.ram}, EEPROM ${tooBig.memory.eeprom}/${tooBig.limits.eeprom} bytes)`,
+            { code: 'BUILD_TOO_BIG', hint: 'remove code or data, or build without --debug' },
+          );
+        }
+      }),
+    );
+}
