@@ -5,6 +5,12 @@
 import type { Command } from 'commander';
 import { register as build } from './build.js';
 import { register as clean } from './clean.js';
+import { register as ports } from './ports.js';
+import { register as info } from './info.js';
+import { register as flash } from './flash.js';
+import { register as fuses } from './fuses.js';
+import { register as read } from './read.js';
+import { register as erase } from './erase.js';
 import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
 import { register as stack } from './stack.js';
@@ -15,6 +21,12 @@ type Register = (program: Command) => void;
 const commands: Register[] = [
   build,
   clean,
+  ports,
+  info,
+  flash,
+  fuses,
+  read,
+  erase,
   eeprom,
   log,
   stack,

@@ -15,6 +15,13 @@ import { UpdiError, hex } from './errors.js';
 
 const BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
 
+/** Typical programming times from the data sheet (page write 2 ms, erase 2 ms, erase-write 4 ms). */
+export const NVM_TYPICAL_MS: Partial<Record<NvmCommand, number>> = {
+  [NVM_CMD.WP]: 2,
+  [NVM_CMD.ER]: 2,
+  [NVM_CMD.ERWP]: 4,
+};
+
 export interface PageWrite {
   /** Data-space address of the first byte (0x8000 + offset for flash, 0x1400 + offset for EEPROM). */
   address: number;
@@ -106,10 +113,17 @@ export class TinyNvm {
 
   /**
    * Loads one page (or, for byte-granular memories, part of one) and commits it with `command`,
-   * in one write; waits until the controller is ready again. The controller must be ready when
-   * this is called (true after a previous writePage, or call waitReady first).
+   * in one write. The controller must be ready when this is called (true after a previous
+   * writePage, or call waitReady first); it is ready again when this returns.
+   *
+   * With `readBack`, the same write goes on to read the page back (pointer to the page, REPEAT,
+   * LD *ptr++) while the controller programs it, and returns what it read: verification costs no
+   * extra bus turnaround, and the read-back keeps the line busy for the programming time. When the
+   * read-back lasts at least 1.5 times the data sheet's typical time of the command, the
+   * controller is done by the time the last byte has arrived and no status poll is needed;
+   * otherwise (and always without `readBack`) NVMCTRL.STATUS is read and polled.
    */
-  async writePage(page: PageWrite): Promise<void> {
+  async writePage(page: PageWrite, options: { readBack?: boolean } = {}): Promise<Uint8Array | undefined> {
     const what = `${commandName(page.command)} ${hex(page.address)}+${page.data.length}`;
     const b = this.link.burst();
     if (!b.rsd) b.stcs(CS.CTRLA, this.link.ctrlAValue | CTRLA.RSD);
@@ -117,13 +131,26 @@ export class TinyNvm {
     if (this.pointer !== page.address) b.stPtr(page.address);
     b.stInc(page.data, page.unit);
     b.sts(NVMCTRL.CTRLA, [page.command]);
-    b.lds(NVMCTRL.STATUS);
-    // Until the status byte is back, assume the worst about pointer and buffer.
+    const n = page.data.length;
+    let statusInBurst = true;
+    if (options.readBack) {
+      b.stPtr(page.address);
+      const words = page.unit === 2 && n % 2 === 0;
+      b.ldInc(words ? n / 2 : n, words ? 2 : 1);
+      statusInBurst = false;
+    } else b.lds(NVMCTRL.STATUS);
+    // Until the answer is back, assume the worst about pointer and buffer.
     this.reset();
-    const [status] = await this.link.run(b, what);
-    this.pointer = page.address + page.data.length;
+    const answer = await this.link.run(b, what);
+    this.pointer = page.address + n;
     this.bufferDirty = false;
-    await this.waitReady(`after ${what}`, this.pageTimeoutMs, status);
+    if (statusInBurst) {
+      await this.waitReady(`after ${what}`, this.pageTimeoutMs, answer[0]);
+      return undefined;
+    }
+    const readBackMs = this.link.phy.wireMs(n);
+    if (readBackMs < 1.5 * (NVM_TYPICAL_MS[page.command] ?? Infinity)) await this.waitReady(`after ${what}`);
+    return answer;
   }
 
   /** Turns response signatures back on after a run of page writes (no wait). */

@@ -13,6 +13,8 @@ const log = debug('ltobms:updi:phy');
 
 /** A UPDI frame is 12 bits: start, 8 data, even parity, 2 stop. */
 export const BITS_PER_FRAME = 12;
+/** Idle time before a double BREAK (a target model behind a pty tells a BREAK from data by the gap). */
+const BREAK_IDLE_MS = 60;
 
 export interface PhysicalOptions {
   baud: number;
@@ -89,6 +91,8 @@ export class UpdiPhysical {
   async doubleBreak(): Promise<void> {
     log('double BREAK');
     this.takePending();
+    // Let the line go idle first, so a BREAK sent as a 0x00 byte cannot pass for data.
+    await new Promise((r) => setTimeout(r, BREAK_IDLE_MS));
     await this.transport.sendBreak();
     await this.transport.sendBreak();
     await this.transport.flushInput();

@@ -101,23 +101,37 @@ export class Programmer {
     return { wasLocked };
   }
 
-  /** Runs a plan; verifies unless `verify` is false. */
+  /**
+   * Runs a plan; verifies unless `verify` is false. Written pages are read back while the
+   * controller programs them (see TinyNvm.writePage); verify ranges no page covered (pages left
+   * out because they are already erased) are read afterwards.
+   */
   async program(plan: ProgramPlan, options: { verify?: boolean } = {}): Promise<ProgramResult> {
+    const verify = options.verify !== false;
     const phases: PhaseResult[] = [];
     if (plan.chipErase) {
       const t0 = performance.now();
       await this.chipErase();
       phases.push({ phase: 'erase', memory: 'chip', bytes: 0, ms: performance.now() - t0 });
     }
+    let verified = 0;
+    const covered: { address: number; length: number }[] = [];
     for (const memory of ['flash', 'eeprom'] as const) {
       const pages = plan.pages.filter((p) => p.memory === memory);
-      if (pages.length) phases.push(await this.writePages(memory, pages));
+      if (!pages.length) continue;
+      phases.push(await this.writePages(memory, pages, verify));
+      if (verify) {
+        const bytes = pages.reduce((n, p) => n + p.write.data.length, 0);
+        verified += bytes;
+        for (const p of pages) covered.push({ address: p.write.address, length: p.write.data.length });
+        this.emit({ type: 'finished', phase: 'verify', memory, bytes, elapsedMs: 0 });
+        phases.push({ phase: 'verify', memory, bytes, ms: 0 });
+      }
     }
     if (plan.fuses.length) phases.push(await this.writeFuses(plan));
-    let verified = 0;
-    if (options.verify !== false) {
+    if (verify) {
       for (const memory of ['flash', 'eeprom', 'fuses'] as const) {
-        const ranges = plan.verify.filter((r) => r.memory === memory);
+        const ranges = subtractCovered(plan.verify.filter((r) => r.memory === memory), covered);
         if (!ranges.length) continue;
         const result = await this.verifyRanges(memory, ranges, plan);
         verified += result.bytes;
@@ -138,7 +152,7 @@ export class Programmer {
     return data;
   }
 
-  private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[]): Promise<PhaseResult> {
+  private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
     const t0 = performance.now();
     this.emit({ type: 'started', phase: 'program', memory, totalBytes: total });
@@ -147,7 +161,7 @@ export class Programmer {
       await this.nvm.waitReady(`before writing ${memory}`);
       for (const page of pages) {
         throwIfAborted(this.signal);
-        await this.writeOnePage(page);
+        await this.writeOnePage(page, verify);
         done += page.write.data.length;
         this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: performance.now() - t0 });
       }
@@ -161,18 +175,33 @@ export class Programmer {
     return { phase: 'program', memory, bytes: total, ms };
   }
 
-  private async writeOnePage(page: PlannedPage): Promise<void> {
+  /**
+   * Writes one page (and with `verify` checks its read-back). A transfer failure or a read-back
+   * that differs is retried: resynchronise, clear the page buffer, erase-write the page again.
+   */
+  private async writeOnePage(page: PlannedPage, verify: boolean): Promise<void> {
     let retrying = false;
     await this.withRetry('program', page.memory, page.write.address, async () => {
+      const write = retrying ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
       if (retrying) {
         // After a failure the page may be half written: erase-write it from a cleared buffer.
         this.nvm.reset();
         await this.nvm.waitReady(`before rewriting ${hex(page.write.address)}`);
-        await this.nvm.writePage({ ...page.write, command: NVM_CMD.ERWP });
-      } else await this.nvm.writePage(page.write);
-      retrying = false;
-    }, () => {
+      }
       retrying = true;
+      const got = await this.nvm.writePage(write, { readBack: verify });
+      if (got) {
+        let at = firstDifference(write.data, got);
+        if (at >= 0) {
+          // Read it again once the controller is surely done before calling it a mismatch.
+          await this.nvm.waitReady(`before re-reading ${hex(write.address)}`);
+          this.nvm.reset();
+          const again = await this.session.memory.read(write.address, write.data.length);
+          at = firstDifference(write.data, again);
+          if (at >= 0) throw verifyError(page.memory, page.offset + at, write.address + at, write.data[at]!, again[at]!);
+        }
+      }
+      retrying = false;
     });
   }
 
@@ -207,11 +236,7 @@ export class Programmer {
         const pages = plan.pages.filter((p) => p.memory === memory && overlaps(p.write.address, p.write.data.length, range.address, range.expected.length) && differsIn(p, range, got));
         const fuses = plan.fuses.filter((f) => memory === 'fuses' && f.address === address);
         if (rewrites >= 1 || (pages.length === 0 && fuses.length === 0)) {
-          const err = new UpdiError(
-            'VERIFY',
-            `verify failed: ${memory} at offset ${hex(range.offset + at)} (data address ${hex(address)}) reads 0x${hex2(got[at]!)}, expected 0x${hex2(range.expected[at]!)}`,
-            { details: { memory, offset: range.offset + at, address, expected: range.expected[at], actual: got[at] } },
-          );
+          const err = verifyError(memory, range.offset + at, address, range.expected[at]!, got[at]!);
           this.emit({ type: 'failed', phase: 'verify', memory, error: err });
           throw err;
         }
@@ -277,6 +302,35 @@ export class Programmer {
       }
     }
   }
+}
+
+function verifyError(memory: string, offset: number, address: number, expected: number, actual: number): UpdiError {
+  return new UpdiError('VERIFY', `verify failed: ${memory} at offset ${hex(offset)} (data address ${hex(address)}) reads 0x${hex2(actual)}, expected 0x${hex2(expected)}`, {
+    details: { memory, offset, address, expected, actual },
+  });
+}
+
+/** The parts of verify ranges that no read-back already checked. */
+function subtractCovered(ranges: VerifyRange[], covered: { address: number; length: number }[]): VerifyRange[] {
+  const out: VerifyRange[] = [];
+  for (const r of ranges) {
+    let start = 0;
+    const end = r.expected.length;
+    const inside = covered
+      .filter((c) => overlaps(c.address, c.length, r.address, end))
+      .sort((a, b) => a.address - b.address);
+    for (const c of inside) {
+      const cs = Math.max(0, c.address - r.address);
+      if (cs > start) out.push(sub(r, start, cs));
+      start = Math.max(start, c.address + c.length - r.address);
+    }
+    if (start < end) out.push(sub(r, start, end));
+  }
+  return out;
+}
+
+function sub(r: VerifyRange, from: number, to: number): VerifyRange {
+  return { memory: r.memory, offset: r.offset + from, address: r.address + from, expected: r.expected.subarray(from, to) };
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {

@@ -6,6 +6,8 @@
  * Contract: `read(n)` resolves with exactly n bytes or rejects with a TIMEOUT UpdiError that
  * says how many arrived (those are consumed); there are no short reads.
  */
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { UpdiError } from './errors.js';
 import { debug, hexBytes } from '../util/debug.js';
@@ -131,10 +133,15 @@ export class SerialTransport implements UpdiTransport {
     port.on('close', () => this.rx.fail(new UpdiError('PORT', `serial port ${name} was closed`)));
   }
 
+  /** Terminal settings of a pseudo-terminal as found at open, restored at close. */
+  private savedTermios: string | undefined;
+
   static async open(path: string, baud: number): Promise<SerialTransport> {
+    const saved = savePtyTermios(path);
     const port = new SerialPort({ path, baudRate: baud, dataBits: 8, parity: 'even', stopBits: 2, autoOpen: false, hupcl: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(portError(path, 'cannot be opened', e)) : resolve())));
     const t = new SerialTransport(path, port, baud);
+    t.savedTermios = saved;
     await t.flushInput();
     return t;
   }
@@ -179,11 +186,34 @@ export class SerialTransport implements UpdiTransport {
     if (!this.port.isOpen) return;
     await this.drain().catch(() => undefined);
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    if (this.savedTermios) restorePtyTermios(this.name, this.savedTermios);
   }
 
   private drain(): Promise<void> {
     return new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(portError(this.name, 'drain failed', e)) : resolve())));
   }
+}
+
+/**
+ * A pseudo-terminal keeps its terminal settings after we close it, and the next program may trip
+ * over them: glibc's tcsetattr reports EINVAL to avrdude when a pty is left at exactly 8-N-2 with
+ * CLOCAL (the kernel drops PARENB on ptys). Like avrdude, put back what we found. Real serial
+ * ports are left alone.
+ */
+function savePtyTermios(path: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  if (!real.startsWith('/dev/pts/')) return undefined;
+  const r = spawnSync('stty', ['-g', '-F', real], { encoding: 'utf8', timeout: 2000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function restorePtyTermios(path: string, saved: string): void {
+  spawnSync('stty', ['-F', path, saved], { stdio: 'ignore', timeout: 2000 });
 }
 
 function portError(name: string, what: string, cause: Error): UpdiError {
@@ -257,7 +287,11 @@ export class PipeTransport implements UpdiTransport {
     this.breaks++;
     const target = this.target;
     if (target?.lineBreak) target.lineBreak();
-    else if (target) target.receive(Uint8Array.of(0));
+    else if (target) {
+      // As over a pty: a 0x00 byte. A far end that echoes by itself returns it; wait for that.
+      target.receive(Uint8Array.of(0));
+      if (this.options.echo === false) await this.rx.take(1, 150, this.name).catch(() => undefined);
+    }
     await this.flushInput();
   }
 

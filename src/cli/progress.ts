@@ -1,0 +1,128 @@
+/**
+ * Draws the programmer's progress events on stderr: a bar with bytes, percent and rate for each
+ * write / verify / read, an ora spinner for phases without byte counts (chip erase, connecting),
+ * and a line for every retry. Bars and spinners only on a TTY; retries always. The one-line
+ * summary (bytes, seconds, KB/s) is formatted here and printed by the command.
+ */
+import ora, { type Ora } from 'ora';
+import type { Phase, ProgressEvent } from '../updi/program.js';
+
+const BAR_WIDTH = 24;
+const REDRAW_MS = 80;
+
+const VERB: Record<Phase, string> = { erase: 'erase', program: 'write', verify: 'verify', read: 'read' };
+
+export interface ProgressOptions {
+  stream?: NodeJS.WriteStream;
+  /** Draw bars and spinners (default: when the stream is a TTY). */
+  interactive?: boolean;
+}
+
+export class ProgressView {
+  private readonly stream: NodeJS.WriteStream;
+  private readonly interactive: boolean;
+  private spinner: Ora | undefined;
+  private lastDraw = 0;
+  private barOpen = false;
+
+  constructor(options: ProgressOptions = {}) {
+    this.stream = options.stream ?? process.stderr;
+    this.interactive = options.interactive ?? (this.stream.isTTY === true && !process.env.CI);
+  }
+
+  /** The callback to hand to the library. */
+  readonly onProgress = (e: ProgressEvent): void => {
+    switch (e.type) {
+      case 'started':
+        if (e.phase === 'erase') this.spin(`erasing ${e.memory === 'chip' ? 'the chip' : e.memory}`);
+        else this.draw(e.phase, e.memory, 0, e.totalBytes, 0, true);
+        break;
+      case 'progress':
+        this.draw(e.phase, e.memory, e.bytes, e.totalBytes, e.elapsedMs, false);
+        break;
+      case 'finished':
+        if (e.phase === 'erase') this.stopSpinner(`erased ${e.memory === 'chip' ? 'the chip' : e.memory} (${seconds(e.elapsedMs)})`);
+        else if (e.phase === 'verify' && e.elapsedMs === 0) this.line(`verify ${e.memory}: ${e.bytes} B read back while writing`);
+        else {
+          this.draw(e.phase, e.memory, e.bytes, e.bytes, e.elapsedMs, true);
+          this.endBar();
+        }
+        break;
+      case 'failed':
+        this.endBar();
+        this.stopSpinner();
+        break;
+      case 'retry':
+        this.endBar();
+        this.stream.write(`retry ${e.attempt}/${e.maxAttempts}: ${VERB[e.phase]} ${e.memory} at 0x${e.address.toString(16)}: ${e.reason}\n`);
+        break;
+    }
+  };
+
+  /** Shows a spinner with `text` (TTY only) until the next event or `stop`. */
+  spin(text: string): void {
+    if (!this.interactive) return;
+    this.endBar();
+    this.spinner?.stop();
+    this.spinner = ora({ text, stream: this.stream }).start();
+  }
+
+  /** Clears whatever is being drawn. Call before printing results. */
+  stop(): void {
+    this.stopSpinner();
+    this.endBar();
+  }
+
+  private stopSpinner(text?: string): void {
+    if (!this.spinner) return;
+    if (text) this.spinner.succeed(text);
+    else this.spinner.stop();
+    this.spinner = undefined;
+  }
+
+  private line(text: string): void {
+    if (!this.interactive) return;
+    this.endBar();
+    this.stream.write(text + '\n');
+  }
+
+  private draw(phase: Phase, memory: string, bytes: number, total: number, ms: number, force: boolean): void {
+    if (!this.interactive) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    this.stopSpinner();
+    this.stream.write(`\r${renderBar(phase, memory, bytes, total, ms)}\x1b[K`);
+    this.barOpen = true;
+  }
+
+  private endBar(): void {
+    if (this.barOpen) this.stream.write('\n');
+    this.barOpen = false;
+  }
+}
+
+/** One bar line: `write flash   [#########---------------]  3072/8192 B  37%  10.4 KB/s`. */
+export function renderBar(phase: Phase, memory: string, bytes: number, total: number, ms: number): string {
+  const frac = total > 0 ? Math.min(1, bytes / total) : 1;
+  const filled = Math.round(frac * BAR_WIDTH);
+  const label = `${VERB[phase]} ${memory}`.padEnd(13);
+  return `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${bytes}/${total} B ${String(Math.round(frac * 100)).padStart(3)}%  ${rate(bytes, ms)}`;
+}
+
+/** KB/s with KB = 1024 bytes. */
+export function rate(bytes: number, ms: number): string {
+  if (ms <= 0) return '– KB/s';
+  return `${(bytes / 1024 / (ms / 1000)).toFixed(1)} KB/s`;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** The one-line summary every programming command prints: what moved, how long, how fast. */
+export function summaryLine(parts: { label: string; bytes: number }[], ms: number): string {
+  const moved = parts.reduce((n, p) => n + p.bytes, 0);
+  const what = parts.map((p) => `${p.label} ${p.bytes} B`).join(', ');
+  return `${what} in ${seconds(ms)} (${rate(moved, ms)})`;
+}

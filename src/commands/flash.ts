@@ -1,0 +1,105 @@
+/**
+ * `ltobms flash <file>`: write a firmware image (Intel HEX, AVR ELF or .bin) to flash over UPDI,
+ * reading every page back. Thin: options → image + plan → Programmer → render.
+ */
+import type { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { ProgressView, summaryLine } from '../cli/progress.js';
+import { UsageError } from '../errors.js';
+import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { withProgrammer } from '../updi/connect.js';
+import { checkImageForDevice, readProgramImage } from '../updi/image-file.js';
+import { planProgram } from '../updi/plan.js';
+
+interface FlashCliOptions extends PortCliOptions {
+  erase?: boolean;
+  eeprom?: boolean;
+  verify: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('flash')
+    .summary('write firmware to flash over UPDI (Intel HEX, ELF or .bin), reading every page back')
+    .description(
+      'Write a firmware image to the flash of a tinyAVR 2-series part through a USB-serial adapter ' +
+        '(TX and RX joined through a 1 kΩ resistor to UPDI). Every written page is read back and ' +
+        'compared unless --no-verify. Pages are erased and written one by one (erase-write), or the ' +
+        'chip is erased first with --erase. The EEPROM content of an image is written only with --eeprom.',
+    )
+    .argument('<file>', 'firmware image: .hex (Intel HEX), .elf, or .bin (raw flash from address 0)');
+  addPortOptions(cmd)
+    .option('--erase', 'chip erase first (flash, and EEPROM unless the EESAVE fuse is set)')
+    .option('--eeprom', "also write the image's EEPROM data (.eeprom section, or hex data at 0x810000)")
+    .option('--no-verify', 'do not read back what was written')
+    .option('--force', 'write even if the image names another part (signature, architecture)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Prints one summary line: bytes written and verified, seconds, KB/s; a progress bar on a
+terminal. A page that fails to transfer is retried after a UPDI resynchronisation; a
+read-back mismatch that persists is an error naming the first differing address.
+
+Examples:
+  $ ltobms flash build/main-LTO-dev.hex --port /dev/ttyUSB0
+  $ ltobms flash build/main-LTO-dev.elf --port /dev/ttyUSB0 --erase --eeprom
+  $ ltobms flash main.hex -p /dev/ttyUSB0 --baud 230400 --vdd 3.3
+  $ LTOBMS_PORT=/dev/ttyUSB0 ltobms flash main.hex --json`,
+    )
+    .action(
+      action(async (file: string, opts: FlashCliOptions, _cmd: Command, ctx: ActionContext) => {
+        const port = parsePortOptions(opts);
+        const image = await readProgramImage(file);
+        const flash = image.memories.flash;
+        const eeprom = opts.eeprom ? image.memories.eeprom : [];
+        if (!flash.length && !eeprom.length) {
+          throw new UsageError(`${file} has no flash data${image.memories.eeprom.length ? ' (it has EEPROM data: add --eeprom)' : ''}`, { code: 'IMAGE_EMPTY' });
+        }
+        const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
+          .filter((m) => image.memories[m].length && !(m === 'eeprom' && opts.eeprom))
+          .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
+        const view = new ProgressView({ interactive: opts.json ? false : undefined });
+        const t0 = performance.now();
+        view.spin(`connecting on ${port.port}`);
+        const outcome = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+          await p.session.enterProgMode();
+          const device = await p.identify();
+          checkImageForDevice(image, device, opts.force === true);
+          const plan = planProgram({ flash, eeprom }, device, { chipErase: opts.erase === true });
+          return { device, result: await p.program(plan, { verify: opts.verify }) };
+        }).finally(() => view.stop());
+        const ms = performance.now() - t0;
+        const { device, result } = outcome;
+        const written = result.written.flash + result.written.eeprom;
+        const report = {
+          file,
+          format: image.format,
+          port: port.port,
+          baud: port.baud,
+          device: device.name,
+          erase: opts.erase === true,
+          written: { flash: result.written.flash, eeprom: result.written.eeprom },
+          verified: result.verified,
+          retries: result.retries,
+          seconds: Number((ms / 1000).toFixed(3)),
+          phases: result.phases.map((ph) => ({ ...ph, ms: Math.round(ph.ms) })),
+          ignored,
+        };
+        if (opts.json) {
+          printJson(report);
+          return;
+        }
+        for (const i of ignored) {
+          process.stderr.write(`note: ${file} also has ${i.bytes} B of ${i.memory} data; not written${i.memory === 'eeprom' ? ' (add --eeprom)' : i.memory === 'fuses' ? ' (use `ltobms fuses`)' : ''}\n`);
+        }
+        const parts = [{ label: 'wrote', bytes: written }];
+        if (opts.verify) parts.push({ label: 'verified', bytes: result.verified });
+        const retries = result.retries ? `, ${result.retries} retr${result.retries === 1 ? 'y' : 'ies'}` : '';
+        process.stdout.write(`${device.name}: ${summaryLine(parts, ms)}${retries}\n`);
+      }),
+    );
+}

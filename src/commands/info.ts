@@ -1,0 +1,152 @@
+/**
+ * `ltobms info`: what is on the other end of the UPDI wire — SIB, part, revision, serial number,
+ * fuses decoded, lock state, and the board's EEPROM configuration if there is one. Collects one
+ * report object; the human view and --json render the same object.
+ */
+import type { Command } from 'commander';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { ProgressView } from '../cli/progress.js';
+import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
+import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { withProgrammer } from '../updi/connect.js';
+import { LOCKBIT_NOLOCK } from '../updi/constants.js';
+import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../updi/fuses.js';
+import type { SibInfo } from '../updi/session.js';
+import { hexBytes } from '../util/debug.js';
+
+interface InfoCliOptions extends PortCliOptions {
+  json?: boolean;
+}
+
+export interface InfoReport {
+  port: string;
+  baud: number;
+  sib: SibInfo;
+  locked: boolean;
+  device: string | null;
+  signature: string | null;
+  /** 'A', 'B', … from SYSCFG.REVID. */
+  revision: string | null;
+  serialNumber: string | null;
+  fuses: DecodedFuses | null;
+  lockByte: number | null;
+  eepromConfig: {
+    valid: boolean;
+    magicValid: boolean;
+    crcValid: boolean;
+    chemistry: string | null;
+    fields: Record<string, number>;
+  } | null;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('info')
+    .summary('show the connected part: SIB, signature, revision, fuses, lock state, EEPROM config')
+    .description(
+      'Connect over UPDI and report the System Information Block, the part (from its signature), ' +
+        'silicon revision, serial number, the fuses decoded into named fields, the lock state, and ' +
+        'the board configuration at the start of the EEPROM if it holds one. A locked part shows only ' +
+        'the SIB and the lock state (`ltobms erase` unlocks it).',
+    );
+  addPortOptions(cmd)
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ltobms info --port /dev/ttyUSB0
+  $ ltobms info -p /dev/ttyUSB0 --json | jq .fuses.SYSCFG0`,
+    )
+    .action(
+      action(async (opts: InfoCliOptions, _cmd: Command, ctx: ActionContext) => {
+        const port = parsePortOptions(opts);
+        const view = new ProgressView({ interactive: opts.json ? false : undefined });
+        view.spin(`connecting on ${port.port}`);
+        const report = await withProgrammer(connectOptionsFrom(port, ctx.signal, undefined), async (p): Promise<InfoReport> => {
+          const locked = await p.session.isLocked();
+          const base: InfoReport = {
+            port: port.port,
+            baud: port.baud,
+            sib: p.session.sib!,
+            locked,
+            device: null,
+            signature: null,
+            revision: null,
+            serialNumber: null,
+            fuses: null,
+            lockByte: null,
+            eepromConfig: null,
+          };
+          if (locked) return base;
+          await p.session.enterProgMode();
+          const device = await p.identify();
+          const revid = await p.session.readRevision();
+          const serial = await p.session.readSerialNumber();
+          const fuses = await p.readMemory(device, 'fuses');
+          const [lockByte] = await p.readMemory(device, 'lock');
+          const eeprom = await p.readMemory(device, 'eeprom', 0, CONFIG_SIZE);
+          const blank = eeprom.every((b) => b === 0xff);
+          const d = blank ? undefined : decodeConfig(eeprom, 'the EEPROM');
+          return {
+            ...base,
+            device: device.name,
+            signature: hexBytes(device.signature),
+            revision: String.fromCharCode(0x41 + revid),
+            serialNumber: hexBytes(serial),
+            fuses: decodeFuses(fuses),
+            lockByte: lockByte!,
+            eepromConfig: d
+              ? {
+                  valid: d.magicValid && d.crcValid,
+                  magicValid: d.magicValid,
+                  crcValid: d.crcValid,
+                  chemistry: d.chemistry,
+                  fields: Object.fromEntries(CONFIG_FIELDS.map((f) => [f.name, d.config[f.key]])),
+                }
+              : null,
+          };
+        }).finally(() => view.stop());
+        if (opts.json) printJson(report);
+        else process.stdout.write(renderInfo(report));
+      }),
+    );
+}
+
+const hex2 = (b: number) => '0x' + b.toString(16).padStart(2, '0');
+
+export function renderInfo(r: InfoReport): string {
+  const out: string[] = [];
+  const row = (k: string, v: string) => out.push(`${k.padEnd(12)}${v}`);
+  row('port', `${r.port} at ${r.baud} baud`);
+  row('SIB', `${r.sib.raw}  (family ${r.sib.family}, NVM ${r.sib.nvm}, OCD ${r.sib.ocd})`);
+  if (r.locked) {
+    row('lock', 'LOCKED: memories cannot be read; `ltobms erase` unlocks the part (erasing it)');
+    return out.join('\n') + '\n';
+  }
+  row('device', `${r.device}  signature ${r.signature}  revision ${r.revision}`);
+  row('serial', r.serialNumber ?? '?');
+  row('lock', `${hex2(r.lockByte!)} (${r.lockByte === LOCKBIT_NOLOCK ? 'unlocked' : 'locked at next reset'})`);
+  const f = r.fuses!;
+  const fields: Record<string, string> = {
+    WDTCFG: `period ${f.WDTCFG.period}, window ${f.WDTCFG.window}`,
+    BODCFG: `active ${f.BODCFG.active}, sleep ${f.BODCFG.sleep}, level ${f.BODCFG.level}, sampling ${f.BODCFG.sampleFreq}`,
+    OSCCFG: `${f.OSCCFG.frequency}${f.OSCCFG.oscLock ? ', calibration locked' : ''}`,
+    SYSCFG0: `EESAVE ${f.SYSCFG0.eesave ? 'on (chip erase keeps EEPROM)' : 'off'}, pin PA0 = ${f.SYSCFG0.rstPinCfg}, ${f.SYSCFG0.crcSrc}${f.SYSCFG0.toutDis ? '' : ', NVM time-out after reset'}`,
+    SYSCFG1: `start-up time ${f.SYSCFG1.startupMs} ms`,
+    APPEND: f.APPEND.bytes ? `application code ends at ${f.APPEND.bytes} B` : 'no application-data section',
+    BOOTEND: f.BOOTEND.bytes ? `boot section ${f.BOOTEND.bytes} B` : 'no boot section (whole flash is application)',
+  };
+  FUSE_NAMES.forEach((name, i) => {
+    if (name.startsWith('reserved')) return;
+    row(i === 0 ? 'fuses' : '', `${name.padEnd(8)}${hex2(f.raw[i]!)}  ${fields[name]}`);
+  });
+  const c = r.eepromConfig;
+  if (!c) row('EEPROM', 'blank (no configuration: the firmware uses its defaults)');
+  else {
+    const state = c.valid ? `valid${c.chemistry ? `, ${c.chemistry} default limits` : ', custom limits'}` : `INVALID (${!c.magicValid ? 'magic' : 'CRC'} wrong: the firmware ignores it)`;
+    row('EEPROM', `configuration ${state}`);
+    for (const [k, v] of Object.entries(c.fields)) row('', `${k.padEnd(15)}${v}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,95 @@
+/**
+ * `ltobms read <memory>`: read flash, EEPROM, fuses, lock byte, user row or signature row over
+ * UPDI into a file (.hex or .bin by extension) or as a hex dump on stdout.
+ */
+import type { Command } from 'commander';
+import { extname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { ProgressView, summaryLine } from '../cli/progress.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../eeprom/io.js';
+import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
+import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { withProgrammer } from '../updi/connect.js';
+import type { MemoryName } from '../updi/program.js';
+import { hexBytes } from '../util/debug.js';
+
+const MEMORIES: readonly MemoryName[] = ['flash', 'eeprom', 'fuses', 'userrow', 'lock', 'sigrow'];
+
+interface ReadCliOptions extends PortCliOptions {
+  output?: string;
+  format?: string;
+  json?: boolean;
+}
+
+type FileFormat = 'hex' | 'bin';
+
+function outputFormat(path: string, format: string | undefined): FileFormat {
+  const f = (format ?? extname(path).slice(1)).toLowerCase();
+  if (f === 'hex' || f === 'ihex') return 'hex';
+  if (f === 'bin' || f === 'raw') return 'bin';
+  throw new UsageError(`cannot tell the output format of ${path}`, { code: 'USAGE', hint: 'name the file *.hex or *.bin, or pass --format hex|bin' });
+}
+
+/** 16 bytes per line with the memory offset, like `xxd` without the ASCII column. */
+export function hexDump(data: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < data.length; i += 16) lines.push(`${i.toString(16).padStart(4, '0')}: ${hexBytes(data.subarray(i, i + 16))}`);
+  return lines.join('\n') + '\n';
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('read')
+    .summary('read flash, EEPROM, fuses, user row … over UPDI into a .hex / .bin file')
+    .description(
+      'Read one memory of the part over UPDI. With -o the bytes go to a file: Intel HEX (.hex) at the ' +
+        'memory\'s usual hex address (flash 0, EEPROM 0x810000, fuses 0x820000, lock 0x830000, signature ' +
+        'row 0x840000, user row 0x850000) or raw (.bin). Without -o a hex dump is printed.',
+    )
+    .argument('<memory>', `one of ${MEMORIES.join(', ')}`);
+  addPortOptions(cmd)
+    .option('-o, --output <file>', 'write to this file (.hex or .bin)')
+    .option('--format <hex|bin>', 'file format when the extension does not say')
+    .option('--json', 'print { memory, size, file, data (hex) } as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ltobms read flash -o backup.hex --port /dev/ttyUSB0
+  $ ltobms read eeprom -o eeprom.bin -p /dev/ttyUSB0
+  $ ltobms read fuses -p /dev/ttyUSB0                  hex dump of the 9 fuse bytes
+  $ ltobms read userrow --json -p /dev/ttyUSB0`,
+    )
+    .action(
+      action(async (memoryArg: string, opts: ReadCliOptions, _cmd: Command, ctx: ActionContext) => {
+        const memory = memoryArg.toLowerCase() as MemoryName;
+        if (!MEMORIES.includes(memory)) {
+          throw new UsageError(`unknown memory "${memoryArg}"`, { code: 'USAGE', hint: `choose one of ${MEMORIES.join(', ')}` });
+        }
+        const port = parsePortOptions(opts);
+        const format = opts.output ? outputFormat(opts.output, opts.format) : undefined;
+        const view = new ProgressView({ interactive: opts.json ? false : undefined });
+        const t0 = performance.now();
+        view.spin(`connecting on ${port.port}`);
+        const { device, data } = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+          await p.session.enterProgMode();
+          const device = await p.identify();
+          return { device, data: await p.readMemory(device, memory) };
+        }).finally(() => view.stop());
+        const ms = performance.now() - t0;
+        if (opts.output) {
+          const base = AVR_HEX_BASE[memory];
+          await writeFileAtomic(opts.output, format === 'hex' ? formatIntelHex([{ address: base, data }]) : data);
+        }
+        if (opts.json) {
+          printJson({ device: device.name, memory, size: data.length, file: opts.output ?? null, format: format ?? null, seconds: Number((ms / 1000).toFixed(3)), data: Buffer.from(data).toString('hex') });
+          return;
+        }
+        if (!opts.output) process.stdout.write(hexDump(data));
+        const where = opts.output ? ` to ${opts.output}` : '';
+        (opts.output ? process.stdout : process.stderr).write(`${device.name}: ${summaryLine([{ label: `read ${memory}`, bytes: data.length }], ms)}${where}\n`);
+      }),
+    );
+}

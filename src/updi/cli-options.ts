@@ -1,0 +1,72 @@
+/**
+ * The connection options every programming command shares (--port, --baud, --vdd, --timeout),
+ * declared once and validated into a typed object before any I/O.
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { maxBaudForVdd } from './session.js';
+import type { ConnectOptions } from './connect.js';
+
+export interface PortCliOptions {
+  port?: string;
+  baud: string;
+  vdd: string;
+  timeout: string;
+}
+
+export interface PortOptions {
+  port: string;
+  baud: number;
+  vdd: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_BAUD = 115200;
+/** An LTO cell may sit at 1.8 V, the lowest supply the MCU runs at: assume it unless told. */
+export const DEFAULT_VDD = 1.8;
+
+export function addPortOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-p, --port <path>', 'serial port of the USB-serial adapter wired for UPDI (see `ltobms ports`)').env('LTOBMS_PORT'))
+    .option('-b, --baud <n>', 'UPDI baud rate', String(DEFAULT_BAUD))
+    .option('--vdd <volts>', 'board supply voltage: sets the fastest allowed --baud (225 k from 1.8 V, 450 k from 2.2 V, 900 k from 2.7 V)', String(DEFAULT_VDD))
+    .option('--timeout <ms>', 'how long to wait for an answer beyond the wire time', '250');
+}
+
+export function parsePortOptions(opts: PortCliOptions): PortOptions {
+  if (!opts.port) {
+    throw new UsageError('no serial port given: pass --port (or set LTOBMS_PORT)', {
+      code: 'USAGE',
+      hint: '`ltobms ports` lists USB-serial adapters; `ltobms sim` prints the port of a virtual board',
+    });
+  }
+  const baud = Number(opts.baud);
+  if (!Number.isInteger(baud) || baud < 300 || baud > 900_000) {
+    throw new UsageError(`--baud ${opts.baud}: expected a whole number from 300 to 900000`, { code: 'USAGE' });
+  }
+  const vdd = Number(opts.vdd);
+  if (!Number.isFinite(vdd) || vdd < 1.8 || vdd > 5.5) {
+    throw new UsageError(`--vdd ${opts.vdd}: expected the supply voltage in volts, 1.8 to 5.5`, { code: 'USAGE' });
+  }
+  const max = maxBaudForVdd(vdd);
+  if (baud > max) {
+    throw new UsageError(`--baud ${baud} is above the ${max} baud the data sheet allows for UPDI at ${vdd} V`, {
+      code: 'UPDI_BAUD',
+      hint: vdd < 2.2 ? 'lower --baud, or pass --vdd with the real supply voltage (2.2 V allows 450000, 2.7 V allows 900000)' : 'lower --baud, or pass the real supply voltage with --vdd',
+    });
+  }
+  const timeoutMs = Number(opts.timeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 60_000) {
+    throw new UsageError(`--timeout ${opts.timeout}: expected milliseconds from 10 to 60000`, { code: 'USAGE' });
+  }
+  return { port: opts.port, baud, vdd, timeoutMs };
+}
+
+/** The library's connect options from validated CLI options. */
+export function connectOptionsFrom(
+  port: PortOptions,
+  signal: AbortSignal,
+  onProgress: ConnectOptions['onProgress'],
+): ConnectOptions {
+  return { port: port.port, baud: port.baud, timeoutMs: port.timeoutMs, signal, onProgress };
+}

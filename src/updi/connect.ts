@@ -1,0 +1,51 @@
+/**
+ * Opening a programming session the way every command needs it: open the port, bring the link up,
+ * run the job, and — always, on success, error or Ctrl-C — leave programming mode and close the port.
+ */
+import { SerialTransport, type UpdiTransport } from './transport.js';
+import { START_BAUD, UpdiSession } from './session.js';
+import { Programmer, type ProgressEvent } from './program.js';
+import { UpdiError } from './errors.js';
+import { throwIfAborted } from '../errors.js';
+
+export interface ConnectOptions {
+  /** Serial port path (ignored when `transport` is given). */
+  port: string;
+  baud: number;
+  /** Fixed part of receive timeouts in ms. */
+  timeoutMs?: number;
+  /** An already open byte stream (tests, in-process targets). */
+  transport?: UpdiTransport;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Retries per page / read chunk after a recoverable failure. */
+  maxRetries?: number;
+}
+
+/** Runs `job` with a connected programmer; cleans up whatever happens. */
+export async function withProgrammer<T>(options: ConnectOptions, job: (p: Programmer) => Promise<T>): Promise<T> {
+  throwIfAborted(options.signal);
+  const transport = options.transport ?? (await SerialTransport.open(options.port, Math.min(options.baud, START_BAUD)));
+  const session = new UpdiSession(transport, { baud: options.baud, timeoutMs: options.timeoutMs });
+  const programmer = new Programmer(session, { onProgress: options.onProgress, signal: options.signal, maxRetries: options.maxRetries });
+  let result: T;
+  try {
+    try {
+      await session.connect();
+    } catch (err) {
+      throw err instanceof UpdiError ? err.withContext(`cannot connect to the target on ${transport.name}`) : err;
+    }
+    result = await job(programmer);
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+  const problem = await session.close();
+  if (problem) {
+    throw new UpdiError('LINK', `the job finished, but leaving programming mode failed (${problem.message})`, {
+      hint: 'power-cycle the board so the firmware starts',
+      cause: problem,
+    });
+  }
+  return result;
+}
