@@ -2,6 +2,7 @@
 // the emulated ATtiny824, collecting what they print on USART0.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { compileAvrProgram, type Defines } from '../../../src/build/avr.js';
 import { Attiny824, type Attiny824Options, type RunResult } from '../../../src/sim/chip.js';
 import type { ChipTraceEvent } from '../../../src/sim/chip-types.js';
@@ -18,6 +19,10 @@ export interface BuildOptions {
   includeDirs?: string[];
   /** Output name when one source is built in several variants. */
   name?: string;
+  /** Extra linker flags. */
+  ldflags?: string[];
+  /** Extra ELF sections to include in the flash image (e.g. one placed with --section-start). */
+  sections?: string[];
 }
 
 /** Compiles test/fixtures/avr/<source> and returns the raw flash image. */
@@ -27,10 +32,15 @@ export async function buildFixture(source: string, options: BuildOptions = {}): 
     sources: [join(FIXTURES, source)],
     includeDirs: [FIXTURES, ...(options.includeDirs ?? [])],
     defines: options.defines,
+    ldflags: options.ldflags,
     outDir: BUILD_DIR,
     name,
   });
-  return new Uint8Array(await readFile(program.bin));
+  if (!options.sections?.length) return new Uint8Array(await readFile(program.bin));
+  const bin = join(BUILD_DIR, `${name}.full.bin`);
+  const sections = ['.text', '.rodata', '.data', ...options.sections].flatMap((s) => ['-j', s]);
+  await execa('avr-objcopy', [...sections, '--gap-fill', '0xff', '-O', 'binary', program.elf, bin]);
+  return new Uint8Array(await readFile(bin));
 }
 
 export interface ProgramRun {
