@@ -18,8 +18,10 @@ void hw_init(void)
     /* 20 MHz / 16 = 1.25 MHz: MCLKCTRLB is configuration-change protected */
     FW_PROTECTED_WRITE(CLKCTRL_MCLKCTRLB_ADDR, CLKCTRL_PDIV_16X_gc | CLKCTRL_PEN_bm);
 
-    /* Outputs stay released (reset state: inputs) until the first evaluation.
+    /* Outputs stay released (reset state: inputs) until the first evaluation; their ON levels
+     * (PA4 high, PA5 low) are latched in OUT now, while they are still inputs.
      * Digital input buffers off on the analog inputs and the unused pins PA1, PB3. */
+    PORTA_OUT = (uint8_t)((PORTA_OUT & (uint8_t)~BMS_PINS) | bms_pin_out(BMS_OUT_BOTH));
     PORTA_PINCTRL(1) = PORT_ISC_INPUT_DISABLE_gc;
     PORTA_PINCTRL(2) = PORT_ISC_INPUT_DISABLE_gc;   /* battery, AIN2 */
     PORTA_PINCTRL(3) = PORT_ISC_INPUT_DISABLE_gc;   /* load, AIN3 */
@@ -43,11 +45,9 @@ void hw_init(void)
 
 void hw_set_outputs(uint8_t outputs)
 {
-    uint8_t dir = bms_pin_dir(outputs);
-    uint8_t out = bms_pin_out(outputs);
-    /* level first, then direction, so a pin never drives the wrong level */
-    PORTA_OUT = (uint8_t)((PORTA_OUT & (uint8_t)~BMS_PINS) | out);
-    PORTA_DIR = (uint8_t)((PORTA_DIR & (uint8_t)~BMS_PINS) | dir);
+    /* The output levels never change (set once in hw_init): switching is a DIR change only,
+     * so a pin goes straight between "driven to its ON level" and "released", no glitch. */
+    PORTA_DIR = (uint8_t)((PORTA_DIR & (uint8_t)~BMS_PINS) | bms_pin_dir(outputs));
 }
 
 void hw_put(char c)

@@ -46,7 +46,9 @@ typedef struct {
 #define BMS_PIN_QWIIC  0x20u   /* PA5 */
 #define BMS_PINS       (BMS_PIN_MAIN | BMS_PIN_QWIIC)
 
-/* PORTA.DIR and PORTA.OUT bits (within BMS_PINS) that realise `outputs`; write OUT first. */
+/* PORTA.DIR and PORTA.OUT bits (within BMS_PINS) that realise `outputs`. The OUT bits of
+ * OFF pins do not matter (the pin is an input), so the firmware latches the ON levels once
+ * and switches with DIR alone. */
 uint8_t bms_pin_dir(uint8_t outputs);
 uint8_t bms_pin_out(uint8_t outputs);
 
