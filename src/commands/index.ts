@@ -15,6 +15,7 @@ import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
 import { register as stack } from './stack.js';
 import { register as sim } from './sim.js';
+import { register as manufacture } from './manufacture.js';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,7 @@ const commands: Register[] = [
   log,
   stack,
   sim,
+  manufacture,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,266 @@
+/**
+ * `ltobms manufacture`: the production line. Waits for boards on the UPDI port, programs fuses,
+ * flash and the EEPROM with the next serial number, verifies, records every attempt in the
+ * ledger, and waits for the next board. `--report LEDGER` summarises a ledger.
+ * Thin: options → typed input → Station (src/production) → render.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { ProgressView } from '../cli/progress.js';
+import { ExitCode, LtobmsError, UsageError } from '../errors.js';
+import { CHEMISTRY } from '../eeprom/chemistry.js';
+import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
+import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
+import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
+import { LedgerWriter, MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
+import { entryLine, statusLine, summaryLines } from '../production/render.js';
+import { ledgerReport, renderReport } from '../production/report.js';
+import { Station, type Decision, type FailedBoard, type StationEvent } from '../production/station.js';
+
+interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
+  firmware?: string;
+  startSn?: string;
+  ledger: string;
+  fuses?: string;
+  renumber?: boolean;
+  yes?: boolean;
+  count?: string;
+  report?: string;
+  json?: boolean;
+}
+
+export const DEFAULT_LEDGER = 'ltobms-ledger.jsonl';
+
+function wholeNumber(text: string, option: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${option} ${text}: expected a whole number from ${min} to ${max}`, { code: 'USAGE' });
+  }
+  return n;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('manufacture')
+    .summary('program boards one after another: fuses, flash, EEPROM with the next serial number, ledger')
+    .description(
+      'The production line: waits for a board on the UPDI port (polling it), programs the fuses, the ' +
+        'firmware and the EEPROM configuration with the next serial number, reads everything back, ' +
+        'records the attempt in the ledger (JSON lines, fsync per entry), and waits for the board to be ' +
+        'taken off and the next to arrive. The ledger is the source of truth: the next number is one past ' +
+        'the highest that a board received, and a chip already in it keeps its number.',
+    )
+    .option('--firmware <file>', 'firmware image (.hex, .elf or .bin), e.g. build/main-LTO-v1.0.hex')
+    .option('--start-sn <n>', 'first serial number of a new ledger (or a jump ahead); later runs continue from the ledger')
+    .option('--ledger <file>', 'the ledger (created if missing)', DEFAULT_LEDGER)
+    .option('--fuses <file>', 'fuse file (Intel HEX at 0x820000); default: fuses.hex beside the firmware, else the package\'s firmware/fuses.hex')
+    .option('--chemistry <LTO|NAION>', 'EEPROM default limits; must match the firmware (default: the firmware\'s own)');
+  for (const f of CONFIG_FIELDS) {
+    if (f.key === 'serialNumber') continue;
+    const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
+    cmd.option(`${f.option} <n>`, `EEPROM: ${f.help}${f.unit ? `, ${f.unit}` : ''} (default: ${f.key === 'tempOffset' ? 0 : `the chemistry's, LTO ${lto}`})`);
+  }
+  addPortOptions(cmd)
+    .option('--renumber', 'give chips already in the ledger a new number instead of their own')
+    .option('-y, --yes', 'unattended (fixtures): after a failure go on to the next board without asking')
+    .option('--count <n>', 'stop after this many boards')
+    .option('--report <ledger>', 'do not program: summarise a ledger (boards per hour, failures by step, serial range, duplicates)')
+    .option('--json', 'print ledger entries (one JSON object per line) and the summary as JSON; with --report the report')
+    .addHelpText(
+      'after',
+      `
+A board is detected by its UPDI answer (SIB) and recognised by its unique ID (the 10-byte
+serial number in the signature row). Steps: detect, fuses, flash (after a chip erase),
+eeprom, verify (a final read-back of everything). A failed attempt is recorded with its step
+and never uses up a number; interactive mode then asks: Enter = next board, r = retry,
+q = quit. Ctrl-C while waiting ends the run; Ctrl-C during a board leaves it unrecorded, so
+its number is given again. One station per ledger (a .lock file beside it).
+Exit: 0 every board passed, 1 a board failed, 2 bad usage, 130 interrupted mid-board.
+
+Examples:
+  $ ltobms manufacture --firmware build/main-LTO-v1.0.hex --start-sn 1 -p /dev/ttyUSB0
+  $ ltobms manufacture --firmware main.hex -p /dev/ttyUSB0 --temp-offset -3 --ledger line2.jsonl
+  $ ltobms manufacture --firmware main.hex -p /dev/ttyUSB0 --yes --count 50
+  $ ltobms manufacture --report ltobms-ledger.jsonl
+  $ ltobms manufacture --report ltobms-ledger.jsonl --json | jq .boardsPerHour`,
+    )
+    .action(
+      action(async (opts: ManufactureCliOptions, _cmd: Command, ctx: ActionContext) => {
+        if (opts.report !== undefined) return report(opts.report, opts.json === true);
+        await manufacture(opts, ctx.signal);
+      }),
+    );
+}
+
+function report(path: string, json: boolean): void {
+  const contents = readLedger(path);
+  if (!contents.entries.length && !contents.damaged.length) {
+    throw new UsageError(`${path} holds no ledger entries`, { code: 'LEDGER_EMPTY', hint: 'check the path (`ltobms manufacture` writes ltobms-ledger.jsonl by default)' });
+  }
+  const r = ledgerReport(path, contents);
+  if (json) printJson(r);
+  else process.stdout.write(renderReport(r).join('\n') + '\n');
+  if (r.duplicates.length) {
+    throw new LtobmsError(`${r.duplicates.length} serial number${r.duplicates.length === 1 ? ' is' : 's are'} on more than one chip`, {
+      code: 'LEDGER_DUPLICATES',
+      hint: 'the boards listed need new numbers: program them again with --renumber',
+    });
+  }
+}
+
+async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Promise<void> {
+  // Everything is checked before the port is touched.
+  if (opts.firmware === undefined) {
+    throw new UsageError('--firmware is required', { code: 'USAGE', hint: 'e.g. --firmware build/main-LTO-v1.0.hex (or --report LEDGER to summarise a ledger)' });
+  }
+  const port = parsePortOptions(opts);
+  const startSn = opts.startSn !== undefined ? wholeNumber(opts.startSn, '--start-sn', 1, MAX_SERIAL) : undefined;
+  const count = opts.count !== undefined ? wholeNumber(opts.count, '--count', 1, 1_000_000) : undefined;
+  const firmware = await loadFirmware(opts.firmware);
+  const chemistry = chooseChemistry(opts.chemistry, firmware);
+  const fuses = await loadFuses(opts.fuses, firmware.file);
+  const request = buildEepromRequest({ ...pickEeprom(opts as unknown as Record<string, unknown>), chemistry, sn: '1' });
+  const eepromFor = (sn: number) => encodeConfig({ ...request.config, serialNumber: sn });
+  const ledgerPath = resolve(opts.ledger);
+  const contents = readLedger(ledgerPath);
+  const book = new SerialBook(contents, startSn);
+  const firstSn = book.next();
+
+  const json = opts.json === true;
+  const tty = !json && process.stderr.isTTY === true && !process.env.CI;
+  const view = new ProgressView({ interactive: tty });
+  const say = (line: string) => {
+    view.stop();
+    process.stderr.write(line + '\n');
+  };
+  for (const d of contents.damaged) say(`warning: ${ledgerPath} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
+
+  const ledger = LedgerWriter.open(ledgerPath);
+  const prompt = opts.yes ? undefined : new Prompt(signal);
+  try {
+    say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
+    say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
+    say(`ledger ${ledgerPath}: ${contents.entries.length} entries; next serial number ${firstSn}`);
+    const station = new Station({
+      port: port.port,
+      baud: port.baud,
+      timeoutMs: port.timeoutMs,
+      job: { firmware, fuses, eepromFor, renumber: opts.renumber === true },
+      book,
+      ledger,
+      entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
+      count,
+      signal,
+      decide: (failure) => (prompt ? prompt.ask(failure, view) : Promise.resolve<Decision>('next')),
+      onProgress: view.onProgress,
+      onEvent: (e: StationEvent) => {
+        if (e.type === 'ok' || e.type === 'failed') {
+          view.stop();
+          process.stdout.write((json ? JSON.stringify(e.entry) : entryLine(e.entry)) + '\n');
+          return;
+        }
+        if (e.type === 'board' && e.event.type === 'step') {
+          view.spin(`${e.event.step}…`);
+          return;
+        }
+        const line = statusLine(e);
+        if (!line) return;
+        if (e.type === 'waiting') {
+          if (tty) view.spin(line);
+          else say(line);
+        } else say(line);
+      },
+    });
+    let summary;
+    try {
+      summary = await station.run();
+    } finally {
+      view.stop();
+    }
+    if (json) printJson({ type: 'summary', ...summary });
+    else for (const line of summaryLines(summary)) process.stderr.write(line + '\n');
+    if (summary.interruptedBoard) process.exitCode = ExitCode.interrupted;
+    else process.exitCode = summary.failed > 0 && summary.ok < summary.boards ? ExitCode.failure : ExitCode.ok;
+  } finally {
+    prompt?.close();
+    ledger.close();
+  }
+}
+
+/** The EEPROM options out of all the command's options. */
+function pickEeprom(opts: Record<string, unknown>): EepromOptions {
+  const out: Record<string, unknown> = {};
+  for (const f of CONFIG_FIELDS) {
+    const key = optionAttribute(f.option);
+    if (f.key !== 'serialNumber' && opts[key] !== undefined) out[key] = opts[key];
+  }
+  return out as EepromOptions;
+}
+
+/** Asks the operator what to do after a failure: a line from stdin (Enter, r, q). */
+class Prompt {
+  private rl: Interface | undefined;
+  private readonly lines: string[] = [];
+  private waiter: ((line: string | undefined) => void) | undefined;
+  private ended = false;
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  async ask(failure: FailedBoard, view: ProgressView): Promise<Decision> {
+    view.stop();
+    this.open();
+    for (;;) {
+      process.stderr.write(`board failed at ${failure.step} (attempt ${failure.attempt}). Enter = next board, r = retry, q = quit: `);
+      const answer = await this.next();
+      if (answer === undefined) {
+        process.stderr.write('\n');
+        return 'quit';
+      }
+      const a = answer.trim().toLowerCase();
+      if (a === '' || a === 'n' || a === 'next') return 'next';
+      if (a === 'r' || a === 'retry') return 'retry';
+      if (a === 'q' || a === 'quit') return 'quit';
+      process.stderr.write(`"${answer.trim()}"? `);
+    }
+  }
+
+  close(): void {
+    this.rl?.close();
+  }
+
+  private open(): void {
+    if (this.rl) return;
+    this.rl = createInterface({ input: process.stdin, terminal: false });
+    this.rl.on('line', (line) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(line);
+      } else this.lines.push(line);
+    });
+    this.rl.on('close', () => {
+      this.ended = true;
+      this.waiter?.(undefined);
+      this.waiter = undefined;
+    });
+  }
+
+  private next(): Promise<string | undefined> {
+    if (this.lines.length) return Promise.resolve(this.lines.shift());
+    if (this.ended || this.signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        this.waiter = undefined;
+        resolve(undefined);
+      };
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = (line) => {
+        this.signal.removeEventListener('abort', onAbort);
+        resolve(line);
+      };
+    });
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The production loop of `ltobms manufacture`: wait for a board on the UPDI port (polling it),
+ * program it ({@link programBoard}), write the ledger entry, wait until it is taken off, repeat.
+ *
+ * After a failure the caller decides (`decide`): retry the same board, go on to the next, or quit.
+ * Ctrl-C while waiting ends the run normally; Ctrl-C in the middle of a board ends it with that
+ * board unrecorded (its number is handed out again). Reports through `onEvent`; never prints.
+ */
+import { performance } from 'node:perf_hooks';
+import { InterruptedError, LtobmsError } from '../errors.js';
+import { withProgrammer } from '../updi/connect.js';
+import type { ProgressEvent } from '../updi/program.js';
+import { START_BAUD } from '../updi/session.js';
+import { SerialTransport, type UpdiTransport } from '../updi/transport.js';
+import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from './board.js';
+import type { LedgerEntry, LedgerFirmware, LedgerStep, LedgerWriter, SerialBook } from './ledger.js';
+import { KeepOpenTransport, probeBoard, type ProbeResult } from './probe.js';
+import type { Chemistry } from '../eeprom/chemistry.js';
+
+export type Decision = 'retry' | 'next' | 'quit';
+
+export interface FailedBoard {
+  uid: string | null;
+  sn: number | null;
+  step: LedgerStep;
+  error: LtobmsError;
+  attempt: number;
+}
+
+export type StationEvent =
+  | { type: 'waiting'; port: string }
+  | { type: 'adapter-silent'; port: string; reason: string }
+  | { type: 'detected'; uid: string | null; locked: boolean }
+  | { type: 'board'; event: BoardEvent }
+  | { type: 'ok'; entry: LedgerEntry; result: BoardResult }
+  | { type: 'failed'; entry: LedgerEntry; failure: FailedBoard }
+  | { type: 'remove'; uid: string | null; ok: boolean }
+  | { type: 'removed'; uid: string | null };
+
+export interface StationSummary {
+  ledger: string;
+  /** Boards taken through the loop (a retried board counts once). */
+  boards: number;
+  ok: number;
+  failed: number;
+  /** Attempts, retries included. */
+  attempts: number;
+  reprogrammed: number;
+  /** Serial numbers written in this run, in order. */
+  serials: number[];
+  failuresByStep: Partial<Record<LedgerStep, number>>;
+  /** The next new chip would get this number. */
+  nextSn: number | null;
+  seconds: number;
+  stoppedBy: 'count' | 'quit' | 'interrupt' | 'error';
+  /** A board was being programmed when Ctrl-C came (not recorded). */
+  interruptedBoard: boolean;
+}
+
+export interface StationOptions {
+  port: string;
+  baud: number;
+  timeoutMs: number;
+  /** An open byte stream to use instead of opening `port` (tests). */
+  transport?: UpdiTransport;
+  job: Omit<BoardJob, 'book' | 'signal'>;
+  book: SerialBook;
+  ledger: LedgerWriter;
+  /** The parts of every entry that do not change from board to board. */
+  entryBase: { firmware: LedgerFirmware; chemistry: Chemistry; fuses: string };
+  /** Stop after this many boards. */
+  count?: number;
+  /** Board polling interval, ms (default 300). */
+  pollMs?: number;
+  signal: AbortSignal;
+  decide(failure: FailedBoard): Promise<Decision>;
+  onEvent(event: StationEvent): void;
+  onProgress?(event: ProgressEvent): void;
+}
+
+/** Probes in a row that must agree before a board counts as inserted or removed. */
+const CONFIRM = 2;
+/** Every this many silent probes, start with a double BREAK (a UPDI stuck in its error state). */
+const BREAK_EVERY = 10;
+
+export class Station {
+  readonly summary: StationSummary;
+  private readonly t0 = performance.now();
+  private transport: KeepOpenTransport | undefined;
+  private silentProbes = 0;
+
+  constructor(private readonly o: StationOptions) {
+    this.summary = {
+      ledger: o.ledger.path,
+      boards: 0,
+      ok: 0,
+      failed: 0,
+      attempts: 0,
+      reprogrammed: 0,
+      serials: [],
+      failuresByStep: {},
+      nextSn: null,
+      seconds: 0,
+      stoppedBy: 'interrupt',
+      interruptedBoard: false,
+    };
+  }
+
+  /** Runs until --count, quit, Ctrl-C or a fatal error (thrown after the summary is final). */
+  async run(): Promise<StationSummary> {
+    const { signal } = this.o;
+    try {
+      const inner = this.o.transport ?? (await SerialTransport.open(this.o.port, Math.min(this.o.baud, START_BAUD)));
+      this.transport = new KeepOpenTransport(inner);
+      let previous: string | null | undefined;
+      while (!signal.aborted) {
+        if (this.o.count !== undefined && this.summary.boards >= this.o.count) {
+          this.summary.stoppedBy = 'count';
+          break;
+        }
+        const board = await this.waitForBoard(previous);
+        if (!board) break;
+        const { quit, uid } = await this.handleBoard();
+        previous = uid ?? board.uid;
+        this.summary.boards++;
+        if (quit) {
+          this.summary.stoppedBy = 'quit';
+          break;
+        }
+        if (this.o.count !== undefined && this.summary.boards >= this.o.count) {
+          this.summary.stoppedBy = 'count';
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof InterruptedError || signal.aborted) {
+        this.summary.stoppedBy = 'interrupt';
+        this.summary.interruptedBoard = true;
+      } else {
+        this.summary.stoppedBy = 'error';
+        throw err;
+      }
+    } finally {
+      this.summary.seconds = (performance.now() - this.t0) / 1000;
+      try {
+        this.summary.nextSn = this.o.book.next();
+      } catch {
+        this.summary.nextSn = null;
+      }
+      if (!this.o.transport) await this.transport?.inner.close().catch(() => undefined);
+    }
+    return this.summary;
+  }
+
+  /**
+   * Waits until the board `previous` (if any) is gone and a board is there; returns what the
+   * probe saw, or undefined on Ctrl-C.
+   */
+  private async waitForBoard(previous: string | null | undefined): Promise<Extract<ProbeResult, { present: true }> | undefined> {
+    const { signal } = this.o;
+    if (previous !== undefined) {
+      let absent = 0;
+      while (!signal.aborted) {
+        const seen = await this.probe();
+        if (!seen.present) absent++;
+        else if (previous !== null && seen.uid !== previous) break; // swapped already: a new board
+        else absent = 0;
+        if (absent >= CONFIRM) break;
+        await this.sleep();
+      }
+      if (signal.aborted) return undefined;
+      this.o.onEvent({ type: 'removed', uid: previous });
+    }
+    this.o.onEvent({ type: 'waiting', port: this.o.port });
+    let last: ProbeResult | undefined;
+    let agree = 0;
+    let warned = false;
+    while (!signal.aborted) {
+      const seen = await this.probe();
+      if (seen.present) {
+        agree = last?.present && last.uid === seen.uid ? agree + 1 : 1;
+        if (agree >= CONFIRM) {
+          this.o.onEvent({ type: 'detected', uid: seen.uid, locked: seen.locked });
+          return seen;
+        }
+      } else {
+        agree = 0;
+        if (seen.noEcho && !warned) {
+          warned = true;
+          this.o.onEvent({ type: 'adapter-silent', port: this.o.port, reason: seen.reason });
+        }
+      }
+      last = seen;
+      await this.sleep();
+    }
+    return undefined;
+  }
+
+  private async probe(): Promise<ProbeResult> {
+    const doubleBreak = this.silentProbes > 0 && this.silentProbes % BREAK_EVERY === 0;
+    const seen = await probeBoard(this.transport!, { baud: this.o.baud, timeoutMs: Math.min(this.o.timeoutMs, 100), doubleBreak });
+    this.silentProbes = seen.present ? 0 : this.silentProbes + 1;
+    return seen;
+  }
+
+  /** Programs the board on the fixture until it passes or the operator moves on. */
+  private async handleBoard(): Promise<{ quit: boolean; uid: string | null }> {
+    for (let attempt = 1; ; attempt++) {
+      this.summary.attempts++;
+      const t0 = performance.now();
+      try {
+        const result = await this.programOnce();
+        const entry = this.entry({
+          sn: result.choice.sn,
+          uid: result.uid,
+          result: 'ok',
+          eeprom: Buffer.from(result.eeprom).toString('hex'),
+          ...(result.choice.reprogrammed ? { reprogrammed: true } : {}),
+          ...(result.choice.renumberedFrom !== undefined ? { renumberedFrom: result.choice.renumberedFrom } : {}),
+          ms: Math.round(performance.now() - t0),
+        });
+        this.o.ledger.append(entry);
+        this.o.book.record(result.choice.sn, result.uid);
+        this.summary.ok++;
+        if (result.choice.reprogrammed) this.summary.reprogrammed++;
+        this.summary.serials.push(result.choice.sn);
+        this.o.onEvent({ type: 'ok', entry, result });
+        this.o.onEvent({ type: 'remove', uid: result.uid, ok: true });
+        return { quit: false, uid: result.uid };
+      } catch (err) {
+        if (err instanceof InterruptedError || this.o.signal.aborted) throw err;
+        const failure = toFailure(err, attempt);
+        const entry = this.entry({
+          sn: failure.sn,
+          uid: failure.uid,
+          result: 'failed',
+          step: failure.step,
+          error: failure.error.message,
+          code: failure.error.code,
+          ms: Math.round(performance.now() - t0),
+        });
+        this.o.ledger.append(entry);
+        this.summary.failed++;
+        this.summary.failuresByStep[failure.step] = (this.summary.failuresByStep[failure.step] ?? 0) + 1;
+        this.o.onEvent({ type: 'failed', entry, failure });
+        const decision = await this.o.decide(failure);
+        if (decision === 'retry' && !this.o.signal.aborted) continue;
+        this.o.onEvent({ type: 'remove', uid: failure.uid, ok: false });
+        return { quit: decision === 'quit', uid: failure.uid };
+      }
+    }
+  }
+
+  private async programOnce(): Promise<BoardResult> {
+    const transport = this.transport!;
+    await transport.setBaud(Math.min(this.o.baud, START_BAUD));
+    return withProgrammer(
+      { port: this.o.port, baud: this.o.baud, timeoutMs: this.o.timeoutMs, transport, signal: this.o.signal, onProgress: this.o.onProgress },
+      (p) => programBoard(p, { ...this.o.job, book: this.o.book, signal: this.o.signal }, (event) => this.o.onEvent({ type: 'board', event })),
+    );
+  }
+
+  private entry(fields: Pick<LedgerEntry, 'sn' | 'uid' | 'result'> & Partial<LedgerEntry>): LedgerEntry {
+    const { sn, uid, result, ...rest } = fields;
+    return { sn, uid, result, time: new Date().toISOString(), ...this.o.entryBase, ...rest, port: this.o.port };
+  }
+
+  private sleep(): Promise<void> {
+    const ms = this.o.pollMs ?? 300;
+    const signal = this.o.signal;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+function toFailure(err: unknown, attempt: number): FailedBoard {
+  if (err instanceof BoardStepError) {
+    const original = err.original instanceof LtobmsError ? err.original : err;
+    return { uid: err.uid, sn: err.sn, step: err.step, error: original, attempt };
+  }
+  // Connecting failed before any step ran (the board went away, or the link does not come up).
+  const error = err instanceof LtobmsError ? err : new LtobmsError(err instanceof Error ? err.message : String(err), { code: 'MANUFACTURE_FAILED' });
+  return { uid: null, sn: null, step: 'detect', error, attempt };
+}
