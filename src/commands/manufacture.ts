@@ -4,6 +4,7 @@
  * ledger, and waits for the next board. `--report LEDGER` summarises a ledger.
  * Thin: options → typed input → Station (src/production) → render.
  */
+import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -14,6 +15,8 @@ import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { START_BAUD } from '../updi/session.js';
+import { SerialTransport } from '../updi/transport.js';
 import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
 import { LedgerWriter, MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
@@ -34,10 +37,10 @@ interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn'
 
 export const DEFAULT_LEDGER = 'ltobms-ledger.jsonl';
 
-function wholeNumber(text: string, option: string, min: number, max: number): number {
+function wholeNumber(text: string, option: string, min: number, max: number, hint?: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${option} ${text}: expected a whole number from ${min} to ${max}`, { code: 'USAGE' });
+    throw new UsageError(`${option} ${text}: expected a whole number from ${min} to ${max}`, { code: 'USAGE', hint });
   }
   return n;
 }
@@ -96,9 +99,10 @@ Examples:
 }
 
 function report(path: string, json: boolean): void {
+  if (!existsSync(path)) throw new UsageError(`ledger ${path} does not exist`, { code: 'LEDGER_MISSING', hint: 'check the path (`ltobms manufacture` writes ltobms-ledger.jsonl by default)' });
   const contents = readLedger(path);
   if (!contents.entries.length && !contents.damaged.length) {
-    throw new UsageError(`${path} holds no ledger entries`, { code: 'LEDGER_EMPTY', hint: 'check the path (`ltobms manufacture` writes ltobms-ledger.jsonl by default)' });
+    throw new UsageError(`${path} holds no ledger entries`, { code: 'LEDGER_EMPTY', hint: 'a ledger gets its first line when the first board has been tried' });
   }
   const r = ledgerReport(path, contents);
   if (json) printJson(r);
@@ -117,8 +121,8 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
     throw new UsageError('--firmware is required', { code: 'USAGE', hint: 'e.g. --firmware build/main-LTO-v1.0.hex (or --report LEDGER to summarise a ledger)' });
   }
   const port = parsePortOptions(opts);
-  const startSn = opts.startSn !== undefined ? wholeNumber(opts.startSn, '--start-sn', 1, MAX_SERIAL) : undefined;
-  const count = opts.count !== undefined ? wholeNumber(opts.count, '--count', 1, 1_000_000) : undefined;
+  const startSn = opts.startSn !== undefined ? wholeNumber(opts.startSn, '--start-sn', 1, MAX_SERIAL, 'serial number 0 is what a board without configuration reports; start at 1 or above') : undefined;
+  const count = opts.count !== undefined ? wholeNumber(opts.count, '--count', 1, 1_000_000, 'e.g. --count 50; leave it out to run until Ctrl-C') : undefined;
   const firmware = await loadFirmware(opts.firmware);
   const chemistry = chooseChemistry(opts.chemistry, firmware);
   const fuses = await loadFuses(opts.fuses, firmware.file);
@@ -138,7 +142,15 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
   };
   for (const d of contents.damaged) say(`warning: ${ledgerPath} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
 
-  const ledger = LedgerWriter.open(ledgerPath);
+  // The port first: a wrong --port must not leave a new, empty ledger behind.
+  const transport = await SerialTransport.open(port.port, Math.min(port.baud, START_BAUD));
+  let ledger: LedgerWriter;
+  try {
+    ledger = LedgerWriter.open(ledgerPath);
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
   const prompt = opts.yes ? undefined : new Prompt(signal);
   try {
     say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
@@ -148,6 +160,7 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
       port: port.port,
       baud: port.baud,
       timeoutMs: port.timeoutMs,
+      transport,
       job: { firmware, fuses, eepromFor, renumber: opts.renumber === true },
       book,
       ledger,
@@ -187,6 +200,7 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
   } finally {
     prompt?.close();
     ledger.close();
+    await transport.close();
   }
 }
 

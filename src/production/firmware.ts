@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRIES, type Chemistry } from '../eeprom/chemistry.js';
 import { FUSES_FILE } from '../build/firmware.js';
 import type { Segment } from '../image/ihex.js';
@@ -39,7 +39,12 @@ export function embeddedVersion(flash: readonly Segment[]): { version: string; c
 }
 
 export async function loadFirmware(file: string): Promise<FirmwareInfo> {
-  const image = await readProgramImage(file);
+  const image = await readProgramImage(file).catch((err: unknown) => {
+    if (err instanceof LtobmsError && !err.hint) {
+      throw new UsageError(err.message, { code: err.code, hint: '`ltobms build` writes the image as build/main-<CHEMISTRY>-<version>.hex', cause: err });
+    }
+    throw err;
+  });
   const flashBytes = image.memories.flash.reduce((n, s) => n + s.data.length, 0);
   if (!flashBytes) throw new UsageError(`${file} has no flash data`, { code: 'IMAGE_EMPTY', hint: 'pass the main-<CHEM>-<VER>.hex (or .elf) that `ltobms build` writes' });
   const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');

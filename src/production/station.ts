@@ -61,7 +61,7 @@ export interface StationOptions {
   port: string;
   baud: number;
   timeoutMs: number;
-  /** An open byte stream to use instead of opening `port` (tests). */
+  /** An open byte stream, left open at the end; without one the station opens (and closes) `port`. */
   transport?: UpdiTransport;
   job: Omit<BoardJob, 'book' | 'signal'>;
   book: SerialBook;

@@ -1,0 +1,90 @@
+/**
+ * Driving `ltobms manufacture` (the real CLI, in a child process) against a virtual programming
+ * fixture in this process: swap boards when the station says so, watch its stderr lines, kill it.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, REPO_ROOT } from '../helpers/cli.js';
+import { buildFirmware, type FirmwareBuild } from '../../src/build/firmware.js';
+
+/** One real firmware build per test file (about a second with the toolchain). */
+export async function buildTestFirmware(chemistry: 'LTO' | 'NAION' = 'LTO'): Promise<FirmwareBuild> {
+  const outDir = mkdtempSync(join(tmpdir(), 'ltobms-prod-fw-'));
+  return buildFirmware({ chemistry, version: 'v9.8.7-test', outDir });
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  /** stderr lines so far. */
+  readonly lines: string[];
+  stdout(): string;
+  /** Resolves with the first line matching `re` after line index `from` (default: any). Returns its index. */
+  waitFor(re: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<number>;
+  /** Resolves with the exit code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startCli(args: string[], options: { input?: string } = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let partial = '';
+  let out = '';
+  const waiters = new Set<() => void>();
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    const parts = (partial + text).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+    for (const w of [...waiters]) w();
+  });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => (out += text));
+  if (options.input !== undefined) child.stdin.end(options.input);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      for (const w of [...waiters]) w();
+      resolve({ code, signal });
+    }),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    child,
+    lines,
+    stdout: () => out,
+    exited,
+    waitFor(re, { from = 0, timeoutMs = 20_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const i = lines.findIndex((l, n) => n >= from && re.test(l));
+          if (i >= 0) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(i);
+          } else if (done) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`the CLI exited before printing ${re}; stderr:\n${lines.join('\n')}${partial}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${re}; stderr:\n${lines.join('\n')}${partial}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** 10 bytes shaped like a real part's serial number, distinct per `n`. */
+export function uidFor(n: number): Uint8Array {
+  return Uint8Array.from([0x30, 0x41, 0x37, 0x41, 0x34, 0x32, 0x0c, 0x3f, 0x50 + (n >> 8), n & 0xff]);
+}

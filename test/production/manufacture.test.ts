@@ -1,0 +1,187 @@
+// `ltobms manufacture` end to end: the real CLI programs virtual boards that are swapped on one
+// pseudo-terminal (the fixture), including a defective one, a wrong part, a re-inserted one and a
+// run killed with SIGKILL in the middle of a board. Expectations come from the firmware files
+// (parsed here with the HEX reader), HARDWARE.md's fuse table and the EEPROM layout, not from the
+// station's own output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProgrammingFixture, virtualBoard, type VirtualBoard } from '../../src/sim/fixture/fixture.js';
+import { parseIntelHex } from '../../src/image/ihex.js';
+import { decodeConfig } from '../../src/eeprom/image.js';
+import { runCli } from '../helpers/cli.js';
+import { buildTestFirmware, startCli, uidFor } from './harness.js';
+
+/** HARDWARE.md, "Fuses used by the original project": WDTCFG..BOOTEND. */
+const HARDWARE_MD_FUSES = [0x7a, 0x00, 0x7e, 0xff, 0xff, 0xf7, 0xff, 0x00, 0x00];
+
+interface Entry {
+  sn: number | null;
+  uid: string | null;
+  result: 'ok' | 'failed';
+  step?: string;
+  code?: string;
+  reprogrammed?: boolean;
+  firmware: { sha256: string; version: string | null };
+}
+
+function readEntries(path: string): Entry[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+}
+
+function uidHex(b: VirtualBoard): string {
+  return Buffer.from(b.memories.serialNumber).toString('hex');
+}
+
+function flatFlash(hexPath: string): Uint8Array {
+  const flash = new Uint8Array(8192).fill(0xff);
+  let end = 0;
+  for (const s of parseIntelHex(readFileSync(hexPath, 'latin1'), hexPath)) {
+    assert.ok(s.address + s.data.length <= 8192, 'the test firmware is flash only');
+    flash.set(s.data, s.address);
+    end = Math.max(end, s.address + s.data.length);
+  }
+  return flash.subarray(0, end);
+}
+
+test('a production run: consecutive unique numbers, a re-inserted chip keeps its number, failures use none, a SIGKILLed board is redone with the same number', async (t) => {
+  const fw = await buildTestFirmware();
+  const image = flatFlash(fw.artifacts.hex);
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
+  const ledger = join(dir, 'ledger.jsonl');
+
+  // A flash cell stuck at 0 where the image needs a 1: that board cannot pass verification.
+  const stuck = image.findIndex((b, i) => i >= 0x100 && (b & 0x01) === 1);
+  assert.ok(stuck > 0);
+  const A = virtualBoard('A', uidFor(1));
+  const B = virtualBoard('B', uidFor(2));
+  const C = virtualBoard('C', uidFor(3), [{ offset: stuck, bit: 0 }]);
+  const W = virtualBoard('W', uidFor(4));
+  W.memories.sigrow.set([0x1e, 0x94, 0x2a], 0); // ATtiny1624 (avr-libc iotn1624.h SIGNATURE_0..2)
+  const D = virtualBoard('D', uidFor(5));
+  const E = virtualBoard('E', uidFor(6));
+
+  let onEFlashPage: (() => void) | undefined;
+  let eFlashPages = 0;
+  const fixture = await ProgrammingFixture.open({
+    onEvent: (e) => {
+      if (e.type === 'nvm' && e.board === 'E' && e.event.type === 'command' && (e.event.command === 'WP' || e.event.command === 'ERWP') && e.event.address >= 0x8000) {
+        eFlashPages++;
+        onEFlashPage?.();
+      }
+    },
+  });
+  t.after(() => fixture.close());
+
+  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '100', '--ledger', ledger, '-p', fixture.portPath, '--yes'];
+  fixture.attach(A);
+  const run1 = startCli(common);
+  t.after(() => run1.child.kill('SIGKILL'));
+  let cursor = 0;
+  const swapTo = async (board: VirtualBoard) => {
+    cursor = (await run1.waitFor(/take the board off/, { from: cursor })) + 1;
+    fixture.detach();
+    cursor = (await run1.waitFor(/^board removed/, { from: cursor })) + 1;
+    fixture.attach(board);
+  };
+  for (const board of [B, C, W, A, D]) await swapTo(board);
+  // E: killed after its third flash page, i.e. in the middle of the flash step.
+  onEFlashPage = () => {
+    if (eFlashPages === 3) run1.child.kill('SIGKILL');
+  };
+  await swapTo(E);
+  const end1 = await run1.exited;
+  assert.equal(end1.signal, 'SIGKILL');
+  assert.ok(eFlashPages >= 3 && eFlashPages < Math.ceil(image.length / 64), `killed mid-flash (${eFlashPages} pages)`);
+  assert.ok(!readEntries(ledger).some((e) => e.uid === uidHex(E)), 'the interrupted board has no entry');
+  assert.ok(existsSync(`${ledger}.lock`), 'the killed run left its lock behind');
+
+  // The operator starts the same command again; E is still in the socket.
+  onEFlashPage = undefined;
+  const run2 = startCli(common);
+  t.after(() => run2.child.kill('SIGKILL'));
+  await run2.waitFor(/take the board off/);
+  fixture.detach();
+  await run2.waitFor(/^waiting for a board/, { from: (await run2.waitFor(/^board removed/)) });
+  run2.child.kill('SIGINT'); // Ctrl-C while waiting: a normal end
+  const end2 = await run2.exited;
+  assert.equal(end2.code, 0, run2.lines.join('\n'));
+  assert.match(run2.lines.join('\n'), /1 board: 1 ok, 0 failed attempts/);
+  assert.ok(!existsSync(`${ledger}.lock`), 'lock released');
+
+  // The ledger: every attempt, in order.
+  const entries = readEntries(ledger);
+  const ok = entries.filter((e) => e.result === 'ok');
+  assert.deepEqual(
+    ok.map((e) => [e.uid, e.sn]),
+    [
+      [uidHex(A), 100],
+      [uidHex(B), 101],
+      [uidHex(A), 100],
+      [uidHex(D), 102],
+      [uidHex(E), 103],
+    ],
+  );
+  assert.equal(ok[2]!.reprogrammed, true, 'A came back and kept 100');
+  const serials = [...new Set(ok.map((e) => e.sn!))].sort((a, b) => a - b);
+  assert.deepEqual(serials, [100, 101, 102, 103], 'consecutive');
+  for (const sn of serials) assert.equal(new Set(ok.filter((e) => e.sn === sn).map((e) => e.uid)).size, 1, `sn ${sn} on one chip`);
+
+  const failed = entries.filter((e) => e.result === 'failed');
+  assert.equal(failed.length, 2);
+  assert.deepEqual([failed[0]!.uid, failed[0]!.step, failed[0]!.code, failed[0]!.sn], [uidHex(C), 'flash', 'UPDI_VERIFY', 102]);
+  assert.deepEqual([failed[1]!.step, failed[1]!.code], ['detect', 'MANUFACTURE_WRONG_PART']);
+  for (const e of entries) assert.equal(e.firmware.version, 'v9.8.7-test');
+
+  // The chips: EEPROM holds the ledger's number; fuses and flash as the files say.
+  for (const [board, sn] of [[A, 100], [B, 101], [D, 102], [E, 103]] as const) {
+    const d = decodeConfig(board.memories.eeprom);
+    assert.ok(d.magicValid && d.crcValid, `${board.name}: valid configuration`);
+    assert.equal(d.config.serialNumber, sn, `${board.name}: EEPROM serial number`);
+    assert.deepEqual([...board.memories.fuses.subarray(0, 9)], HARDWARE_MD_FUSES, `${board.name}: fuses`);
+    assert.deepEqual(board.memories.flash.subarray(0, image.length), image, `${board.name}: flash`);
+  }
+  assert.equal(decodeConfig(C.memories.eeprom).magicValid, false, 'the defective board got no configuration');
+  assert.ok(W.memories.flash.every((b) => b === 0xff), 'nothing written to the wrong part');
+
+  // The report agrees.
+  const rep = await runCli(['manufacture', '--report', ledger, '--json']);
+  assert.equal(rep.code, 0, rep.stderr);
+  const report = JSON.parse(rep.stdout) as { ok: number; boards: number; failed: number; failuresByStep: Record<string, number>; serials: { first: number; last: number; gaps: number[] }; duplicates: unknown[]; reprogrammed: number };
+  assert.deepEqual(
+    { ok: report.ok, boards: report.boards, failed: report.failed, flash: report.failuresByStep.flash, detect: report.failuresByStep.detect, reprogrammed: report.reprogrammed },
+    { ok: 5, boards: 4, failed: 2, flash: 1, detect: 1, reprogrammed: 1 },
+  );
+  assert.deepEqual(report.serials.gaps, []);
+  assert.deepEqual([report.serials.first, report.serials.last], [100, 103]);
+  assert.deepEqual(report.duplicates, []);
+});
+
+test('interactive: after a failure r retries the same board (a second failed entry, same number), q quits with exit 1', async (t) => {
+  const fw = await buildTestFirmware();
+  const image = flatFlash(fw.artifacts.hex);
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
+  const ledger = join(dir, 'ledger.jsonl');
+  const stuck = image.findIndex((b, i) => i >= 0x40 && (b & 0x80) !== 0);
+  const C = virtualBoard('C', uidFor(9), [{ offset: stuck, bit: 7 }]);
+  const fixture = await ProgrammingFixture.open();
+  t.after(() => fixture.close());
+  fixture.attach(C);
+  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '7', '--ledger', ledger, '-p', fixture.portPath], { input: 'r\nq\n' });
+  t.after(() => run.child.kill('SIGKILL'));
+  const end = await run.exited;
+  assert.equal(end.code, 1, run.lines.join('\n'));
+  const prompts = run.lines.join('\n').match(/Enter = next board, r = retry, q = quit/g) ?? [];
+  assert.equal(prompts.length, 2);
+  const entries = readEntries(ledger);
+  assert.deepEqual(
+    entries.map((e) => [e.result, e.sn, e.step]),
+    [
+      ['failed', 7, 'flash'],
+      ['failed', 7, 'flash'],
+    ],
+  );
+  assert.match(run.stdout(), /FAILED {2}sn 7 uid 3041374134320c3f5009 {2}at flash: .*verify failed/);
+});
