@@ -16,6 +16,7 @@ import { register as log } from './log.js';
 import { register as stack } from './stack.js';
 import { register as sim } from './sim.js';
 import { register as manufacture } from './manufacture.js';
+import { register as run } from './run.js';
 
 type Register = (program: Command) => void;
 
@@ -33,6 +34,7 @@ const commands: Register[] = [
   stack,
   sim,
   manufacture,
+  run,
 ];
 
 export function registerCommands(program: Command): void {

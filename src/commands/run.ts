@@ -1,0 +1,245 @@
+/**
+ * `ltobms run`: from source to live data in one command — build (incremental), flash only the
+ * pages that changed, write the EEPROM configuration if options ask for it, then tail the board's
+ * log frames from its UART. `--sim` does the same on a virtual board. Thin: options → typed input
+ * → build / updateBoard / tailPorts → render.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import ora from 'ora';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { ProgressView, seconds } from '../cli/progress.js';
+import { ExitCode, LtobmsError, UsageError } from '../errors.js';
+import { buildFirmware, checkVersion, parseChemistry, type FirmwareBuild } from '../build/firmware.js';
+import { defaultFirmwareVersion } from '../build/version.js';
+import { CHEMISTRY } from '../eeprom/chemistry.js';
+import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
+import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
+import { resolveConfig, describeTarget } from '../logging/config.js';
+import { formatFrameLine, formatSummary, frameRecord, wantColour } from '../logging/render.js';
+import { tailPorts, type SessionEvent } from '../logging/session.js';
+import { openWriter } from '../logging/target.js';
+import { siblingUartPort } from '../production/uart.js';
+import { boardSerial, updateBoard, type UpdateResult } from '../production/update.js';
+import { startSim, type SimHandle } from '../sim/updi/serve.js';
+import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { withProgrammer } from '../updi/connect.js';
+import { readProgramImage } from '../updi/image-file.js';
+import { listPorts } from '../updi/ports.js';
+
+interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'format' | 'json' | 'force' | 'chemistry'> {
+  chemistry: string;
+  fwVersion?: string;
+  debug?: boolean;
+  out: string;
+  uartPort?: string;
+  uartBaud: string;
+  sim?: boolean;
+  simState: string;
+  log: boolean;
+  verify: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+export const DEFAULT_SIM_STATE = 'ltobms-data/sim-board.json';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('run')
+    .summary('build, flash what changed, configure, then tail the log: source to live data in one command')
+    .description(
+      'Build the firmware (incremental), program the board only where the image changed (the flash is ' +
+        'read back and compared page by page; only differing pages are written, each read back), write ' +
+        'the EEPROM configuration if EEPROM options are given (and only if it differs), then leave the ' +
+        'board running and tail its log frames from the UART port into the same destination as ' +
+        '`ltobms log`. --sim does all of it on a virtual board.',
+    )
+    .option('--chemistry <LTO|NAION>', 'which firmware to build (and whose EEPROM default limits)', 'LTO')
+    .option('--fw-version <v>', 'firmware version (default: git describe --tags, else dev)')
+    .option('--debug', 'the debug build (start-up line, EEPROM dump on the UART)')
+    .option('--out <dir>', 'build folder', 'build');
+  addPortOptions(cmd)
+    .option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)")
+    .option('--uart-baud <n>', 'UART baud rate', '9600')
+    .option('--sim', 'use a virtual board instead of --port')
+    .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE);
+  for (const f of CONFIG_FIELDS) {
+    const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
+    const dflt = f.key === 'serialNumber' ? " (default: the board's own, if its EEPROM holds a valid configuration)" : f.key === 'tempOffset' ? ' (default: 0)' : ` (default: the chemistry's, LTO ${lto})`;
+    cmd.option(`${f.option} <n>`, `EEPROM: ${f.help}${f.unit ? `, ${f.unit}` : ''}${dflt}`);
+  }
+  cmd
+    .option('--no-log', 'stop after programming: do not tail the UART')
+    .option('--no-verify', 'do not read back what is written')
+    .option('--force', 'write even if the image names another part')
+    .option('--json', 'print the programming result as one JSON object, then frames as JSON lines and the log summary')
+    .addHelpText(
+      'after',
+      `
+Any EEPROM option (--sn, --temp-offset, limits) writes the 20-byte configuration; fields not
+given take the chemistry's defaults, except --sn, which keeps the number the board holds.
+The log goes where \`ltobms log\` sends it (INFLUXDB_* in the environment or ./.env; else daily
+files in ./ltobms-data/log). Ctrl-C stops the tail, flushes the log and exits 0; the board keeps
+running. Ctrl-C before the tail exits 130.
+
+Examples:
+  $ ltobms run -p /dev/ttyUSB0                           build, flash if changed, tail /dev/ttyUSB1
+  $ ltobms run -p /dev/ttyUSB0 --uart-port /dev/ttyACM0 --sn 7 --temp-offset -2
+  $ ltobms run --chemistry NAION -p /dev/ttyUSB0 --no-log
+  $ ltobms run --sim --sn 1                              the same on a virtual board
+  $ ltobms run -p /dev/ttyUSB0 --json | jq -c 'select(.type == "frame") | .v_batt'`,
+    )
+    .action(
+      action(async (opts: RunCliOptions, _cmd: Command, ctx: ActionContext) => {
+        await run(opts, ctx.signal);
+      }),
+    );
+}
+
+/** EEPROM options given on the command line, as buildEepromRequest wants them. */
+function eepromOptions(opts: RunCliOptions): EepromOptions | undefined {
+  const out: Record<string, string> = {};
+  for (const f of CONFIG_FIELDS) {
+    const key = optionAttribute(f.option);
+    const value = (opts as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return Object.keys(out).length ? (out as EepromOptions) : undefined;
+}
+
+async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
+  // Everything is checked before anything is built, opened or written.
+  const [chemistry] = parseChemistry(opts.chemistry);
+  if (opts.chemistry.toUpperCase() === 'ALL') throw new UsageError('--chemistry all: a board runs one firmware', { code: 'USAGE', hint: 'pick LTO or NAION' });
+  const sim = opts.sim === true;
+  if (sim && opts.port) throw new UsageError('--sim and --port both name the board', { code: 'USAGE', hint: 'drop --port to use the virtual board, or --sim to use the real one' });
+  if (sim && opts.uartPort) throw new UsageError('--uart-port does not apply to --sim', { code: 'USAGE', hint: 'the virtual board brings its own UART' });
+  const port = parsePortOptions(sim ? { ...opts, port: 'sim' } : opts);
+  const uartBaud = Number(opts.uartBaud);
+  if (!Number.isInteger(uartBaud) || uartBaud < 300 || uartBaud > 4_000_000) throw new UsageError(`--uart-baud ${opts.uartBaud}: expected a whole number from 300 to 4000000`, { code: 'USAGE', hint: 'the firmware sends at 9600' });
+  const eepromOpts = eepromOptions(opts);
+  if (eepromOpts) buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn: eepromOpts.sn ?? '1' }); // validates
+  const version = checkVersion(opts.fwVersion ?? (await defaultFirmwareVersion()));
+  const json = opts.json === true;
+  const tty = !json && process.stderr.isTTY === true && !process.env.CI;
+  const say = (line: string) => process.stderr.write(line + '\n');
+
+  let uartPort: string | undefined;
+  if (opts.log && !sim) uartPort = opts.uartPort ?? (await siblingUartPort(port.port, await listPorts({ all: true })));
+  const logConfig = opts.log ? resolveConfig({ flags: {}, env: process.env, target: 'auto' }) : undefined;
+
+  // 1. Build.
+  const spinner = tty ? ora({ stream: process.stderr, text: `building ${chemistry} ${version}` }).start() : undefined;
+  let build: FirmwareBuild;
+  try {
+    build = await buildFirmware(
+      { chemistry: chemistry!, version, debug: opts.debug === true, outDir: resolve(opts.out) },
+      { signal, onDiagnostic: (d) => (spinner ? spinner.clear() : undefined, say(d.text)) },
+    );
+  } catch (err) {
+    spinner?.fail('build failed');
+    throw err;
+  }
+  spinner?.stop();
+  if (!build.withinLimits) {
+    throw new LtobmsError(`the ${chemistry} firmware does not fit the ATtiny824 (flash ${build.memory.flash}/${build.limits.flash} B, RAM ${build.memory.ram}/${build.limits.ram} B)`, {
+      code: 'BUILD_TOO_BIG',
+      hint: 'remove code or data, or build without --debug',
+    });
+  }
+  const buildLine = `build ${chemistry} ${version}${build.debug ? ' (debug)' : ''}: ${build.compiled || build.linked ? `compiled ${build.compiled} file${build.compiled === 1 ? '' : 's'}${build.linked ? ', linked' : ''}` : 'up to date'} (${build.memory.flash} B flash) → ${build.artifacts.hex}`;
+  if (!json) say(buildLine);
+  const image = await readProgramImage(build.artifacts.hex);
+
+  // 2. Program (on the virtual board if asked).
+  let board: SimHandle | undefined;
+  try {
+    if (sim) {
+      board = await startSim({ statePath: resolve(opts.simState), baud: port.baud, latencyMs: 1 });
+      if (!json) say(`virtual board on ${board.portPath} (memories in ${resolve(opts.simState)})`);
+    }
+    const view = new ProgressView({ interactive: tty });
+    const requestFor = eepromOpts
+      ? (current: DecodedImage | undefined) => {
+          const sn = eepromOpts.sn ?? String(boardSerial(current));
+          return encodeConfig(buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn }).config);
+        }
+      : undefined;
+    const result = await withProgrammer(connectOptionsFrom({ ...port, port: board?.portPath ?? port.port }, signal, view.onProgress), (p) => {
+      view.spin(`connecting on ${board?.portPath ?? port.port}`);
+      return updateBoard(p, { image, eeprom: requestFor, verify: opts.verify, force: opts.force === true }, (e) => {
+        if (e.type === 'phase') view.spin(e.phase.replace('-', ' ') + '…');
+      });
+    }).finally(() => view.stop());
+    const report = { type: 'programmed', build: { chemistry, version, debug: build.debug, hex: build.artifacts.hex, compiled: build.compiled, linked: build.linked, flashBytes: build.memory.flash }, ...toJson(result) };
+    if (json) printJson(report);
+    else for (const line of resultLines(result)) say(line);
+
+    // 3. Tail the log.
+    if (!opts.log || !logConfig) return;
+    const uart = board ? (board as unknown as { uartPath?: string }).uartPath : uartPort;
+    if (!uart) {
+      say('note: the virtual board does not run firmware yet, so it has no UART to tail; programming is done');
+      return;
+    }
+    await tail(uart, uartBaud, logConfig, json, signal);
+  } finally {
+    await board?.close();
+  }
+}
+
+async function tail(uart: string, baudRate: number, config: ReturnType<typeof resolveConfig>, json: boolean, signal: AbortSignal): Promise<void> {
+  const say = (line: string) => process.stderr.write(line + '\n');
+  const writer = openWriter(config, {});
+  say(`tailing ${uart} at ${baudRate} baud into ${describeTarget(config.target)}; Ctrl-C stops (the board keeps running)`);
+  const colour = wantColour(process.stdout);
+  const onEvent = (e: SessionEvent) => {
+    if (e.type === 'frame') {
+      const record = frameRecord(e.port, e.point);
+      process.stdout.write((json ? JSON.stringify(record) : formatFrameLine(record, { colour, showPort: false })) + '\n');
+    } else if (e.type === 'debug') {
+      if (json) process.stdout.write(JSON.stringify(e) + '\n');
+      else process.stdout.write(`debug ${e.text}\n`);
+    } else if (e.type === 'garbage') say(`garbage from ${e.port}: ${e.reason}`);
+    else if (e.type === 'port-waiting') say(`waiting for ${e.port} (${e.reason})…`);
+    else if (e.type === 'port-lost') say(`${e.port} went away (${e.reason}); frames resume when it returns`);
+    else if (e.type === 'fatal') say(`error: ${e.error.message}`);
+  };
+  const summary = await tailPorts({ ports: [uart], baudRate, writer, signal, onEvent });
+  for (const line of formatSummary(summary)) say(line);
+  if (json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+  // Stopping the tail is how `run` ends: a success, with everything stored or spooled.
+  process.exitCode = ExitCode.ok;
+}
+
+function toJson(r: UpdateResult) {
+  return {
+    device: r.device,
+    flash: r.flash,
+    eeprom: r.eeprom && {
+      written: r.eeprom.written,
+      serialNumber: r.eeprom.after.config.serialNumber,
+      hex: Buffer.from(r.eeprom.after.bytes).toString('hex'),
+      before: r.eeprom.before ? Buffer.from(r.eeprom.before.bytes).toString('hex') : null,
+    },
+    verified: r.verified,
+    retries: r.retries,
+    seconds: Number((r.ms / 1000).toFixed(3)),
+  };
+}
+
+function resultLines(r: UpdateResult): string[] {
+  const f = r.flash;
+  const lines = [
+    f.changedPages === 0
+      ? `flash: up to date (${f.compared} B compared on the ${r.device}), nothing written`
+      : `flash: ${f.changedPages} of ${f.pages} pages changed: wrote ${f.written} B${r.verified ? ', read back and verified' : ''}`,
+  ];
+  if (r.eeprom) {
+    const c = r.eeprom.after.config;
+    lines.push(r.eeprom.written ? `eeprom: wrote sn ${c.serialNumber}, temp offset ${c.tempOffset} K${r.eeprom.after.chemistry ? `, ${r.eeprom.after.chemistry} limits` : ', custom limits'}` : `eeprom: up to date (sn ${c.serialNumber})`);
+  }
+  lines.push(`programmed in ${seconds(r.ms)}${r.retries ? `, ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}` : ''}; the board runs`);
+  return lines;
+}

@@ -1,0 +1,139 @@
+// `ltobms run` on virtual boards: the first run writes everything, the second finds the flash up
+// to date and writes nothing, EEPROM options write only the configuration (keeping the board's
+// serial number); on the real-port path the log frames of the board's UART (a pty pair here) end
+// up in the log files, and Ctrl-C ends with exit 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseIntelHex } from '../../src/image/ihex.js';
+import { decodeConfig } from '../../src/eeprom/image.js';
+import { ProgrammingFixture, virtualBoard } from '../../src/sim/fixture/fixture.js';
+import { siblingUartPort } from '../../src/production/uart.js';
+import { runCli } from '../helpers/cli.js';
+import { createPtyPair, socatAvailable } from '../helpers/pty.js';
+import { startCli, uidFor } from './harness.js';
+
+interface Programmed {
+  type: 'programmed';
+  build: { hex: string; compiled: number };
+  flash: { compared: number; pages: number; changedPages: number; written: number };
+  eeprom: null | { written: boolean; serialNumber: number; hex: string };
+}
+
+function flashBytes(hexPath: string): { address: number; data: Uint8Array }[] {
+  return parseIntelHex(readFileSync(hexPath, 'latin1'), hexPath);
+}
+
+test('run --sim: everything the first time, nothing the second, only the configuration when asked', { skip: !socatAvailable() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-'));
+  const state = join(dir, 'board.json');
+  const common = ['run', '--sim', '--sim-state', state, '--out', join(dir, 'build'), '--fw-version', 'v3.1-test', '--json'];
+  const exec = async (extra: string[]) => {
+    const r = await runCli([...common, ...extra], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Programmed;
+  };
+
+  const first = await exec(['--sn', '42']);
+  assert.ok(first.build.compiled > 0, 'built from scratch');
+  const image = flashBytes(first.build.hex);
+  const imageBytes = image.reduce((n, s) => n + s.data.length, 0);
+  const pages = Math.ceil(imageBytes / 64); // one segment from address 0: 64-byte pages (ATtiny824)
+  assert.deepEqual([first.flash.pages, first.flash.changedPages, first.flash.written], [pages, pages, pages * 64]);
+  assert.equal(first.eeprom?.written, true);
+
+  const second = await exec([]);
+  assert.equal(second.build.compiled, 0, 'incremental: nothing recompiled');
+  assert.deepEqual([second.flash.changedPages, second.flash.written, second.flash.compared], [0, 0, pages * 64]);
+  assert.equal(second.eeprom, null, 'no EEPROM options: EEPROM left alone');
+
+  const third = await exec(['--temp-offset', '-4']);
+  assert.equal(third.flash.changedPages, 0);
+  assert.deepEqual([third.eeprom?.written, third.eeprom?.serialNumber], [true, 42], 'keeps the board\'s number');
+  const fourth = await exec(['--temp-offset', '-4']);
+  assert.equal(fourth.eeprom?.written, false, 'same configuration: not rewritten');
+
+  // What the virtual board holds (its state file, hex strings per memory).
+  const saved = JSON.parse(readFileSync(state, 'utf8')) as { flash: string; eeprom: string };
+  const flash = Buffer.from(saved.flash, 'hex');
+  for (const s of image) assert.deepEqual(flash.subarray(s.address, s.address + s.data.length), Buffer.from(s.data));
+  const config = decodeConfig(Buffer.from(saved.eeprom, 'hex'));
+  assert.ok(config.crcValid && config.magicValid);
+  assert.deepEqual([config.config.serialNumber, config.config.tempOffset, config.config.uvloCutoff], [42, -4, 1700], 'sn kept, offset set, LTO default limit (HARDWARE.md)');
+});
+
+test('run on a port: only changed pages are rewritten, then the UART frames go to the log files until Ctrl-C (exit 0)', { skip: !socatAvailable() }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-port-'));
+  const fixture = await ProgrammingFixture.open();
+  t.after(() => fixture.close());
+  const board = virtualBoard('R', uidFor(77));
+  fixture.attach(board);
+  const uart = await createPtyPair();
+  t.after(() => uart.close());
+  const args = ['run', '-p', fixture.portPath, '--uart-port', uart.devicePath, '--out', join(dir, 'build'), '--fw-version', 'v3.2-test', '--sn', '9'];
+  const env = { LTOBMS_DATA_DIR: join(dir, 'data') };
+
+  // First: program only (the same workflow without the tail), then damage one flash page.
+  const first = await runCli([...args, '--no-log', '--json'], { cwd: dir, env });
+  assert.equal(first.code, 0, first.stderr);
+  const hex = (JSON.parse(first.stdout) as Programmed).build.hex;
+  board.memories.flash[0x85] ^= 0xff; // page 2 (0x80..0xBF) no longer matches
+
+  const cli = startCli(args, { cwd: dir, env });
+  t.after(() => cli.child.kill('SIGKILL'));
+  await cli.waitFor(/^tailing /, { timeoutMs: 30_000 });
+  const text = cli.lines.join('\n');
+  assert.match(text, /flash: 1 of \d+ pages changed: wrote 64 B, read back and verified/);
+  assert.match(text, /eeprom: up to date \(sn 9\)/);
+  for (const s of flashBytes(hex)) assert.deepEqual(board.memories.flash.subarray(s.address, s.address + s.data.length), s.data, 'repaired');
+
+  const frame = 'lto-bms,id=0009 uptime=60i,v_batt=2512i,v_load=2509i,current=-35i,E_dis=0i,E_chg=1i,charge=-1i,temp=297i,gain=16i,state="BMS_STATE_CHARGING"';
+  await uart.write(frame + '\r\n');
+  const deadline = Date.now() + 10_000;
+  while (!cli.stdout().includes('CHARGING') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.match(cli.stdout(), /0009 +2\.512 V +2\.509 V +-35 mA +CHARGING/);
+  cli.child.kill('SIGINT');
+  const end = await cli.exited;
+  assert.equal(end.code, 0, cli.lines.join('\n'));
+  assert.match(cli.lines.join('\n'), /summary: 1 frame, 1 point written/);
+  const logDir = join(dir, 'data', 'log');
+  const files = readdirSync(logDir);
+  assert.equal(files.length, 1);
+  const lines = readFileSync(join(logDir, files[0]!), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0]!.startsWith(frame + ' '), 'the frame with a host timestamp');
+});
+
+test('the UART port of a dual-channel adapter is its other port; anything less certain is refused', async () => {
+  const ports = [
+    { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6010', serialNumber: 'FT1', source: 'sysfs' as const },
+    { path: '/dev/ttyUSB1', vendorId: '0403', productId: '6010', serialNumber: 'FT1', source: 'sysfs' as const },
+    { path: '/dev/ttyUSB2', vendorId: '0403', productId: '6001', serialNumber: 'FT2', source: 'sysfs' as const },
+    { path: '/dev/ttyACM0', vendorId: '2e8a', productId: '000a', source: 'sysfs' as const },
+  ];
+  assert.equal(await siblingUartPort('/dev/ttyUSB0', ports), '/dev/ttyUSB1');
+  assert.equal(await siblingUartPort('/dev/ttyUSB1', ports), '/dev/ttyUSB0');
+  await assert.rejects(siblingUartPort('/dev/ttyUSB2', ports), /has no second port/);
+  await assert.rejects(siblingUartPort('/dev/ttyACM0', ports), /no USB serial number/);
+  await assert.rejects(siblingUartPort('/dev/pts/4', ports), (e: Error & { hint?: string }) => /not a USB-serial adapter/.test(e.message) && /--uart-port/.test(e.hint ?? ''));
+});
+
+test('run refuses bad input before building or touching a port (exit 2)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-bad-'));
+  const cases: [string[], RegExp][] = [
+    [['--sim', '-p', '/dev/ttyUSB0'], /--sim and --port both name the board/],
+    [['--chemistry', 'all', '--sim'], /a board runs one firmware/],
+    [['--sim', '--uart-baud', 'fast'], /--uart-baud fast/],
+    [['--sim', '--sn', '70000'], /--sn/],
+    [['--sim', '--fw-version', 'a b'], /invalid firmware version/],
+    [['-p', join(dir, 'pts-like'), '--no-log', '--baud', '1000000'], /--baud/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['run', '--out', join(dir, 'build'), ...args], { cwd: dir });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(dir), [], 'nothing built, no data folder');
+});
