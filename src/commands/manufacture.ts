@@ -190,6 +190,11 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
     let summary;
     try {
       summary = await station.run();
+    } catch (err) {
+      // The adapter went away or the ledger cannot be written: still say what was done.
+      view.stop();
+      for (const line of summaryLines(station.summary)) process.stderr.write(line + '\n');
+      throw err;
     } finally {
       view.stop();
     }

@@ -185,3 +185,31 @@ test('interactive: after a failure r retries the same board (a second failed ent
   );
   assert.match(run.stdout(), /FAILED {2}sn 7 uid 3041374134320c3f5009 {2}at flash: .*verify failed/);
 });
+
+test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board released from programming mode', async (t) => {
+  const fw = await buildTestFirmware();
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
+  const ledger = join(dir, 'ledger.jsonl');
+  const board = virtualBoard('I', uidFor(10));
+  let pages = 0;
+  let interrupt: (() => void) | undefined;
+  let progmodeLeft = false;
+  const fixture = await ProgrammingFixture.open({
+    onEvent: (e) => {
+      if (e.type === 'nvm' && e.event.type === 'command' && e.event.command === 'WP' && ++pages === 2) interrupt?.();
+      if (e.type === 'updi' && e.event.type === 'progmode' && !e.event.active) progmodeLeft = true;
+    },
+  });
+  t.after(() => fixture.close());
+  fixture.attach(board);
+  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '3', '--ledger', ledger, '-p', fixture.portPath, '--yes']);
+  t.after(() => run.child.kill('SIGKILL'));
+  interrupt = () => run.child.kill('SIGINT');
+  const end = await run.exited;
+  assert.equal(end.code, 130, run.lines.join('\n'));
+  assert.match(run.lines.join('\n'), /interrupted in the middle of a board: it is not recorded and its number will be used again/);
+  assert.match(run.lines.join('\n'), /next serial number: 3/);
+  assert.equal(readFileSync(ledger, 'utf8'), '', 'nothing recorded');
+  assert.ok(progmodeLeft, 'programming mode was left on the way out');
+  assert.ok(!existsSync(`${ledger}.lock`));
+});
