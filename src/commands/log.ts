@@ -160,7 +160,8 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   const status = new StatusView(process.stderr.isTTY === true && !opts.json);
   const colour = wantColour(process.stdout);
   const showPort = ports.length > 1;
-  const writer = openWriter(config, { batchSize, onEvent: (e) => status.event(e) });
+  // A replayed file can be read again, so its points are not written ahead into the spool.
+  const writer = openWriter(config, { batchSize, writeAhead: replay.length === 0, onEvent: (e) => status.event(e) });
   status.line(`writing to ${describeTarget(config.target)}`);
   if (writer.resumed) status.line(`resuming ${writer.resumed} point(s) left in the spool by an earlier run`);
 

@@ -28,7 +28,7 @@ export function createSink(config: LogConfig): Sink {
 
 export function openWriter(
   config: LogConfig,
-  options: { batchSize?: number; onEvent?: (e: WriterEvent) => void } = {},
+  options: { batchSize?: number; writeAhead?: boolean; onEvent?: (e: WriterEvent) => void } = {},
 ): PointWriter {
   const key = targetKey(config.target);
   return new PointWriter({
@@ -36,6 +36,7 @@ export function openWriter(
     spoolDir: join(config.dataDir, 'spool', key),
     deadLetterPath: join(config.dataDir, 'dead-letter', `${key}.lp`),
     batchSize: options.batchSize,
+    writeAhead: options.writeAhead,
     onEvent: options.onEvent,
   });
 }

@@ -45,6 +45,11 @@ export interface WriterOptions {
   flushDelayMs?: number;
   /** {@link PointWriter.waitForRoom} blocks while more points than this are queued. */
   maxQueued?: number;
+  /**
+   * false: send from memory and spool only what is undelivered at close (for re-readable sources
+   * such as --replay files). Default true: every point is fsynced to the spool before it is sent.
+   */
+  writeAhead?: boolean;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   onEvent?: (event: WriterEvent) => void;
@@ -81,6 +86,25 @@ class MemoryQueue implements Queue {
     }
   }
   close(): void {}
+  /** Everything not yet committed. */
+  remaining(): string[] {
+    return this.lines.slice(this.head);
+  }
+}
+
+/**
+ * Write-through in front of a database, for sources that can be read again (`--replay`): points are
+ * sent from memory and only what is still undelivered at close is spilled into the spool, so a
+ * backfill does not write every point to disk twice. Used only when the spool is empty at start.
+ */
+class SpillQueue extends MemoryQueue {
+  constructor(private readonly spool: Spool) {
+    super();
+  }
+  override close(): void {
+    this.spool.append(this.remaining());
+    this.spool.close();
+  }
 }
 
 const isValidSpoolLine = (line: string): boolean => {
@@ -125,8 +149,10 @@ export class PointWriter {
     this.backoffMs = this.initialBackoffMs;
     this.deadLetter = new DeadLetterFile(options.deadLetterPath);
     if (options.sink.durable) this.queue = new MemoryQueue();
-    else if (options.spoolDir) this.queue = Spool.open(options.spoolDir);
-    else throw new Error('a spool folder is needed in front of a database');
+    else if (options.spoolDir) {
+      const spool = Spool.open(options.spoolDir);
+      this.queue = options.writeAhead === false && spool.pending === 0 ? new SpillQueue(spool) : spool;
+    } else throw new Error('a spool folder is needed in front of a database');
     this.stats.pending = this.queue.pending;
     this.loop = this.run().catch((err: unknown) => {
       this.fatal = err instanceof Error ? err : new Error(String(err));
@@ -237,7 +263,9 @@ export class PointWriter {
         await new Promise<void>((resolve) => (this.wakeLoop = resolve));
         continue;
       }
-      const lines = this.options.sink.durable ? batch.lines : batch.lines.filter(isValidSpoolLine);
+      // Lines read back from disk are checked again (a damaged spool must not reach the database);
+      // lines from memory were just made by formatPoint.
+      const lines = this.queue instanceof Spool ? batch.lines.filter(isValidSpoolLine) : batch.lines;
       if (lines.length < batch.lines.length) {
         const corrupt = batch.lines.filter((l) => !isValidSpoolLine(l));
         this.deadLetter.append(corrupt, 'corrupt line in the spool');
