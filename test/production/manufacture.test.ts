@@ -192,11 +192,11 @@ test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board rele
   const ledger = join(dir, 'ledger.jsonl');
   const board = virtualBoard('I', uidFor(10));
   let pages = 0;
-  let interrupt: (() => void) | undefined;
+  const on: { secondPage?: () => void } = {};
   let progmodeLeft = false;
   const fixture = await ProgrammingFixture.open({
     onEvent: (e) => {
-      if (e.type === 'nvm' && e.event.type === 'command' && e.event.command === 'WP' && ++pages === 2) interrupt?.();
+      if (e.type === 'nvm' && e.event.type === 'command' && e.event.command === 'WP' && ++pages === 2) on.secondPage?.();
       if (e.type === 'updi' && e.event.type === 'progmode' && !e.event.active) progmodeLeft = true;
     },
   });
@@ -204,7 +204,7 @@ test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board rele
   fixture.attach(board);
   const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '3', '--ledger', ledger, '-p', fixture.portPath, '--yes']);
   t.after(() => run.child.kill('SIGKILL'));
-  interrupt = () => run.child.kill('SIGINT');
+  on.secondPage = () => run.child.kill('SIGINT');
   const end = await run.exited;
   assert.equal(end.code, 130, run.lines.join('\n'));
   assert.match(run.lines.join('\n'), /interrupted in the middle of a board: it is not recorded and its number will be used again/);
