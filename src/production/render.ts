@@ -6,10 +6,9 @@ import type { LedgerEntry } from './ledger.js';
 import type { StationEvent, StationSummary } from './station.js';
 import { formatRanges } from './report.js';
 
-/** 0102030405060708090a → 01020304…090a (long IDs shortened for status lines). */
-export function shortUid(uid: string | null): string {
-  if (uid === null) return '(unknown chip)';
-  return uid;
+/** A chip's unique ID for messages. */
+export function uidText(uid: string | null): string {
+  return uid ?? '(unknown chip)';
 }
 
 /** The result line of one attempt (stdout). */
@@ -19,7 +18,7 @@ export function entryLine(e: LedgerEntry): string {
     const note = e.reprogrammed ? ' (re-programmed, same number)' : e.renumberedFrom !== undefined ? ` (renumbered from ${e.renumberedFrom})` : '';
     return `ok      sn ${e.sn}  uid ${e.uid}${secs}${note}`;
   }
-  return `FAILED  ${e.sn !== null ? `sn ${e.sn} ` : ''}uid ${shortUid(e.uid)}  at ${e.step}: ${e.error}${secs}`;
+  return `FAILED  ${e.sn !== null ? `sn ${e.sn} ` : ''}uid ${uidText(e.uid)}  at ${e.step}: ${e.error}${secs}`;
 }
 
 /** A status line (stderr) for an event, or undefined for events shown otherwise. */
@@ -30,7 +29,7 @@ export function statusLine(e: StationEvent): string | undefined {
     case 'adapter-silent':
       return `warning: nothing comes back on ${e.port}, not even the echo (${e.reason}); check --port and the adapter wiring`;
     case 'detected':
-      return `board ${e.locked ? '(locked: will be unlocked by chip erase)' : shortUid(e.uid)} detected`;
+      return `board ${e.locked ? '(locked: will be unlocked by chip erase)' : uidText(e.uid)} detected`;
     case 'board': {
       const b = e.event;
       if (b.type === 'identified') {
