@@ -93,9 +93,6 @@ class StatusView {
       case 'dead-letter':
         this.line(`error: the server refused ${e.count} point(s)${e.status ? ` (${e.status})` : ''}: ${e.message}; kept in ${e.file}`);
         break;
-      case 'fatal':
-        this.line(`error: ${e.error.message}`);
-        break;
       default:
         break;
     }
@@ -198,6 +195,12 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   for (const line of formatSummary(summary)) process.stderr.write(line + '\n');
   if (opts.json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
 
+  if (writer.fatal) {
+    throw new LtobmsError(`logging stopped: ${writer.fatal.message}`, {
+      code: 'LOG_SPOOL',
+      hint: `free disk space or choose another --data-dir (${config.dataDir}); points counted as left in the spool were not stored`,
+    });
+  }
   if (replay.length) {
     if (signal.aborted) process.exitCode = ExitCode.interrupted;
     else if (summary.deadLettered || summary.leftInSpool) {

@@ -87,6 +87,6 @@ export function formatSummary(s: LogSummary): string[] {
     `  ${plural(s.spooled, 'point')} spooled while the target was unavailable, ${s.deadLettered} dead-lettered, ${s.leftInSpool} left in the spool` +
       (s.resumed ? `, ${s.resumed} resumed from an earlier run` : ''),
   ];
-  if (s.leftInSpool) lines.push(`  the ${plural(s.leftInSpool, 'point')} left in the spool are sent when ltobms log runs again`);
+  if (s.leftInSpool) lines.push(`  ${s.leftInSpool === 1 ? 'that point is' : 'those points are'} sent when ltobms log runs again with the same target`);
   return lines;
 }

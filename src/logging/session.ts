@@ -88,6 +88,7 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  writer.onFatal(() => stop.abort());
   const clock = new FrameClock();
   const onLine = (event: LineEvent) => {
     if (event.type === 'frame') {

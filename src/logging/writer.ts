@@ -130,8 +130,9 @@ export class PointWriter {
   private failingSince: number | undefined;
   private backoffMs: number;
   private readonly loop: Promise<void>;
-  /** Set when the delivery loop died; {@link close} rethrows it. */
+  /** Set when the queue failed and the writer stopped; the caller reports it after the summary. */
   fatal: Error | undefined;
+  private readonly fatalListeners: ((err: Error) => void)[] = [];
   readonly stats: WriterStats = {
     written: 0,
     deadLettered: 0,
@@ -154,12 +155,25 @@ export class PointWriter {
       this.queue = options.writeAhead === false && spool.pending === 0 ? new SpillQueue(spool) : spool;
     } else throw new Error('a spool folder is needed in front of a database');
     this.stats.pending = this.queue.pending;
-    this.loop = this.run().catch((err: unknown) => {
-      this.fatal = err instanceof Error ? err : new Error(String(err));
-      this.closing = true;
-      this.releaseRoomWaiters();
-      this.emit({ type: 'fatal', error: this.fatal });
-    });
+    this.loop = this.run().catch((err: unknown) => this.fail(err));
+  }
+
+  /** The queue broke (disk full, spool unreadable): stop, and tell whoever waits. */
+  private fail(err: unknown): void {
+    if (this.fatal) return;
+    this.fatal = err instanceof Error ? err : new Error(String(err));
+    this.closing = true;
+    this.wake();
+    this.cancelBackoff?.();
+    this.releaseRoomWaiters();
+    this.emit({ type: 'fatal', error: this.fatal });
+    for (const cb of this.fatalListeners) cb(this.fatal);
+  }
+
+  /** Calls `cb` if the writer stops because its queue failed (the session then ends). */
+  onFatal(cb: (err: Error) => void): void {
+    if (this.fatal) cb(this.fatal);
+    else this.fatalListeners.push(cb);
   }
 
   /** Points left over from an earlier run, found in the spool at start. */
@@ -182,11 +196,17 @@ export class PointWriter {
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0 || this.fatal) return;
     const lines = this.buffer;
-    this.buffer = [];
     const t0 = performance.now();
-    this.queue.append(lines);
+    try {
+      this.queue.append(lines);
+    } catch (err) {
+      // Keep the points in memory (they are counted as not stored) and stop.
+      this.fail(new Error(`cannot append to the spool: ${(err as Error).message}`));
+      return;
+    }
+    this.buffer = [];
     this.stats.timings.queueAppend += performance.now() - t0;
     if (this.failingSince !== undefined) this.stats.deferred += lines.length;
     this.stats.pending = this.queue.pending;
@@ -221,10 +241,13 @@ export class PointWriter {
     this.cancelBackoff?.();
     this.releaseRoomWaiters();
     await this.loop;
-    this.stats.pending = this.queue.pending;
-    this.queue.close();
+    this.stats.pending = this.queue.pending + this.buffer.length;
+    try {
+      this.queue.close();
+    } catch (err) {
+      this.fatal ??= err as Error;
+    }
     await this.options.sink.close();
-    if (this.fatal) throw this.fatal;
     return this.stats;
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { influxdAvailable, startInfluxd } from '../helpers/influxdb.js';
 import { createPtyPair, socatAvailable } from '../helpers/pty.js';
-import { cleanEnv, LoggerProcess, tempDir, testFrame, waitUntil, wireLine } from './fixtures.js';
+import { cleanEnv, LoggerProcess, spoolLines, tempDir, testFrame, waitUntil, wireLine } from './fixtures.js';
 
 const skip = socatAvailable() ? false : 'needs socat';
 
@@ -72,6 +72,67 @@ describe('ltobms log with no configuration', { skip }, () => {
     assert.equal(await server.count('lto-bms'), 6);
   });
 
+  test('--replay into a server that is down: Ctrl-C keeps the points in the spool, the next run sends them', { skip: influxdAvailable() ? false : 'needs influxd' }, async (t) => {
+    const dir = tempDir('ltobms-replay-down-');
+    const server = await startInfluxd({ database: 'late' });
+    await server.stop();
+    t.after(async () => {
+      await server.cleanup();
+      dir.cleanup();
+    });
+    const frames = Array.from({ length: 25 }, (_, i) => testFrame(i, '0E0E'));
+    const file = join(dir.path, 'day.lp');
+    writeFileSync(file, frames.map((f, i) => `${wireLine(f)} ${1_750_000_000_000_000_000n + BigInt(i) * 60_000_000_000n}\n`).join(''));
+    const env = cleanEnv({ INFLUXDB_URL: server.url, INFLUXDB_DB: 'late' });
+    const first = new LoggerProcess(['--replay', file, '--json', '--drain-timeout', '1'], { cwd: dir.path, env });
+    t.after(() => first.kill9());
+    await first.waitForStderr(/warning: write failed: cannot reach the server/);
+    const exit = await first.interrupt();
+    assert.equal(exit.code, 130, first.describe());
+    const summary = first.jsonLines().find((l) => l.type === 'summary')!;
+    assert.equal(summary.frames, 25);
+    assert.equal(summary.written, 0);
+    assert.equal(summary.leftInSpool, 25);
+    assert.equal(spoolLinesOf(dir.path).length, 25);
+
+    await server.start();
+    const second = await runCli(['log', '--replay', file, '--json'], { cwd: dir.path, env });
+    assert.equal(second.code, 0, second.stderr);
+    const s2 = JSON.parse(second.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.equal(s2.resumed, 25);
+    assert.equal(s2.written, 50); // 25 from the spool + the file's 25 again: the same points, stored once
+    assert.equal(await server.count('lto-bms'), 25);
+    assert.deepEqual((await server.query('SELECT * FROM "lto-bms"')).map((r) => r.uptime), frames.map((f) => f.uptime));
+    assert.deepEqual(spoolLinesOf(dir.path), []);
+  });
+
+  test('several ports in one process: each frame is shown with its port and stored', async (t) => {
+    const dir = tempDir('ltobms-two-');
+    const a = await createPtyPair();
+    const b = await createPtyPair();
+    t.after(async () => {
+      await a.close();
+      await b.close();
+      dir.cleanup();
+    });
+    const logger = new LoggerProcess([a.devicePath, b.devicePath], { cwd: dir.path, env: cleanEnv() });
+    t.after(() => logger.kill9());
+    await waitUntil('both ports open', () => (logger.stderr.match(/reading /g) ?? []).length === 2, 15_000, logger.describe);
+    for (let i = 0; i < 3; i++) {
+      await a.write(wireLine(testFrame(i, '000A')) + '\r\n');
+      await b.write(wireLine(testFrame(i, '000B')) + '\n');
+    }
+    await waitUntil('6 frames stored', () => filesLines(dir.path).length === 6, 15_000, logger.describe);
+    assert.equal((await logger.interrupt()).code, 0);
+    const shown = logger.stdout.split('\n').filter(Boolean);
+    assert.equal(shown.filter((l) => l.includes(a.devicePath) && l.includes(' 000A ')).length, 3);
+    assert.equal(shown.filter((l) => l.includes(b.devicePath) && l.includes(' 000B ')).length, 3);
+    const stored = filesLines(dir.path);
+    for (const id of ['000A', '000B']) {
+      assert.deepEqual(stored.filter((l) => l.includes(`id=${id} `)).map((l) => l.replace(/ \d+$/, '')), [0, 1, 2].map((i) => wireLine(testFrame(i, id))));
+    }
+  });
+
   test('a port that is missing at start and later unplugged is waited for and reopened', async (t) => {
     const dir = tempDir('ltobms-reopen-');
     const ptyDir = tempDir('ltobms-pty-same-');
@@ -100,6 +161,8 @@ describe('ltobms log with no configuration', { skip }, () => {
     assert.match(logger.stderr, /1 reconnect\b/);
   });
 });
+
+const spoolLinesOf = (cwd: string) => spoolLines(join(cwd, 'ltobms-data'));
 
 function filesLines(cwd: string): string[] {
   const logDir = join(cwd, 'ltobms-data', 'log');
