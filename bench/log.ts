@@ -12,7 +12,7 @@ import { classifyLine, formatPoint, type Frame } from '../src/logging/frame.js';
 import { resolveConfig } from '../src/logging/config.js';
 import { openWriter } from '../src/logging/target.js';
 import { replayFiles } from '../src/logging/session.js';
-import { influxdAvailable, startInfluxd } from '../test/helpers/influxdb.js';
+import { influxdAvailable, startInfluxd, type InfluxdServer } from '../test/helpers/influxdb.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,24 +93,34 @@ async function main(): Promise<void> {
       console.log('\ninfluxd is not installed (Debian package influxdb): skipping the ingest figures');
       return;
     }
-    const db = await startInfluxd({ database: 'bench' });
-    try {
-      // Ceiling: the same batches POSTed straight to /write, one request at a time, no ltobms in between.
-      const lines = text.split('\n').filter(Boolean);
-      const bodies: string[] = [];
-      for (let i = 0; i < lines.length; i += BATCH) bodies.push(lines.slice(i, i + BATCH).join('\n'));
-      t0 = performance.now();
+    // Each measurement gets its own fresh server: influxd compacts what it was sent in the
+    // background, and that must not slow down the next measurement.
+    const withServer = async <T>(fn: (db: InfluxdServer) => Promise<T>): Promise<T> => {
+      const db = await startInfluxd({ database: 'bench' });
+      try {
+        return await fn(db);
+      } finally {
+        await db.cleanup();
+      }
+    };
+
+    // Ceiling: the same batches POSTed straight to /write, one request at a time, no ltobms in between.
+    const lines = text.split('\n').filter(Boolean);
+    const bodies: string[] = [];
+    for (let i = 0; i < lines.length; i += BATCH) bodies.push(lines.slice(i, i + BATCH).join('\n'));
+    const rawMs = await withServer(async (db) => {
+      const start = performance.now();
       for (const body of bodies) {
         const r = await fetch(`${db.url}/write?db=bench&precision=ns`, { method: 'POST', body });
         if (r.status !== 204) throw new Error(`influxd answered ${r.status}: ${await r.text()}`);
       }
-      const rawMs = performance.now() - t0;
-      /** One replay into a fresh database (so every run writes the same amount of new data). */
-      const replayInto = async (database: string, writeAhead: boolean) => {
-        const created = await fetch(`${db.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE DATABASE "${database}"` }) });
-        if (!created.ok) throw new Error(`CREATE DATABASE failed: ${created.status}`);
+      return performance.now() - start;
+    });
+
+    const replayInto = (writeAhead: boolean) =>
+      withServer(async (db) => {
         const config = resolveConfig({
-          flags: { INFLUXDB_URL: db.url, INFLUXDB_DB: database, LTOBMS_DATA_DIR: join(dir, `data-${database}`) },
+          flags: { INFLUXDB_URL: db.url, INFLUXDB_DB: 'bench', LTOBMS_DATA_DIR: join(dir, `data-${writeAhead}`) },
           env: {},
           cwd: dir,
         });
@@ -126,20 +136,15 @@ async function main(): Promise<void> {
         const summary = await replayFiles({ files: [file], writer, signal: new AbortController().signal, onEvent: () => undefined });
         const ms = performance.now() - start;
         const cpu = process.cpuUsage(cpu0);
-        const count = async (m: string) => {
-          const params = new URLSearchParams({ db: database, q: `SELECT count("uptime") FROM "${m}"` });
-          const body = (await (await fetch(`${db.url}/query?${params}`)).json()) as { results: { series?: { values: [string, number][] }[] }[] };
-          return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
-        };
-        const stored = (await count('lto-bms')) + (await count('nai-bms'));
+        const stored = (await db.count('lto-bms')) + (await db.count('nai-bms'));
         return { ms, cpuMs: (cpu.user + cpu.system) / 1000, summary, stored, timings: writer.stats.timings };
-      };
+      });
 
-      // ltobms log --replay: read → parse → re-serialise → POST, write-through (spooled only if undelivered).
-      const replay = await replayInto('replay', false);
-      // The live-tail path: every batch appended + fsynced to the spool first, read back, then POSTed.
-      const ahead = await replayInto('writeahead', true);
-
+    // ltobms log --replay: read → parse → re-serialise → POST, write-through (spooled only if undelivered).
+    const replay = await replayInto(false);
+    // The live-tail path: every batch appended + fsynced to the spool first, read back, then POSTed.
+    const ahead = await replayInto(true);
+    {
       console.log('\ningest into influxd 1.6 on 127.0.0.1 (2 cores shared by server and client):');
       console.log(`  server alone (raw POSTs)        ${fmt(FRAMES / (rawMs / 1000)).padStart(12)} points/s   ${seconds(rawMs)}`);
       for (const [name, r] of [['ltobms log --replay', replay], ['same through the spool', ahead]] as const) {
@@ -156,8 +161,6 @@ async function main(): Promise<void> {
       }
       console.log('\n(the reader parses while the writer waits for the server, so the shares overlap; on 2 cores the');
       console.log(' server and ltobms share the CPU, which is why the server answers slower than when it runs alone)');
-    } finally {
-      await db.cleanup();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
