@@ -56,7 +56,19 @@ export function buildSimOptions(opts: SimCliOptions): SimOptions {
   };
 }
 
-/** One human line (stderr) per event worth seeing; everything goes out as JSON with --json. */
+/** With --json every event is one JSON line on stdout; otherwise the notable ones go to stderr. */
+function renderEvent(event: SimEvent, json: boolean): void {
+  if (json) {
+    const body = event.type === 'updi' ? { event: 'updi', ...event.event } : { ...event, event: event.type, type: undefined };
+    const flat = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
+    process.stdout.write(JSON.stringify(flat) + '\n');
+    return;
+  }
+  const line = describe(event);
+  if (line) process.stderr.write(line + '\n');
+}
+
+/** One human line per event worth seeing. */
 function describe(event: SimEvent): string | undefined {
   switch (event.type) {
     case 'saved':
@@ -111,22 +123,10 @@ Examples:
       action(async (opts: SimCliOptions, _cmd: Command, ctx: ActionContext) => {
         const options = buildSimOptions(opts);
         const json = opts.json === true;
-        const sim = await startSim({
-          ...options,
-          onEvent: (event) => {
-            if (json) {
-              const { type, ...rest } = event;
-              const body = type === 'updi' ? { event: 'updi', ...event.event } : { event: type, ...rest };
-              const flat = Object.fromEntries(
-                Object.entries(body).map(([k, v]) => [k, v instanceof Error ? v.message : v]),
-              );
-              process.stdout.write(JSON.stringify(flat) + '\n');
-            } else {
-              const line = describe(event);
-              if (line) process.stderr.write(line + '\n');
-            }
-          },
-        });
+        // Events that happen before the first line (loading, the initial save) wait for it.
+        let early: SimEvent[] | undefined = [];
+        const render = (event: SimEvent) => (early ? early.push(event) : renderEvent(event, json));
+        const sim = await startSim({ ...options, onEvent: render });
         try {
           process.stdout.write(`updi: ${sim.portPath}\n`);
           if (json) {
@@ -134,6 +134,9 @@ Examples:
               JSON.stringify({ event: 'ready', updi: sim.portPath, pty: sim.ptyPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null }) + '\n',
             );
           }
+          const queued = early;
+          early = undefined;
+          queued.forEach(render);
           const interrupted = new Promise<void>((resolve) => {
             if (ctx.signal.aborted) resolve();
             ctx.signal.addEventListener('abort', () => resolve(), { once: true });
