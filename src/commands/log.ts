@@ -154,7 +154,8 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   });
   log('configuration sources:', config.sources, config.envFile ? `(.env: ${config.envFile})` : '(no .env)');
 
-  const status = new StatusView(process.stderr.isTTY === true && !opts.json);
+  // A spinner needs a real terminal (a width of 0 makes ora redraw endlessly).
+  const status = new StatusView(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0 && !opts.json);
   const colour = wantColour(process.stdout);
   const showPort = ports.length > 1;
   // A replayed file can be read again, so its points are not written ahead into the spool.

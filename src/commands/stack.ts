@@ -39,7 +39,7 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
     }
     return;
   }
-  const spinner = process.stderr.isTTY && !opts.json
+  const spinner = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !opts.json
     ? ora({ stream: process.stderr, text: act === 'up' ? 'starting InfluxDB and Grafana (waiting until healthy)…' : 'stopping the stack…' }).start()
     : undefined;
   try {
