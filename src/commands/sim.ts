@@ -7,8 +7,13 @@ import type { Command } from 'commander';
 import { action, type ActionContext } from '../cli/run.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
-import { startSim, type SimEvent, type SimOptions } from '../sim/updi/serve.js';
+import type { SimEvent, SimOptions } from '../sim/updi/serve.js';
 import { parseFaultSpec } from '../sim/wire/faults.js';
+import { parseChemistry } from '../eeprom/chemistry.js';
+import { defaultScenario, loadScenarioFile, type Scenario } from '../sim/scenario/index.js';
+import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';
+import { startBoardSim } from '../sim/runtime/serve.js';
+import { describeRuntimeEvent, formatSimTime } from '../sim/runtime/trace.js';
 
 interface SimCliOptions {
   state?: string;
@@ -18,6 +23,36 @@ interface SimCliOptions {
   serial?: string;
   link?: string;
   json?: boolean;
+  firmware?: string;
+  eeprom?: boolean;
+  chemistry?: string;
+  scenario?: string;
+  speed: string;
+  trace?: boolean;
+  uartLink?: string;
+}
+
+/** The board-level options of `ltobms sim` (firmware, scenario, pacing), validated. */
+export interface BoardCliOptions {
+  firmware?: string;
+  firmwareEeprom: boolean;
+  scenario: Scenario;
+  speed: SimSpeed;
+  trace: boolean;
+  uartLink?: string;
+}
+
+export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOptions> {
+  const speed = parseSpeed(opts.speed);
+  if (speed === undefined) {
+    throw new UsageError(`--speed ${opts.speed}: expected 1 (real time), a factor such as 60, or max`, { code: 'USAGE', hint: 'see ltobms sim --help' });
+  }
+  if (opts.eeprom && !opts.firmware) {
+    throw new UsageError('--eeprom loads the EEPROM section of --firmware, but no --firmware was given', { code: 'USAGE', hint: 'add --firmware build/main-LTO-dev.elf' });
+  }
+  const chemistry = opts.chemistry !== undefined ? parseChemistry(opts.chemistry) : undefined;
+  const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : defaultScenario(chemistry ?? 'LTO');
+  return { firmware: opts.firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink };
 }
 
 function numberOption(name: string, text: string, min: number, max: number, integer: boolean): number {
@@ -103,7 +138,14 @@ export function register(program: Command): void {
     .option('--faults <spec>', 'inject faults per byte: drop=P,corrupt=P,delay=P[,delayms=N][,seed=N]')
     .option('--serial <hex>', `serial number / unique ID in the signature row (${SERIAL_NUMBER_SIZE} bytes, ${SERIAL_NUMBER_SIZE * 2} hex digits)`)
     .option('--link <path>', 'also create this symlink to the pseudo-terminal (and print it instead)')
-    .option('--json', 'after the first line, print one JSON object per event (session, key, reset, save...)')
+    .option('--json', 'after the first two lines, print one JSON object per event (session, key, reset, save...)')
+    .option('--firmware <file>', 'put this image (.hex or .elf from ltobms build) into flash first, with the fuses of firmware/fuses.hex')
+    .option('--eeprom', 'also load the EEPROM section of the --firmware image')
+    .option('--chemistry <LTO|NAION>', "cell chemistry of the board model (default: the scenario's, else LTO)")
+    .option('--scenario <file>', 'scenario (YAML or JSON, see docs/scenarios.md): cell, load, charger, duration; default: a half-full cell with a 20 mA load, no end')
+    .option('--speed <1|N|max>', 'simulated time per wall time: 1 real time, N times faster, or max', '1')
+    .option('--trace', 'print pin changes, firmware state changes and resets on stderr')
+    .option('--uart-link <path>', 'also create this symlink to the UART pseudo-terminal (and print it instead)')
     .addHelpText(
       'after',
       `
@@ -122,31 +164,44 @@ Examples:
     .action(
       action(async (opts: SimCliOptions, _cmd: Command, ctx: ActionContext) => {
         const options = buildSimOptions(opts);
+        const board = await buildBoardOptions(opts);
         const json = opts.json === true;
         // Events that happen before the first line (loading, the initial save) wait for it.
         let early: SimEvent[] | undefined = [];
         const render = (event: SimEvent) => (early ? early.push(event) : renderEvent(event, json));
-        const sim = await startSim({ ...options, onEvent: render });
+        const sim = await startBoardSim({
+          ...options,
+          ...board,
+          onSimEvent: render,
+          onRuntimeEvent: (event) => {
+            const line = board.trace ? describeRuntimeEvent(event) : undefined;
+            if (line) process.stderr.write(line + '\n');
+          },
+        });
         try {
-          process.stdout.write(`updi: ${sim.portPath}\n`);
+          process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
           if (json) {
             process.stdout.write(
-              JSON.stringify({ event: 'ready', updi: sim.portPath, pty: sim.ptyPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null }) + '\n',
+              JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updi.ptyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
             );
           }
           const queued = early;
           early = undefined;
           queued.forEach(render);
-          const interrupted = new Promise<void>((resolve) => {
-            if (ctx.signal.aborted) resolve();
-            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-          });
-          const failure = await Promise.race([interrupted.then(() => undefined), sim.failed]);
+          // Runs until the scenario's duration has passed (simulated) or the user stops it.
+          const stop = new AbortController();
+          const failure = await Promise.race([sim.run(AbortSignal.any([ctx.signal, stop.signal])).then(() => undefined), sim.failed]);
+          stop.abort();
           if (failure) throw failure;
+          if (!ctx.signal.aborted) {
+            const state = sim.runtime.state?.slice('BMS_STATE_'.length);
+            if (json) process.stdout.write(JSON.stringify({ event: 'ended', t: sim.runtime.time, state: state ?? null }) + '\n');
+            else process.stderr.write(`sim: scenario ended after ${formatSimTime(sim.runtime.time)} simulated${state ? ` in state ${state}` : ''}\n`);
+          }
         } finally {
           await sim.close();
         }
-        // An orderly stop (SIGTERM from a supervisor or test) is a success; Ctrl-C stays 130.
+        // The scenario's end, or an orderly stop (SIGTERM from a supervisor or test) is a success; Ctrl-C stays 130.
         const reason = ctx.signal.reason as Error | undefined;
         if (reason?.message?.includes('SIGTERM')) process.exitCode = ExitCode.ok;
       }),

@@ -1,0 +1,78 @@
+/**
+ * Maps simulated time onto the wall clock: `--speed 1` real time, `N` N times faster, `max` as fast
+ * as the emulator goes. The emulator runs in short slices and yields to the event loop between them,
+ * so the UPDI and UART pseudo-terminals stay responsive even at `max`.
+ */
+import { setImmediate as yieldNow, setTimeout as sleep } from 'node:timers/promises';
+import type { BoardRuntime } from './board-runtime.js';
+
+/** `max`, or a factor > 0 (1 = real time). */
+export type SimSpeed = number | 'max';
+
+export interface PaceOptions {
+  speed: SimSpeed;
+  /** Simulated seconds after which the run ends (the scenario's duration); undefined = until aborted. */
+  endAt?: number;
+  signal?: AbortSignal;
+  /** Called after every slice (flush buffered output here). */
+  afterSlice?: () => void;
+  /** Wall clock in ms (tests and benches may pass their own). */
+  now?: () => number;
+}
+
+export type PaceResult = 'ended' | 'aborted';
+
+/** Wall time one slice may take before the loop yields (ms). */
+const SLICE_MS = 15;
+/** Simulated time per emulator call at `max` (s): bounds how long one call can block. */
+const MAX_CHUNK_S = 1;
+/** Paced runs tick this often (ms). */
+const TICK_MS = 10;
+/** A paced run that falls further behind than this (wall ms) drops the debt instead of racing. */
+const MAX_DEBT_MS = 500;
+/** Poll interval while the CPU is parked (ms). */
+const PARKED_MS = 20;
+
+/** Parses `--speed`: `max`, or a positive number. Returns undefined for anything else. */
+export function parseSpeed(text: string): SimSpeed | undefined {
+  if (text.trim().toLowerCase() === 'max') return 'max';
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Runs the board until `endAt` (simulated) or the signal fires. */
+export async function paceRuntime(runtime: BoardRuntime, options: PaceOptions): Promise<PaceResult> {
+  const now = options.now ?? (() => performance.now());
+  const endAt = options.endAt ?? Infinity;
+  const ended = () => runtime.time >= endAt - 1e-9;
+  let lastWall = now();
+  while (!ended()) {
+    if (options.signal?.aborted) return 'aborted';
+    if (runtime.parked) {
+      await sleep(PARKED_MS);
+      lastWall = now();
+      continue;
+    }
+    const sliceStart = now();
+    if (options.speed === 'max') {
+      while (!ended() && !runtime.parked && now() - sliceStart < SLICE_MS) {
+        runtime.advance(Math.min(runtime.time + MAX_CHUNK_S, endAt));
+      }
+      options.afterSlice?.();
+      await yieldNow();
+    } else {
+      const wall = now();
+      const owedMs = Math.min(wall - lastWall, MAX_DEBT_MS);
+      lastWall = wall;
+      const target = Math.min(runtime.time + (owedMs / 1000) * options.speed, endAt);
+      // Fast factors still run in bounded pieces so one tick never blocks for long.
+      while (!ended() && !runtime.parked && runtime.time < target && now() - sliceStart < SLICE_MS * 4) {
+        runtime.advance(Math.min(target, runtime.time + MAX_CHUNK_S));
+      }
+      options.afterSlice?.();
+      await sleep(TICK_MS);
+    }
+  }
+  options.afterSlice?.();
+  return 'ended';
+}
