@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { LtobmsError, UsageError } from '../errors.js';
 import {
   ATTINY824,
   FIRMWARE_DIR,
@@ -124,7 +124,15 @@ export function parseChemistry(value: string): Chemistry[] {
 export async function firmwareSources(): Promise<string[]> {
   const list = async (dir: string) =>
     (await readdir(join(FIRMWARE_DIR, dir))).filter((f) => f.endsWith('.c')).sort().map((f) => join(FIRMWARE_DIR, dir, f));
-  return [join(FIRMWARE_DIR, 'main.c'), ...(await list('src')), ...(await list('hw'))];
+  try {
+    return [join(FIRMWARE_DIR, 'main.c'), ...(await list('src')), ...(await list('hw'))];
+  } catch (err) {
+    throw new LtobmsError(`the firmware sources are missing from ${FIRMWARE_DIR}`, {
+      code: 'BUILD_NO_SOURCES',
+      hint: 'reinstall ltobms: its package ships the firmware/ folder',
+      cause: err,
+    });
+  }
 }
 
 /** Compiles one chemistry incrementally and sizes the result. */
