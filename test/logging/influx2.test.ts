@@ -20,7 +20,7 @@ interface Received {
 }
 
 /** A loopback server answering each request with the next scripted status (then 204). */
-async function fakeInflux2(script: { status: number; body?: string }[] = []) {
+async function fakeInflux(script: { status: number; body?: string }[] = []) {
   const requests: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,7 +59,7 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
   }
 
   test('URL, org/bucket/precision, Token header and a body of re-serialised points', async (t) => {
-    const server = await fakeInflux2();
+    const server = await fakeInflux();
     const dir = tempDir('ltobms-v2-');
     const pty = await createPtyPair();
     t.after(async () => {
@@ -103,7 +103,7 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
   });
 
   test('503 and 429 are retried from the spool: each point accepted exactly once, in order', async (t) => {
-    const server = await fakeInflux2([{ status: 503 }, { status: 429 }, { status: 500, body: '{"message":"internal"}' }]);
+    const server = await fakeInflux([{ status: 503 }, { status: 429 }, { status: 500, body: '{"message":"internal"}' }]);
     const dir = tempDir('ltobms-v2-retry-');
     const pty = await createPtyPair();
     t.after(async () => {
@@ -130,7 +130,7 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
 
   test('400 is not retried: the batch goes to the dead-letter file with the server message', async (t) => {
     const message = 'partial write: field type conflict: input field "temp" on measurement "lto-bms" is type integer, already exists as type float';
-    const server = await fakeInflux2([{ status: 400, body: JSON.stringify({ code: 'invalid', message }) }]);
+    const server = await fakeInflux([{ status: 400, body: JSON.stringify({ code: 'invalid', message }) }]);
     const dir = tempDir('ltobms-v2-dead-');
     const pty = await createPtyPair();
     t.after(async () => {
@@ -157,5 +157,34 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
     assert.equal(dead[1]!.replace(/ \d+$/, ''), wireLine(testFrame(1)));
     assert.equal(server.accepted()[0]!.replace(/ \d+$/, ''), wireLine(testFrame(2)));
     assert.match(logger.stderr, /1 dead-lettered/);
+  });
+});
+
+describe('ltobms log → InfluxDB 1.x with a user and a retention policy', { skip }, () => {
+  test('POST /write?db&rp&precision=ns with HTTP basic auth; the password is never printed', async (t) => {
+    const server = await fakeInflux();
+    const dir = tempDir('ltobms-v1-auth-');
+    const pty = await createPtyPair();
+    t.after(async () => {
+      await pty.close();
+      await server.close();
+      dir.cleanup();
+    });
+    const env = cleanEnv({ INFLUXDB_URL: server.url, INFLUXDB_DB: 'home', INFLUXDB_USER: 'logger', INFLUXDB_PASSWORD: 'pa55-w0rd-xyz', INFLUXDB_RP: 'one_year' });
+    const logger = new LoggerProcess([pty.devicePath, '-v'], { cwd: dir.path, env });
+    t.after(() => logger.kill9());
+    await logger.waitForStderr(/reading /);
+    await pty.write(wireLine(testFrame(7, '1234')) + '\n');
+    await waitUntil('1 accepted point', () => server.accepted().length === 1, 15_000, logger.describe);
+    const r = server.requests[0]!;
+    assert.equal(r.method, 'POST');
+    assert.equal(r.url.pathname, '/write');
+    assert.deepEqual(Object.fromEntries(r.url.searchParams), { db: 'home', rp: 'one_year', precision: 'ns' });
+    // RFC 7617: "Basic " + base64("user:password").
+    assert.equal(r.headers.authorization, `Basic ${Buffer.from('logger:pa55-w0rd-xyz').toString('base64')}`);
+    assert.equal(r.body.replace(/ \d+$/, ''), wireLine(testFrame(7, '1234')));
+    assert.equal((await logger.interrupt()).code, 0);
+    assert.match(logger.stderr, /InfluxDB 1\.x at http:\/\/127\.0\.0\.1:\d+, database home, retention policy one_year, user logger/);
+    assert.ok(!logger.stderr.includes('pa55-w0rd-xyz') && !logger.stdout.includes('pa55-w0rd-xyz'));
   });
 });
