@@ -91,8 +91,9 @@ Examples:
     .action(
       action(async (opts: BuildOptions, _cmd: Command, ctx: ActionContext) => {
         const input = await toInput(opts);
-        // Progress only on an interactive terminal; pipes and CI get the diagnostics and the table.
-        const spinner = process.stderr.isTTY ? ora({ stream: process.stderr }) : undefined;
+        // Progress only on an interactive terminal with a width (ora redraws endlessly at 0
+        // columns); pipes and CI get the diagnostics and the table.
+        const spinner = process.stderr.isTTY && process.stderr.columns > 0 ? ora({ stream: process.stderr }) : undefined;
         let done = 0;
         const say = (line: string) => {
           spinner?.clear();
