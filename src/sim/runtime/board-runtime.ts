@@ -11,7 +11,7 @@
  * Leaving programming mode restarts the CPU with the new code (a reset with cause `updi`).
  */
 import { Attiny824 } from '../chip.js';
-import type { ChipTraceEvent } from '../chip-types.js';
+import type { ChipTraceEvent, PinState } from '../chip-types.js';
 import { VirtualBoard, type BoardSnapshot } from '../board/board.js';
 import type { NvmMemories } from '../nvm/memories.js';
 import type { UpdiControl } from '../updi/target.js';
@@ -32,6 +32,8 @@ export type RuntimeEvent =
   | { type: 'chip'; event: ChipTraceEvent }
   | { type: 'line'; line: UartLine }
   | { type: 'state'; from: BmsState | undefined; to: BmsState; t: number }
+  /** An output switch pin (PA4 main, PA5 3.3 V) changed; `before` is the board just before it acts. */
+  | { type: 'switch'; pin: 'PA4' | 'PA5'; state: PinState; t: number; before: BoardSnapshot }
   | { type: 'parked'; parked: boolean; reason: 'updi' | 'no-firmware' | 'running'; t: number };
 
 export interface BoardRuntimeOptions {
@@ -76,7 +78,10 @@ export class BoardRuntime {
     this.chip = new Attiny824({
       memories: options.memories,
       analog: board,
-      onPinChange: (pin, state, t) => board.setPin(pin, state, t),
+      onPinChange: (pin, state, t) => {
+        if (pin === 'PA4' || pin === 'PA5') this.emit({ type: 'switch', pin, state, t, before: board.snapshot(t) });
+        board.setPin(pin, state, t);
+      },
       onUartByte: (byte, t) => {
         options.onUartByte?.(byte, t);
         this.uartByte(byte, t);

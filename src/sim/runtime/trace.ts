@@ -40,6 +40,8 @@ export function describeRuntimeEvent(event: RuntimeEvent): string | undefined {
       return event.parked
         ? `sim ${formatSimTime(event.t)} CPU parked: ${event.reason === 'updi' ? 'held in reset by UPDI' : 'flash erased, no firmware'}; simulated time stands still`
         : `sim ${formatSimTime(event.t)} CPU running`;
+    case 'switch':
+      return undefined;
     case 'line':
       return event.line.frame ? undefined : `sim ${formatSimTime(event.line.t)} uart: ${event.line.text}`;
   }
