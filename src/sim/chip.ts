@@ -258,8 +258,8 @@ export class Attiny824 {
 
   /** Runs the chip until simulated time `t` (seconds). Returns 'break' if the CPU is stopped at a BREAK. */
   runUntil(t: number): RunResult {
-    const until = this.clock.cycleAt(t);
-    while (this.clock.cycles < until) {
+    // The cycle target is re-derived every round: the CPU frequency may change on the way (CLKCTRL).
+    for (let until = this.clock.cycleAt(t); this.clock.cycles < until; until = this.clock.cycleAt(t)) {
       if (this.resetHeld || this.cpu.stopped || this.clock.time < this.startupUntil) {
         const hold = this.resetHeld || this.cpu.stopped ? until : Math.min(until, this.clock.cycleAt(this.startupUntil));
         this.idleUntil(Math.max(hold, this.clock.cycles + 1));
@@ -393,7 +393,7 @@ export class Attiny824 {
     this.interrupts.setRequest(NVMCTRL_EE_VECTOR, this.nvmctrl.interruptPending);
     this.clock.cancel(this.eeReadyEvent);
     this.eeReadyEvent = undefined;
-    if (this.nvmctrl.eepromReadyAt > this.time) {
+    if (this.clock.cycleAt(this.nvmctrl.eepromReadyAt) > this.clock.cycles) {
       this.eeReadyEvent = this.clock.schedule(this.nvmctrl.eepromReadyAt, () => {
         this.eeReadyEvent = undefined;
         this.updateEeReady();

@@ -218,17 +218,19 @@ export class Cpu {
   }
 
   /**
-   * Runs until the cycle count reaches `untilCycle`, a BREAK, or `shouldStop()` (checked after events fire).
-   * Sleeping skips straight to the next event.
+   * Runs until the cycle count reaches `untilCycle`, a BREAK, a CPU frequency change, or `shouldStop()` (checked
+   * after events fire). Sleeping skips straight to the next event.
    */
   run(untilCycle: number, shouldStop?: () => boolean): StopReason {
     const clock = this.clock;
     const ic = this.interrupts;
     const code = this.code;
+    const epoch = clock.epoch;
     while (!this.stopped) {
       if (clock.cycles >= clock.nextEventCycle) {
         clock.runDue();
-        if (shouldStop?.()) return 'limit';
+        // A frequency change makes `untilCycle` stale: the caller recomputes it from its time target.
+        if (clock.epoch !== epoch || shouldStop?.()) return 'limit';
         continue;
       }
       if (clock.cycles >= untilCycle) return 'limit';

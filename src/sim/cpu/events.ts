@@ -18,6 +18,8 @@ export class SimClock {
   cycles = 0;
   /** Cycle count at which the earliest pending event is due (Infinity when none). The CPU loop compares this. */
   nextEventCycle = Infinity;
+  /** Changes whenever the CPU frequency changes, so a running loop can recompute its cycle targets. */
+  epoch = 0;
   private epochCycles = 0;
   private epochTime = 0;
   private period: number;
@@ -30,7 +32,7 @@ export class SimClock {
 
   /** Simulated time in seconds. */
   get time(): number {
-    return this.epochTime + (this.cycles - this.epochCycles) * this.period;
+    return this.timeOf(this.cycles);
   }
 
   get cpuHz(): number {
@@ -42,14 +44,25 @@ export class SimClock {
     this.epochTime = this.time;
     this.epochCycles = this.cycles;
     this.period = 1 / hz;
+    this.epoch++;
     this.updateNext();
+    // Make a running CPU loop look at the clock now (it re-derives its cycle targets from times).
+    this.nextEventCycle = Math.min(this.nextEventCycle, this.cycles);
   }
 
-  /** Seconds → the first CPU cycle count at or after that instant. */
+  /** Simulated time at a cycle count (under the current frequency). */
+  timeOf(cycle: number): number {
+    return this.epochTime + (cycle - this.epochCycles) * this.period;
+  }
+
+  /**
+   * Seconds → the first CPU cycle count whose time is at or after that instant. Guaranteed `timeOf(result) >=
+   * time` in floating point, so whatever compares times at an event (a busy flag ending then) agrees with it.
+   */
   cycleAt(time: number): number {
-    const c = this.epochCycles + (time - this.epochTime) / this.period;
-    // Tolerate float noise: an event 1e-9 cycles late still belongs to that cycle.
-    return Math.ceil(c - 1e-6);
+    let c = Math.ceil(this.epochCycles + (time - this.epochTime) / this.period - 1e-9);
+    while (this.timeOf(c) < time) c++;
+    return c;
   }
 
   schedule(time: number, callback: () => void): ClockEvent {
