@@ -144,7 +144,9 @@ export class PointWriter {
   constructor(private readonly options: WriterOptions) {
     this.batchSize = options.batchSize ?? 5000;
     this.flushDelayMs = options.flushDelayMs ?? 50;
-    this.maxQueued = options.maxQueued ?? this.batchSize * 20;
+    // In memory (write-through) a short queue keeps points young for the garbage collector; on disk
+    // the spool may run further ahead.
+    this.maxQueued = options.maxQueued ?? this.batchSize * (options.writeAhead === false ? 2 : 20);
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.backoffMs = this.initialBackoffMs;
