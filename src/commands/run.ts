@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import ora from 'ora';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { action, type ActionContext } from '../cli/run.js';
 import { ProgressView, seconds } from '../cli/progress.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { buildFirmware, checkVersion, parseChemistry, type FirmwareBuild } from '../build/firmware.js';
@@ -21,7 +21,9 @@ import { tailPorts, type SessionEvent } from '../logging/session.js';
 import { openWriter } from '../logging/target.js';
 import { siblingUartPort } from '../production/uart.js';
 import { boardSerial, updateBoard, type UpdateResult } from '../production/update.js';
-import { startSim, type SimHandle } from '../sim/updi/serve.js';
+import { defaultScenario, loadScenarioFile } from '../sim/scenario/index.js';
+import { parseSpeed } from '../sim/runtime/pacer.js';
+import { startBoardSim, type BoardSimHandle } from '../sim/runtime/serve.js';
 import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
 import { withProgrammer } from '../updi/connect.js';
 import { readProgramImage } from '../updi/image-file.js';
@@ -36,6 +38,8 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
   uartBaud: string;
   sim?: boolean;
   simState: string;
+  scenario?: string;
+  speed?: string;
   log: boolean;
   verify: boolean;
   force?: boolean;
@@ -63,7 +67,9 @@ export function register(program: Command): void {
     .option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)")
     .option('--uart-baud <n>', 'UART baud rate', '9600')
     .option('--sim', 'use a virtual board instead of --port')
-    .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE);
+    .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE)
+    .option('--scenario <file>', 'with --sim: the virtual board\'s cell, load and charger (see docs/scenarios.md; default: half-full cell, 20 mA load)')
+    .option('--speed <1|N|max>', 'with --sim: simulated time per wall time (default 1: frames once a minute)');
   for (const f of CONFIG_FIELDS) {
     const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
     const dflt = f.key === 'serialNumber' ? " (default: the board's own, if its EEPROM holds a valid configuration)" : f.key === 'tempOffset' ? ' (default: 0)' : ` (default: the chemistry's, LTO ${lto})`;
@@ -73,7 +79,7 @@ export function register(program: Command): void {
     .option('--no-log', 'stop after programming: do not tail the UART')
     .option('--no-verify', 'do not read back what is written')
     .option('--force', 'write even if the image names another part')
-    .option('--json', 'print the programming result as one JSON object, then frames as JSON lines and the log summary')
+    .option('--json', 'JSON lines on stdout: the programming result, then one object per frame, then the log summary')
     .addHelpText(
       'after',
       `
@@ -81,13 +87,15 @@ Any EEPROM option (--sn, --temp-offset, limits) writes the 20-byte configuration
 given take the chemistry's defaults, except --sn, which keeps the number the board holds.
 The log goes where \`ltobms log\` sends it (INFLUXDB_* in the environment or ./.env; else daily
 files in ./ltobms-data/log). Ctrl-C stops the tail, flushes the log and exits 0; the board keeps
-running. Ctrl-C before the tail exits 130.
+running (a virtual board stops with ltobms; its memories stay in --sim-state). Ctrl-C before the
+tail exits 130.
 
 Examples:
   $ ltobms run -p /dev/ttyUSB0                           build, flash if changed, tail /dev/ttyUSB1
   $ ltobms run -p /dev/ttyUSB0 --uart-port /dev/ttyACM0 --sn 7 --temp-offset -2
   $ ltobms run --chemistry NAION -p /dev/ttyUSB0 --no-log
   $ ltobms run --sim --sn 1                              the same on a virtual board
+  $ ltobms run --sim --speed 60                          … a frame every second
   $ ltobms run -p /dev/ttyUSB0 --json | jq -c 'select(.type == "frame") | .v_batt'`,
     )
     .action(
@@ -115,6 +123,10 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   const sim = opts.sim === true;
   if (sim && opts.port) throw new UsageError('--sim and --port both name the board', { code: 'USAGE', hint: 'drop --port to use the virtual board, or --sim to use the real one' });
   if (sim && opts.uartPort) throw new UsageError('--uart-port does not apply to --sim', { code: 'USAGE', hint: 'the virtual board brings its own UART' });
+  if (!sim && (opts.scenario !== undefined || opts.speed !== undefined)) throw new UsageError('--scenario and --speed are for the virtual board', { code: 'USAGE', hint: 'add --sim' });
+  const speed = parseSpeed(opts.speed ?? '1');
+  if (speed === undefined) throw new UsageError(`--speed ${opts.speed}: expected 1 (real time), a factor such as 60, or max`, { code: 'USAGE', hint: 'e.g. --speed 60: a frame every second' });
+  const scenario = sim ? (opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry: chemistry! }) : defaultScenario(chemistry!)) : undefined;
   const port = parsePortOptions(sim ? { ...opts, port: 'sim' } : opts);
   const uartBaud = Number(opts.uartBaud);
   if (!Number.isInteger(uartBaud) || uartBaud < 300 || uartBaud > 4_000_000) throw new UsageError(`--uart-baud ${opts.uartBaud}: expected a whole number from 300 to 4000000`, { code: 'USAGE', hint: 'the firmware sends at 9600' });
@@ -153,11 +165,15 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   const image = await readProgramImage(build.artifacts.hex);
 
   // 2. Program (on the virtual board if asked).
-  let board: SimHandle | undefined;
+  let board: BoardSimHandle | undefined;
+  const stopBoard = new AbortController();
+  let running: Promise<unknown> | undefined;
   try {
     if (sim) {
-      board = await startSim({ statePath: resolve(opts.simState), baud: port.baud, latencyMs: 1 });
-      if (!json) say(`virtual board on ${board.portPath} (memories in ${resolve(opts.simState)})`);
+      board = await startBoardSim({ statePath: resolve(opts.simState), baud: port.baud, latencyMs: 1, scenario: scenario!, speed });
+      // The virtual board runs whatever it holds, like a real one on the bench, until we stop it.
+      running = board.run(AbortSignal.any([signal, stopBoard.signal]));
+      if (!json) say(`virtual board: UPDI ${board.updiPath}, UART ${board.uartPath} (memories in ${resolve(opts.simState)}, ${scenario!.name}, speed ${speed})`);
     }
     const view = new ProgressView({ interactive: tty });
     const requestFor = eepromOpts
@@ -166,25 +182,23 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
           return encodeConfig(buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn }).config);
         }
       : undefined;
-    const result = await withProgrammer(connectOptionsFrom({ ...port, port: board?.portPath ?? port.port }, signal, view.onProgress), (p) => {
-      view.spin(`connecting on ${board?.portPath ?? port.port}`);
+    const result = await withProgrammer(connectOptionsFrom({ ...port, port: board?.updiPath ?? port.port }, signal, view.onProgress), (p) => {
+      view.spin(`connecting on ${board?.updiPath ?? port.port}`);
       return updateBoard(p, { image, eeprom: requestFor, verify: opts.verify, force: opts.force === true }, (e) => {
         if (e.type === 'phase') view.spin(e.phase.replace('-', ' ') + '…');
       });
     }).finally(() => view.stop());
     const report = { type: 'programmed', build: { chemistry, version, debug: build.debug, hex: build.artifacts.hex, compiled: build.compiled, linked: build.linked, flashBytes: build.memory.flash }, ...toJson(result) };
-    if (json) printJson(report);
+    // One JSON object per line throughout, so `--json` output is a JSON-lines stream.
+    if (json) process.stdout.write(JSON.stringify(report) + '\n');
     else for (const line of resultLines(result)) say(line);
 
     // 3. Tail the log.
     if (!opts.log || !logConfig) return;
-    const uart = board ? (board as unknown as { uartPath?: string }).uartPath : uartPort;
-    if (!uart) {
-      say('note: the virtual board does not run firmware yet, so it has no UART to tail; programming is done');
-      return;
-    }
-    await tail(uart, uartBaud, logConfig, json, signal);
+    await tail(board?.uartPath ?? uartPort!, uartBaud, logConfig, json, signal);
   } finally {
+    stopBoard.abort();
+    await running;
     await board?.close();
   }
 }
@@ -202,6 +216,7 @@ async function tail(uart: string, baudRate: number, config: ReturnType<typeof re
       if (json) process.stdout.write(JSON.stringify(e) + '\n');
       else process.stdout.write(`debug ${e.text}\n`);
     } else if (e.type === 'garbage') say(`garbage from ${e.port}: ${e.reason}`);
+    else if (e.type === 'port-open') say(e.reconnect ? `${e.port} is back: reading again` : `reading ${e.port}`);
     else if (e.type === 'port-waiting') say(`waiting for ${e.port} (${e.reason})…`);
     else if (e.type === 'port-lost') say(`${e.port} went away (${e.reason}); frames resume when it returns`);
     else if (e.type === 'fatal') say(`error: ${e.error.message}`);

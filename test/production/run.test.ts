@@ -26,11 +26,12 @@ function flashBytes(hexPath: string): { address: number; data: Uint8Array }[] {
   return parseIntelHex(readFileSync(hexPath, 'latin1'), hexPath);
 }
 
-test('run --sim: everything the first time, nothing the second, only the configuration when asked', { skip: !socatAvailable() }, async () => {
+test('run --sim: everything the first time, nothing the second, only the configuration when asked; the firmware then logs with that serial number', { skip: !socatAvailable() }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-'));
   const state = join(dir, 'board.json');
   const common = ['run', '--sim', '--sim-state', state, '--out', join(dir, 'build'), '--fw-version', 'v3.1-test', '--json'];
   const exec = async (extra: string[]) => {
+    extra = [...extra, '--no-log'];
     const r = await runCli([...common, ...extra], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Programmed;
@@ -62,6 +63,23 @@ test('run --sim: everything the first time, nothing the second, only the configu
   const config = decodeConfig(Buffer.from(saved.eeprom, 'hex'));
   assert.ok(config.crcValid && config.magicValid);
   assert.deepEqual([config.config.serialNumber, config.config.tempOffset, config.config.uvloCutoff], [42, -4, 1700], 'sn kept, offset set, LTO default limit (HARDWARE.md)');
+
+  // Now with the tail: the virtual board runs the firmware, whose frames carry id = sn in hex.
+  const env = { LTOBMS_DATA_DIR: join(dir, 'data') };
+  const live = startCli(['run', '--sim', '--sim-state', state, '--out', join(dir, 'build'), '--fw-version', 'v3.1-test', '--json', '--speed', '60'], { cwd: dir, env });
+  t.after(() => live.child.kill('SIGKILL'));
+  const deadline = Date.now() + 20_000;
+  const frames = () => live.stdout().split('\n').filter((l) => l.startsWith('{"type":"frame"')).map((l) => JSON.parse(l) as { id: string; measurement: string; state: string });
+  while (frames().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  live.child.kill('SIGINT');
+  const end = await live.exited;
+  assert.ok(frames().length >= 2, `frames arrived: ${live.lines.join('\n')}`);
+  for (const f of frames()) assert.deepEqual([f.id, f.measurement], ['002A', 'lto-bms'], 'HARDWARE.md: id = serial number as 4 upper-case hex digits');
+  assert.equal(end.code, 0, live.lines.join('\n'));
+  const programmed = JSON.parse(live.stdout().split('\n')[0]!) as Programmed;
+  assert.deepEqual([programmed.type, programmed.flash.changedPages, programmed.eeprom], ['programmed', 0, null]);
+  const logged = readFileSync(join(dir, 'data', 'log', readdirSync(join(dir, 'data', 'log'))[0]!), 'utf8').trim().split('\n');
+  assert.ok(logged.length >= frames().length && logged.every((l) => l.startsWith('lto-bms,id=002A ')), 'flushed to the log file');
 });
 
 test('run on a port: only changed pages are rewritten, then the UART frames go to the log files until Ctrl-C (exit 0)', { skip: !socatAvailable() }, async (t) => {
@@ -83,7 +101,7 @@ test('run on a port: only changed pages are rewritten, then the UART frames go t
 
   const cli = startCli(args, { cwd: dir, env });
   t.after(() => cli.child.kill('SIGKILL'));
-  await cli.waitFor(/^tailing /, { timeoutMs: 30_000 });
+  await cli.waitFor(/^reading /, { timeoutMs: 30_000 });
   const text = cli.lines.join('\n');
   assert.match(text, /flash: 1 of \d+ pages changed: wrote 64 B, read back and verified/);
   assert.match(text, /eeprom: up to date \(sn 9\)/);
