@@ -13,7 +13,8 @@
  *   it), and so is a 0x00 that arrives after the line was idle for `breakIdleSeconds` in the middle
  *   of an instruction. Any other byte where SYNCH belongs is ignored and counted as a framing error.
  * - A byte received with a parity error (fault injection) puts the UPDI in its error state
- *   (STATUSB.PESIG = 1): everything is ignored until a BREAK.
+ *   (STATUSB.PESIG = 1): everything is ignored until a BREAK — unless CTRLA.PARD turned the parity
+ *   check off, in which case the damaged byte is taken as it is.
  * - LDS/STS (1–3 address bytes, 1–2 data bytes), LD/ST through the pointer (*ptr, *ptr++, ptr;
  *   8/16-bit), LDCS/STCS, REPEAT (count − 1; it applies to the next LD/ST data instruction and
  *   survives STCS in between), KEY (64-bit keys; with the SIB bit: 8/16/32 bytes of SIB).
@@ -199,7 +200,7 @@ export class UpdiTarget {
       this.enable();
       return;
     }
-    if (parityError) {
+    if (parityError && !(this.ctrla & CTRLA_BITS.PARD)) {
       this.stats.parityErrors++;
       this.enterError(PESIG.PARITY, `parity error on byte 0x${byte.toString(16)}`);
       return;

@@ -300,3 +300,12 @@ test('a byte received with a parity error puts the UPDI in its error state until
   assert.deepEqual(h.ldcs(0x01), [0x01], 'PESIG = parity error');
   assert.deepEqual(h.ldcs(0x00), [0x30]);
 });
+
+test('with CTRLA.PARD set the parity check is off: a damaged byte is taken as data', () => {
+  const h = harness();
+  h.xfer(0x00);
+  h.stcs(0x02, 0x20); // PARD
+  h.sim.target.receive(0x55, true);
+  assert.equal(h.sim.target.phaseName, 'opcode', 'the SYNCH was accepted');
+  assert.deepEqual(h.xfer(0x80), [0x30]);
+});
