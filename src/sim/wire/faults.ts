@@ -69,8 +69,8 @@ export function parseFaultSpec(spec: string): FaultConfig {
   return config;
 }
 
-/** mulberry32: a small, well-mixed 32-bit generator; plenty for choosing faults. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: a small, well-mixed 32-bit generator returning [0, 1); plenty for choosing faults. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
