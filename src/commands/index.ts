@@ -15,6 +15,7 @@ import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
 import { register as stack } from './stack.js';
 import { register as sim } from './sim.js';
+import { register as demo } from './demo.js';
 import { register as manufacture } from './manufacture.js';
 import { register as run } from './run.js';
 
@@ -33,6 +34,7 @@ const commands: Register[] = [
   log,
   stack,
   sim,
+  demo,
   manufacture,
   run,
 ];

@@ -58,9 +58,13 @@ export class UpdiError extends LtobmsError {
     });
   }
 
-  /** True for errors a resynchronisation (double BREAK) and a retry may cure. */
+  /**
+   * True for errors a resynchronisation (double BREAK) and a retry may cure. NVM_ERROR is among
+   * them: with response signatures off, a byte lost on its way to the target is not echoed wrong
+   * and the target may take the rest of the write for other instructions.
+   */
   get recoverable(): boolean {
-    return ['TIMEOUT', 'ECHO', 'NACK', 'LINK', 'VERIFY'].includes(this.updiCode);
+    return ['TIMEOUT', 'ECHO', 'NACK', 'LINK', 'VERIFY', 'NVM_ERROR'].includes(this.updiCode);
   }
 }
 

@@ -31,6 +31,13 @@ export interface PageWrite {
   command: NvmCommand;
 }
 
+/** A range to read back in the same write as a page (see writePage). */
+export interface ReadBack {
+  address: number;
+  length: number;
+  unit: 1 | 2;
+}
+
 export interface NvmOptions {
   /** Bounded wait for a page operation (default 500 ms). */
   pageTimeoutMs?: number;
@@ -113,17 +120,19 @@ export class TinyNvm {
 
   /**
    * Loads one page (or, for byte-granular memories, part of one) and commits it with `command`,
-   * in one write. The controller must be ready when this is called (true after a previous
-   * writePage, or call waitReady first); it is ready again when this returns.
+   * in one write. The controller must be ready when this is called.
    *
-   * With `readBack`, the same write goes on to read the page back (pointer to the page, REPEAT,
-   * LD *ptr++) while the controller programs it, and returns what it read: verification costs no
-   * extra bus turnaround, and the read-back keeps the line busy for the programming time. When the
-   * read-back lasts at least 1.5 times the data sheet's typical time of the command, the
-   * controller is done by the time the last byte has arrived and no status poll is needed;
-   * otherwise (and always without `readBack`) NVMCTRL.STATUS is read and polled.
+   * Without `readBack`, the write ends with a read of NVMCTRL.STATUS and this waits until the
+   * controller is ready again.
+   *
+   * With `readBack`, the write goes on to read that range (normally the previous page) while the
+   * controller programs this one, and returns the bytes: verification costs no extra bus
+   * turnaround and keeps the line busy during the programming time. If the read-back lasts less
+   * than 1.5 times the data sheet's typical time of the command on the wire, NVMCTRL.STATUS is
+   * polled afterwards; otherwise the controller is taken to be ready when the last byte is in
+   * (the caller verifies every page after the next one was loaded, so a wrong guess shows).
    */
-  async writePage(page: PageWrite, options: { readBack?: boolean } = {}): Promise<Uint8Array | undefined> {
+  async writePage(page: PageWrite, readBack?: ReadBack): Promise<Uint8Array | undefined> {
     const what = `${commandName(page.command)} ${hex(page.address)}+${page.data.length}`;
     const b = this.link.burst();
     if (!b.rsd) b.stcs(CS.CTRLA, this.link.ctrlAValue | CTRLA.RSD);
@@ -131,26 +140,36 @@ export class TinyNvm {
     if (this.pointer !== page.address) b.stPtr(page.address);
     b.stInc(page.data, page.unit);
     b.sts(NVMCTRL.CTRLA, [page.command]);
-    const n = page.data.length;
-    let statusInBurst = true;
-    if (options.readBack) {
-      b.stPtr(page.address);
-      const words = page.unit === 2 && n % 2 === 0;
-      b.ldInc(words ? n / 2 : n, words ? 2 : 1);
-      statusInBurst = false;
+    if (readBack) {
+      b.stPtr(readBack.address);
+      const words = readBack.unit === 2 && readBack.length % 2 === 0;
+      b.ldInc(words ? readBack.length / 2 : readBack.length, words ? 2 : 1);
     } else b.lds(NVMCTRL.STATUS);
     // Until the answer is back, assume the worst about pointer and buffer.
     this.reset();
-    const answer = await this.link.run(b, what);
-    this.pointer = page.address + n;
+    const answer = await this.link.run(b, what + (readBack ? `, read back ${hex(readBack.address)}+${readBack.length}` : ''));
+    this.pointer = readBack ? readBack.address + readBack.length : page.address + page.data.length;
     this.bufferDirty = false;
-    if (statusInBurst) {
+    if (!readBack) {
       await this.waitReady(`after ${what}`, this.pageTimeoutMs, answer[0]);
       return undefined;
     }
-    const readBackMs = this.link.phy.wireMs(n);
-    if (readBackMs < 1.5 * (NVM_TYPICAL_MS[page.command] ?? Infinity)) await this.waitReady(`after ${what}`);
+    if (this.link.phy.wireMs(readBack.length) < 1.5 * (NVM_TYPICAL_MS[page.command] ?? Infinity)) await this.waitReady(`after ${what}`);
     return answer;
+  }
+
+  /**
+   * Waits until the controller is idle, accepting WRERROR: used before redoing work after a
+   * failure, when the error flag belongs to the attempt being redone.
+   */
+  async settle(what: string): Promise<number> {
+    const deadline = Date.now() + this.pageTimeoutMs;
+    let s = await this.status();
+    while (s & BUSY) {
+      if (Date.now() >= deadline) throw new UpdiError('NVM_TIMEOUT', `timed out after ${this.pageTimeoutMs} ms waiting for the NVM controller ${what}`);
+      s = await this.status();
+    }
+    return s;
   }
 
   /** Turns response signatures back on after a run of page writes (no wait). */

@@ -7,9 +7,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from '../errors.js';
-import { NVM_CMD } from './constants.js';
+import { NVM_CMD, NVM_STATUS } from './constants.js';
+
+const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
 import { UpdiError, hex } from './errors.js';
-import { TinyNvm } from './nvm.js';
+import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
 import { requireDevice, type DeviceInfo } from './devices.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
@@ -109,6 +111,7 @@ export class Programmer {
   async program(plan: ProgramPlan, options: { verify?: boolean } = {}): Promise<ProgramResult> {
     const verify = options.verify !== false;
     const phases: PhaseResult[] = [];
+    const retriesBefore = this.retries;
     if (plan.chipErase) {
       const t0 = performance.now();
       await this.chipErase();
@@ -130,8 +133,12 @@ export class Programmer {
     }
     if (plan.fuses.length) phases.push(await this.writeFuses(plan));
     if (verify) {
+      // After a failed transfer, bytes the target misread may have changed what was already
+      // checked: then everything is read back once more at the end.
+      const faults = this.retries > retriesBefore;
       for (const memory of ['flash', 'eeprom', 'fuses'] as const) {
-        const ranges = subtractCovered(plan.verify.filter((r) => r.memory === memory), covered);
+        const all = plan.verify.filter((r) => r.memory === memory);
+        const ranges = faults ? all : subtractCovered(all, covered);
         if (!ranges.length) continue;
         const result = await this.verifyRanges(memory, ranges, plan);
         verified += result.bytes;
@@ -152,19 +159,74 @@ export class Programmer {
     return data;
   }
 
+  /**
+   * Streams pages. With `verify`, each page's write also reads back the page before it (so every
+   * page is read after the next one was loaded and committed: whatever the guess about the
+   * controller's timing, a disturbed page shows). A read-back that differs switches to careful
+   * mode — status poll after every page, read-back of the page itself — and the page is redone.
+   */
   private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
     const t0 = performance.now();
     this.emit({ type: 'started', phase: 'program', memory, totalBytes: total });
     let done = 0;
+    const progress = (page: PlannedPage) => {
+      done += page.write.data.length;
+      this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: performance.now() - t0 });
+    };
+    const redo: PlannedPage[] = [];
     try {
       await this.nvm.waitReady(`before writing ${memory}`);
+      let pending: PlannedPage | undefined;
       for (const page of pages) {
         throwIfAborted(this.signal);
-        await this.writeOnePage(page, verify);
-        done += page.write.data.length;
-        this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: performance.now() - t0 });
+        if (!verify) {
+          await this.withRetry('program', memory, page.write.address, () => this.nvm.writePage(page.write), () => this.nvm.reset());
+        } else if (this.careful) {
+          await this.writeCarefully(page);
+        } else {
+          const previous = pending;
+          let got: Uint8Array | undefined;
+          try {
+            got = await this.nvm.writePage(page.write, previous && readBackOf(previous));
+          } catch (err) {
+            if (!(err instanceof UpdiError) || !err.recoverable) throw err;
+            // A transfer failed somewhere in this write: redo both pages carefully.
+            this.noteRetry('program', memory, page.write.address, 1, err.message);
+            await this.session.recover();
+            this.nvm.reset();
+            this.careful = true;
+            this.unsettled = true;
+            if (previous) redo.push(previous);
+            await this.writeCarefully(page);
+            pending = undefined;
+            progress(page);
+            continue;
+          }
+          if (this.timingProbes > 0) {
+            // Check the guess that the read-back outlasts the programming time, twice.
+            this.timingProbes--;
+            if ((await this.nvm.status()) & NVM_BUSY) {
+              this.careful = true;
+              this.unsettled = true;
+            }
+          }
+          if (previous && got && firstDifference(previous.write.data, got) >= 0) {
+            // The controller's timing guess was wrong (or a byte was lost): go careful from here.
+            this.careful = true;
+            this.unsettled = true;
+            redo.push(previous);
+          }
+          pending = page;
+        }
+        progress(page);
       }
+      if (pending) {
+        await this.nvm.waitReady(`after writing ${memory}`);
+        const got = await this.withRetry('verify', memory, pending.write.address, () => this.session.memory.read(pending!.write.address, pending!.write.data.length));
+        if (firstDifference(pending.write.data, got) >= 0) redo.push(pending);
+      }
+      for (const page of redo) await this.writeCarefully(page, true);
       await this.nvm.endBulk();
     } catch (err) {
       this.emit({ type: 'failed', phase: 'program', memory, error: err as Error });
@@ -176,32 +238,37 @@ export class Programmer {
   }
 
   /**
-   * Writes one page (and with `verify` checks its read-back). A transfer failure or a read-back
-   * that differs is retried: resynchronise, clear the page buffer, erase-write the page again.
+   * Careful mode: write, poll, read the page itself back. Used after any doubt, and when the
+   * controller turns out to be still busy after a read-back (a wire faster than its baud rate
+   * says, such as a target model without pacing).
    */
-  private async writeOnePage(page: PlannedPage, verify: boolean): Promise<void> {
-    let retrying = false;
+  private careful = false;
+  /** Fast page writes whose timing guess is still to be confirmed by a status read. */
+  private timingProbes = 2;
+  /** The controller may still be busy, or hold WRERROR from a failed attempt. */
+  private unsettled = false;
+
+  /**
+   * Writes one page with a status poll and reads it back once the controller is idle; a transfer
+   * failure or a differing read-back is redone (erase-write from a cleared buffer) a bounded
+   * number of times, then reported with the first differing address.
+   */
+  private async writeCarefully(page: PlannedPage, redo = false): Promise<void> {
+    let attempt = redo ? 1 : 0;
+    if (redo) this.noteRetry('program', page.memory, page.write.address, attempt, 'read-back differs; rewriting');
     await this.withRetry('program', page.memory, page.write.address, async () => {
-      const write = retrying ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
-      if (retrying) {
-        // After a failure the page may be half written: erase-write it from a cleared buffer.
+      const write = attempt > 0 ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
+      if (attempt > 0 || this.unsettled) {
         this.nvm.reset();
-        await this.nvm.waitReady(`before rewriting ${hex(page.write.address)}`);
+        await this.nvm.settle(`before writing ${hex(write.address)}`);
+        this.unsettled = false;
       }
-      retrying = true;
-      const got = await this.nvm.writePage(write, { readBack: verify });
-      if (got) {
-        let at = firstDifference(write.data, got);
-        if (at >= 0) {
-          // Read it again once the controller is surely done before calling it a mismatch.
-          await this.nvm.waitReady(`before re-reading ${hex(write.address)}`);
-          this.nvm.reset();
-          const again = await this.session.memory.read(write.address, write.data.length);
-          at = firstDifference(write.data, again);
-          if (at >= 0) throw verifyError(page.memory, page.offset + at, write.address + at, write.data[at]!, again[at]!);
-        }
-      }
-      retrying = false;
+      attempt++;
+      await this.nvm.writePage(write);
+      const got = await this.session.memory.read(write.address, write.data.length);
+      this.nvm.reset();
+      const at = firstDifference(write.data, got);
+      if (at >= 0) throw verifyError(page.memory, page.offset + at, write.address + at, write.data[at]!, got[at]!);
     });
   }
 
@@ -220,42 +287,71 @@ export class Programmer {
     return { phase: 'program', memory: 'fuses', bytes: done, ms };
   }
 
+  /**
+   * Reads the ranges back and compares. Where a byte differs, the page (or fuse) holding it is
+   * read once more — a byte damaged on its way back is not a bad page — and only if it differs
+   * again is it rewritten (careful mode, which checks its own read-back) or, for fuses, written
+   * again; still wrong after the bounded attempts is a VERIFY error with the first differing address.
+   */
   private async verifyRanges(memory: PlanMemory, ranges: VerifyRange[], plan: ProgramPlan): Promise<PhaseResult> {
     const total = ranges.reduce((n, r) => n + r.expected.length, 0);
     const t0 = performance.now();
     this.emit({ type: 'started', phase: 'verify', memory, totalBytes: total });
     let before = 0;
-    for (const range of ranges) {
-      let rewrites = 0;
-      while (true) {
+    try {
+      for (const range of ranges) {
         const base = before;
         const got = await this.readRange('verify', memory, range.address, range.expected.length, t0, (n) => base + n, total);
-        const at = firstDifference(range.expected, got);
-        if (at < 0) break;
-        const address = range.address + at;
-        const pages = plan.pages.filter((p) => p.memory === memory && overlaps(p.write.address, p.write.data.length, range.address, range.expected.length) && differsIn(p, range, got));
-        const fuses = plan.fuses.filter((f) => memory === 'fuses' && f.address === address);
-        if (rewrites >= 1 || (pages.length === 0 && fuses.length === 0)) {
-          const err = verifyError(memory, range.offset + at, address, range.expected[at]!, got[at]!);
-          this.emit({ type: 'failed', phase: 'verify', memory, error: err });
-          throw err;
+        let at = firstDifference(range.expected, got);
+        while (at >= 0) {
+          const address = range.address + at;
+          const unit = this.unitAt(memory, address, plan, range);
+          await this.settleUnit(memory, unit, range, plan);
+          // Continue after the unit just settled.
+          const next = unit.address + unit.length - range.address;
+          const rest = firstDifference(range.expected.subarray(next), got.subarray(next));
+          at = rest < 0 ? -1 : next + rest;
         }
-        rewrites++;
-        this.retries++;
-        this.emit({ type: 'retry', phase: 'verify', memory, address, attempt: rewrites, maxAttempts: 1, reason: 'read-back differs; rewriting' });
-        for (const p of pages) {
-          this.nvm.reset();
-          await this.nvm.waitReady(`before rewriting ${hex(p.write.address)}`);
-          await this.nvm.writePage({ ...p.write, command: NVM_CMD.ERWP });
-        }
-        await this.nvm.endBulk();
-        for (const f of fuses) await this.nvm.writeFuse(f.address, f.value);
+        before += range.expected.length;
       }
-      before += range.expected.length;
+    } catch (err) {
+      this.emit({ type: 'failed', phase: 'verify', memory, error: err as Error });
+      throw err;
     }
     const ms = performance.now() - t0;
     this.emit({ type: 'finished', phase: 'verify', memory, bytes: total, elapsedMs: ms });
     return { phase: 'verify', memory, bytes: total, ms };
+  }
+
+  /** The smallest thing that can be rewritten around a differing address: its page, or the fuse. */
+  private unitAt(memory: PlanMemory, address: number, plan: ProgramPlan, range: VerifyRange): { address: number; length: number; page?: PlannedPage } {
+    const page = plan.pages.find((p) => p.memory === memory && address >= p.write.address && address < p.write.address + p.write.data.length);
+    if (page) return { address: page.write.address, length: page.write.data.length, page };
+    if (memory === 'fuses') return { address, length: 1 };
+    // A page left out of the plan (already erased): its bytes can only be read again.
+    const size = memory === 'flash' ? 64 : 32;
+    const start = Math.max(range.address, address - ((address - range.address) % size));
+    return { address: start, length: Math.min(size, range.address + range.expected.length - start) };
+  }
+
+  private async settleUnit(memory: PlanMemory, unit: { address: number; length: number; page?: PlannedPage }, range: VerifyRange, plan: ProgramPlan): Promise<void> {
+    const expected = range.expected.subarray(unit.address - range.address, unit.address - range.address + unit.length);
+    for (let attempt = 1; ; attempt++) {
+      const again = await this.withRetry('verify', memory, unit.address, () => this.session.memory.read(unit.address, unit.length));
+      const at = firstDifference(expected, again);
+      if (at < 0) return;
+      const err = verifyError(memory, range.offset + (unit.address - range.address) + at, unit.address + at, expected[at]!, again[at]!);
+      const fuse = memory === 'fuses' ? plan.fuses.find((f) => f.address === unit.address) : undefined;
+      if (attempt > this.maxRetries || (!unit.page && !fuse)) {
+        throw err;
+      }
+      this.noteRetry('verify', memory, unit.address + at, attempt, 'read-back differs; rewriting');
+      this.unsettled = true;
+      if (unit.page) {
+        await this.writeCarefully(unit.page);
+        await this.nvm.endBulk();
+      } else if (fuse) await this.withRetry('program', 'fuses', fuse.address, () => this.nvm.writeFuse(fuse.address, fuse.value));
+    }
   }
 
   /** Reads a data-space range chunk by chunk; after a recoverable failure resumes where it stopped. */
@@ -270,38 +366,70 @@ export class Programmer {
   ): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     let done = 0;
-    await this.withRetry(phase, memory, address, async () => {
-      throwIfAborted(this.signal);
-      const start = done;
-      await this.session.memory.readInto(address + start, out.subarray(start), (n) => {
-        done = start + n;
-        this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: performance.now() - t0 });
-      });
-    }, undefined, () => `${hex(address + done)}`);
+    let lastFailureAt = -1;
+    await this.withRetry(
+      phase,
+      memory,
+      address,
+      async () => {
+        throwIfAborted(this.signal);
+        const start = done;
+        await this.session.memory.readInto(address + start, out.subarray(start), (n) => {
+          done = start + n;
+          this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: performance.now() - t0 });
+        });
+      },
+      undefined,
+      () => `${hex(address + done)}`,
+      () => {
+        const moved = done > lastFailureAt;
+        lastFailureAt = done;
+        return moved;
+      },
+    );
     return out;
   }
 
   /**
-   * Runs `op`; on a recoverable UpdiError resynchronises (double BREAK) and runs it again, at most
-   * `maxRetries` more times. Anything else, or running out of attempts, is thrown with context.
+   * Runs `op`; on a recoverable UpdiError runs it again, at most `maxRetries` more times — after a
+   * resynchronisation (double BREAK) unless the failure was a read-back mismatch, which says nothing
+   * about the link. Anything else, or running out of attempts, is thrown with context.
    */
-  private async withRetry<T>(phase: Phase, memory: string, address: number, op: () => Promise<T>, onFailure?: () => void, where?: () => string): Promise<T> {
+  private async withRetry<T>(
+    phase: Phase,
+    memory: string,
+    address: number,
+    op: () => Promise<T>,
+    onFailure?: () => void,
+    where?: () => string,
+    progressed?: () => boolean,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(this.signal);
       try {
         return await op();
       } catch (err) {
+        // A long read that got further than last time starts its count of attempts afresh.
+        if (progressed?.()) attempt = 1;
         if (!(err instanceof UpdiError) || !err.recoverable || attempt > this.maxRetries) {
           throw err instanceof UpdiError ? err.withContext(`${phase} ${memory} at ${where?.() ?? hex(address)}${attempt > 1 ? ` (after ${attempt - 1} retries)` : ''}`) : err;
         }
-        this.retries++;
-        this.emit({ type: 'retry', phase, memory, address, attempt, maxAttempts: this.maxRetries, reason: err.message });
+        this.noteRetry(phase, memory, address, attempt, err.message);
         onFailure?.();
         this.nvm.reset();
-        await this.session.recover();
+        if (err.updiCode !== 'VERIFY') await this.session.recover();
       }
     }
   }
+
+  private noteRetry(phase: Phase, memory: string, address: number, attempt: number, reason: string): void {
+    this.retries++;
+    this.emit({ type: 'retry', phase, memory, address, attempt, maxAttempts: this.maxRetries, reason });
+  }
+}
+
+function readBackOf(page: PlannedPage): ReadBack {
+  return { address: page.write.address, length: page.write.data.length, unit: page.write.unit };
 }
 
 function verifyError(memory: string, offset: number, address: number, expected: number, actual: number): UpdiError {
@@ -342,13 +470,6 @@ function overlaps(a: number, an: number, b: number, bn: number): boolean {
   return a < b + bn && b < a + an;
 }
 
-/** Does the read-back differ from the expected bytes inside this page? */
-function differsIn(page: PlannedPage, range: VerifyRange, got: Uint8Array): boolean {
-  const from = Math.max(page.write.address, range.address);
-  const to = Math.min(page.write.address + page.write.data.length, range.address + range.expected.length);
-  for (let a = from; a < to; a++) if (got[a - range.address] !== range.expected[a - range.address]) return true;
-  return false;
-}
 
 function hex2(b: number): string {
   return b.toString(16).padStart(2, '0');

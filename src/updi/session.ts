@@ -73,6 +73,7 @@ export class UpdiSession {
   sib: SibInfo | undefined;
   /** True between a successful enterProgMode and leaveProgMode. */
   progMode = false;
+
   private readonly pollMs: number;
 
   constructor(
