@@ -44,7 +44,7 @@ test('the description never contains the token or the password; the spool key di
   assert.equal(targetKey(v2), targetKey({ ...v2, token: 'rotated' }), 'a new token keeps the spool');
 });
 
-test('bad usage is one error line, a hint, and exit 2', async () => {
+test('bad usage is one error line, a hint, and exit 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['log'], /^error: no serial port given\nhint: name the adapter/],
     [['log', '/dev/null', '--baud', 'fast'], /^error: --baud must be a whole number from 1 to 4000000, not "fast"/],
@@ -54,12 +54,12 @@ test('bad usage is one error line, a hint, and exit 2', async () => {
     [['log', '/dev/null', '--target', 'mysql'], /^error: --target must be one of auto, file, influx1, influx2/],
   ];
   const dir = tempDir('ltobms-usage-');
+  t.after(dir.cleanup);
   for (const [args, pattern] of cases) {
     const r = await runCli(args, { env: cleanEnv(), cwd: dir.path });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
   }
-  dir.cleanup();
 });
 
 test('--help shows examples', async () => {

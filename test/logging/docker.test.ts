@@ -168,13 +168,13 @@ test('ltobms stack: docker without an engine (our machines) is one clear error, 
   assert.match(r.stderr, /^error: no Docker engine is running \(Cannot connect to the Docker daemon.*\)\nhint: start it/);
 });
 
-test('ltobms stack: up without .env, or an unknown action, is a usage error (exit 2)', async () => {
+test('ltobms stack: up without .env, or an unknown action, is a usage error (exit 2)', async (t) => {
   const dir = tempDir('ltobms-stack-');
+  t.after(dir.cleanup);
   const up = await runCli(['stack', 'up'], { cwd: dir.path });
   assert.equal(up.code, 2);
   assert.match(up.stderr, /^error: .*\.env does not exist.*\nhint: cp \.env\.example \.env/);
   const bad = await runCli(['stack', 'restart'], { cwd: dir.path });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^error: unknown stack action "restart"\nhint: use one of: up, down, status/);
-  dir.cleanup();
 });

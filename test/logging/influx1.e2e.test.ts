@@ -210,10 +210,12 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
 
   test('garbage corpus: zero points, and every line counted as what it is', async (t) => {
     const dir = tempDir('ltobms-garbage-');
-    const pty = await createPtyPair({ dir: tempDir('ltobms-pty-fixed-').path });
+    const ptyDir = tempDir('ltobms-pty-fixed-');
+    const pty = await createPtyPair({ dir: ptyDir.path });
     t.after(async () => {
       await pty.close();
       dir.cleanup();
+      ptyDir.cleanup();
     });
     const name = await newDatabase();
     const logger = new LoggerProcess([pty.devicePath, '--json'], { cwd: dir.path, env: env(name) });
