@@ -1,0 +1,119 @@
+/**
+ * `ltobms demo`: the newcomer's first command — the whole product on the virtual board in seconds.
+ * Thin: options → runDemo (src/sim/runtime/demo.ts) → progress lines, a compact frame table, the file.
+ */
+import type { Command } from 'commander';
+import ora, { type Ora } from 'ora';
+import { relative } from 'node:path';
+import { action, printJson, type ActionContext } from '../cli/run.js';
+import { parseChemistry } from '../eeprom/chemistry.js';
+import { UsageError } from '../errors.js';
+import type { Frame } from '../logging/frame.js';
+import { loadScenarioFile } from '../sim/scenario/index.js';
+import { runDemo, type DemoResult, type DemoStep } from '../sim/runtime/demo.js';
+import { formatSimTime } from '../sim/runtime/trace.js';
+
+interface DemoCliOptions {
+  chemistry: string;
+  scenario?: string;
+  outDir?: string;
+  buildDir: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+/** Rows worth showing: the first and last frame, every state change, and one per quarter hour. */
+export function pickRows(frames: Frame[], all: boolean): Frame[] {
+  if (all) return frames;
+  return frames.filter((f, i) => i === 0 || i === frames.length - 1 || f.state !== frames[i - 1]!.state || f.uptime % 900 === 0);
+}
+
+function table(frames: Frame[]): string[] {
+  const head = ['uptime', 'state', 'V(B) mV', 'V(L) mV', 'I mA', 'charge mAh', 'temp K', 'id'];
+  const rows = frames.map((f) => [formatSimTime(f.uptime).slice(0, -4), f.state.replace('BMS_STATE_', ''), String(f.v_batt), String(f.v_load), String(f.current), String(f.charge), String(f.temp), f.id]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+function describeStep(s: DemoStep): string {
+  switch (s.step) {
+    case 'build':
+      return s.done ? `firmware ${relative(process.cwd(), s.hex)} (${s.flashBytes} B flash, ${s.compiled ? `${s.compiled} file(s) compiled` : 'up to date'})` : 'building the firmware';
+    case 'board':
+      return `virtual board up: UPDI on ${s.updi}, UART on ${s.uart}`;
+    case 'program':
+      return s.done ? `programmed over UPDI: ${s.fuses} fuse bytes, ${s.flash} B flash, ${s.eeprom} B EEPROM (serial 7), ${s.verified} B verified` : 'programming fuses, flash and EEPROM over UPDI';
+    case 'run':
+      return s.done
+        ? `ran ${formatSimTime(s.simulatedSeconds)} simulated in ${s.wallSeconds.toFixed(1)} s: ${s.frames} frames logged`
+        : `running "${s.scenario}" at max speed`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .summary('the whole product on a virtual board: build, program, run, log — in seconds')
+    .description(
+      'Build the firmware, start a virtual board (emulated ATtiny824 + cell, load and charger), program ' +
+        'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over a pseudo-terminal, run a ' +
+        'short scenario at max speed while the real log reader writes the frames to the local line-protocol ' +
+        'file, then print the frames. Needs avr-gcc and socat; nothing else, no hardware.',
+    )
+    .option('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO')
+    .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')
+    .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
+    .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
+    .option('--all', 'print every frame, not just state changes and one per quarter hour')
+    .option('--json', 'print the result (frames, files, times) as JSON')
+    .addHelpText(
+      'after',
+      `
+The frames land in <out-dir>/YYYY-MM-DD.lp with the host's timestamps, as \`ltobms log\` writes them;
+load them into InfluxDB later with \`ltobms log --replay <file>\`.
+
+Examples:
+  $ ltobms demo
+  $ ltobms demo --chemistry NAION
+  $ ltobms demo --scenario examples/scenarios/charge-ovlo.yaml --all
+  $ ltobms demo --out-dir /tmp/frames --json`,
+    )
+    .action(
+      action(async (opts: DemoCliOptions, _cmd: Command, ctx: ActionContext) => {
+        const chemistry = parseChemistry(opts.chemistry);
+        const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
+        if (scenario && scenario.durationSeconds === undefined) {
+          throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
+        }
+        const json = opts.json === true;
+        const spinner: Ora | undefined = !json && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? ora({ stream: process.stderr }) : undefined;
+        const onStep = (s: DemoStep) => {
+          if (json) return;
+          const text = describeStep(s);
+          if (!s.done) {
+            if (spinner) spinner.start(text);
+            return;
+          }
+          if (spinner?.isSpinning) spinner.succeed(text);
+          else process.stderr.write(`✔ ${text}\n`);
+        };
+        let result: DemoResult;
+        try {
+          result = await runDemo({ chemistry, scenario, outDir: opts.outDir, buildDir: opts.buildDir, signal: ctx.signal, onStep });
+        } catch (err) {
+          spinner?.fail();
+          throw err;
+        }
+        if (json) {
+          printJson(result);
+          return;
+        }
+        const rows = pickRows(result.frames, opts.all === true);
+        process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every 15 min; --all for every one)` : '') + '\n');
+        for (const line of table(rows)) process.stdout.write(`  ${line}\n`);
+        const files = result.files.map((f) => relative(process.cwd(), f) || f);
+        process.stdout.write(`\nframes written to ${files.join(', ') || result.outDir} (line protocol; \`ltobms log --replay ${files[0] ?? '<file>'}\` loads them into InfluxDB)\n`);
+      }),
+    );
+}

@@ -1,0 +1,163 @@
+/**
+ * `runDemo`: the whole product on the virtual board, as `ltobms demo` shows it. Builds the firmware
+ * (incremental), starts the virtual board, programs fuses + flash + EEPROM (serial 7) through the real
+ * UPDI programmer over the pseudo-terminal, runs a scenario at max speed while the real log reader tails
+ * the UART pseudo-terminal into the local line-protocol files, and returns what happened. Never prints:
+ * progress goes to `onStep`.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildFirmware, FUSES_FILE, type Chemistry } from '../../build/firmware.js';
+import { defaultFirmwareVersion } from '../../build/version.js';
+import { CHEMISTRY } from '../../eeprom/chemistry.js';
+import { encodeConfig } from '../../eeprom/image.js';
+import type { Frame } from '../../logging/frame.js';
+import { resolveConfig } from '../../logging/config.js';
+import { tailPorts } from '../../logging/session.js';
+import { openWriter } from '../../logging/target.js';
+import { withProgrammer } from '../../updi/connect.js';
+import { readProgramImage } from '../../updi/image-file.js';
+import { planProgram } from '../../updi/plan.js';
+import { parseScenario, type Scenario } from '../scenario/index.js';
+import { startBoardSim } from './serve.js';
+
+/** The serial number the demo writes into the EEPROM (the issue's example board). */
+export const DEMO_SERIAL = 7;
+
+/** Three simulated hours with every everyday state: discharge into UVLO, a charger, a load again. */
+export function demoScenario(chemistry: Chemistry): Scenario {
+  return parseScenario(
+    {
+      name: 'demo: 3 h — discharge into UVLO, charge, discharge',
+      duration: '3h',
+      cell: { soc_pct: 8 },
+      load: [
+        { at: 0, type: 'current', current_ma: 400, qwiic_ma: 5 },
+        { at: '1h', type: 'off', qwiic_ma: 5 },
+        { at: '2h15m', type: 'current', current_ma: 150, qwiic_ma: 5 },
+      ],
+      charger: [
+        { at: 0, type: 'off' },
+        { at: '1h', type: 'cc', current_ma: 600 },
+        { at: '2h15m', type: 'off' },
+      ],
+    },
+    'built-in',
+    { chemistry },
+  );
+}
+
+export type DemoStep =
+  | { step: 'build'; done: false }
+  | { step: 'build'; done: true; hex: string; flashBytes: number; compiled: number }
+  | { step: 'board'; done: true; updi: string; uart: string }
+  | { step: 'program'; done: false }
+  | { step: 'program'; done: true; flash: number; eeprom: number; fuses: number; verified: number }
+  | { step: 'run'; done: false; scenario: string }
+  | { step: 'run'; done: true; simulatedSeconds: number; wallSeconds: number; frames: number };
+
+export interface DemoOptions {
+  chemistry: Chemistry;
+  /** Scenario to run instead of {@link demoScenario}. */
+  scenario?: Scenario;
+  /** Folder of the daily line-protocol files (default: the log command's, <data dir>/log). */
+  outDir?: string;
+  /** Firmware build folder (default: build). */
+  buildDir?: string;
+  signal: AbortSignal;
+  onStep?: (step: DemoStep) => void;
+}
+
+export interface DemoResult {
+  chemistry: Chemistry;
+  scenario: string;
+  serial: number;
+  frames: Frame[];
+  /** Line-protocol files in the output folder after the run. */
+  files: string[];
+  outDir: string;
+  simulatedSeconds: number;
+  wallSeconds: number;
+  finalState: string | undefined;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const step = options.onStep ?? (() => {});
+  const chemistry = options.chemistry;
+  const scenario = options.scenario ?? demoScenario(chemistry);
+
+  step({ step: 'build', done: false });
+  const build = await buildFirmware({ chemistry, version: await defaultFirmwareVersion(), outDir: options.buildDir ?? 'build' });
+  step({ step: 'build', done: true, hex: build.artifacts.hex, flashBytes: build.memory.flash, compiled: build.compiled });
+
+  let produced = 0;
+  const sim = await startBoardSim({
+    scenario,
+    speed: 'max',
+    baud: 0,
+    latencyMs: 0,
+    onRuntimeEvent: (e) => {
+      if (e.type === 'line' && e.line.frame) produced++;
+    },
+  });
+  const config = resolveConfig({ flags: {}, env: process.env, target: 'file', outDir: options.outDir, envFile: '/dev/null' });
+  if (config.target.kind !== 'file') throw new Error('unreachable: the demo logs to files');
+  const outDir = config.target.outDir;
+  const writer = openWriter(config, { writeAhead: true });
+  const stopLog = new AbortController();
+  const frames: Frame[] = [];
+  const logging = tailPorts({
+    ports: [sim.uartPath],
+    baudRate: 9600,
+    writer,
+    signal: stopLog.signal,
+    drainMs: 5000,
+    onEvent: (e) => {
+      if (e.type === 'frame') frames.push(e.point.frame);
+    },
+  });
+  try {
+    step({ step: 'board', done: true, updi: sim.updiPath, uart: sim.uartPath });
+
+    step({ step: 'program', done: false });
+    const image = await readProgramImage(build.artifacts.hex);
+    const fuses = (await readProgramImage(FUSES_FILE)).memories.fuses;
+    const eeprom = [{ address: 0, data: encodeConfig({ ...CHEMISTRY[chemistry].defaults, serialNumber: DEMO_SERIAL, tempOffset: 0 }) }];
+    const result = await withProgrammer({ port: sim.updiPath, baud: 115200, signal: options.signal }, async (p) => {
+      await p.session.enterProgMode();
+      const device = await p.identify();
+      return p.program(planProgram({ flash: image.memories.flash, eeprom, fuses }, device), { verify: true });
+    });
+    step({ step: 'program', done: true, flash: result.written.flash, eeprom: result.written.eeprom, fuses: fuses.reduce((n, s) => n + s.data.length, 0), verified: result.verified });
+
+    step({ step: 'run', done: false, scenario: scenario.name });
+    const t0 = performance.now();
+    const outcome = await sim.run(options.signal);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    if (outcome === 'ended') {
+      // Let the reader catch the last frames from the pty before it stops.
+      const deadline = performance.now() + 5000;
+      while (frames.length < produced && performance.now() < deadline && !options.signal.aborted) await sleep(20);
+    }
+    step({ step: 'run', done: true, simulatedSeconds: sim.runtime.time, wallSeconds, frames: frames.length });
+    stopLog.abort();
+    await logging;
+    const files = (await readdir(outDir).catch(() => [] as string[])).filter((f) => f.endsWith('.lp')).sort().map((f) => join(outDir, f));
+    return {
+      chemistry,
+      scenario: scenario.name,
+      serial: DEMO_SERIAL,
+      frames,
+      files,
+      outDir,
+      simulatedSeconds: sim.runtime.time,
+      wallSeconds,
+      finalState: frames.at(-1)?.state,
+    };
+  } finally {
+    stopLog.abort();
+    await logging.catch(() => undefined);
+    await sim.close();
+  }
+}
