@@ -4,7 +4,7 @@
  * In front of a database the queue is the on-disk {@link Spool} (write-ahead: a point is fsynced
  * there before it is sent and leaves only once the server acknowledged it). The file sink is itself
  * durable, so it gets a plain in-memory queue. One delivery loop sends the oldest batch, one at a
- * time so order is kept: success → commit; retryable failure → back off (0.5 s doubling to 30 s, or
+ * time so order is kept: success → commit; retryable failure → back off (0.5 s doubling to 10 s, or
  * the server's Retry-After) and try the same batch again, while new points keep being spooled;
  * non-retryable rejection → the batch goes to the dead-letter file with the server's message.
  * The writer reports through `onEvent`; it never prints.
@@ -148,7 +148,7 @@ export class PointWriter {
     // the spool may run further ahead.
     this.maxQueued = options.maxQueued ?? this.batchSize * (options.writeAhead === false ? 2 : 20);
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.backoffMs = this.initialBackoffMs;
     this.deadLetter = new DeadLetterFile(options.deadLetterPath);
     if (options.sink.durable) this.queue = new MemoryQueue();

@@ -29,7 +29,7 @@ describe('ltobms log with no configuration', { skip }, () => {
     await logger.waitForStderr(/reading /);
     const frames = Array.from({ length: 6 }, (_, i) => testFrame(i + 10, '0C0D'));
     for (const f of frames) await pty.write(wireLine(f) + '\r\n');
-    await waitUntil('6 console lines', () => logger.stdout.split('\n').filter((l) => / 0C0D /.test(l)).length === 6, 15_000, logger.describe);
+    await waitUntil('6 console lines', () => logger.stdout.split('\n').filter((l) => / 0C0D /.test(l)).length === 6, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0, logger.describe());
     assert.match(logger.stderr, /summary: 6 frames, 6 points written to line-protocol files/);
 
@@ -117,12 +117,12 @@ describe('ltobms log with no configuration', { skip }, () => {
     });
     const logger = new LoggerProcess([a.devicePath, b.devicePath], { cwd: dir.path, env: cleanEnv() });
     t.after(() => logger.kill9());
-    await waitUntil('both ports open', () => (logger.stderr.match(/reading /g) ?? []).length === 2, 15_000, logger.describe);
+    await waitUntil('both ports open', () => (logger.stderr.match(/reading /g) ?? []).length === 2, 30_000, logger.describe);
     for (let i = 0; i < 3; i++) {
       await a.write(wireLine(testFrame(i, '000A')) + '\r\n');
       await b.write(wireLine(testFrame(i, '000B')) + '\n');
     }
-    await waitUntil('6 frames stored', () => filesLines(dir.path).length === 6, 15_000, logger.describe);
+    await waitUntil('6 frames stored', () => filesLines(dir.path).length === 6, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
     const shown = logger.stdout.split('\n').filter(Boolean);
     assert.equal(shown.filter((l) => l.includes(a.devicePath) && l.includes(' 000A ')).length, 3);
@@ -148,14 +148,14 @@ describe('ltobms log with no configuration', { skip }, () => {
     let pty = await createPtyPair({ dir: ptyDir.path });
     await logger.waitForStderr(/reading .*device/);
     await pty.write(wireLine(testFrame(1)) + '\n');
-    await waitUntil('first frame stored', () => filesLines(dir.path).length === 1, 15_000, logger.describe);
+    await waitUntil('first frame stored', () => filesLines(dir.path).length === 1, 30_000, logger.describe);
     await pty.close(); // the adapter is unplugged
     await logger.waitForStderr(/went away/);
     pty = await createPtyPair({ dir: ptyDir.path }); // and plugged in again
     t.after(() => pty.close());
     await logger.waitForStderr(/is back: reading again/);
     await pty.write(wireLine(testFrame(2)) + '\n');
-    await waitUntil('second frame stored', () => filesLines(dir.path).length === 2, 15_000, logger.describe);
+    await waitUntil('second frame stored', () => filesLines(dir.path).length === 2, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
     assert.match(logger.stderr, /2 frames, 2 points written/);
     assert.match(logger.stderr, /1 reconnect\b/);

@@ -66,7 +66,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, describe?: () => string): Promise<void> {
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000, describe?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `\n${describe()}` : ''}`);
@@ -90,11 +90,11 @@ export class LoggerProcess {
 
   describe = (): string => `--- stdout:\n${this.stdout.slice(-3000)}\n--- stderr:\n${this.stderr.slice(-3000)}`;
 
-  waitForStderr(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  waitForStderr(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     return waitUntil(`logger stderr ${pattern}`, () => pattern.test(this.stderr), timeoutMs, this.describe);
   }
 
-  waitForStdout(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  waitForStdout(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     return waitUntil(`logger stdout ${pattern}`, () => pattern.test(this.stdout), timeoutMs, this.describe);
   }
 

@@ -76,7 +76,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     // Debug builds print free text between frames; the firmware ends lines with \r\n or \n.
     await pty.write('LTO-BMS fw dev starting\r\nEEPROM: 37 73 07 00\r\n');
     for (const [i, f] of [...lto, ...nai].entries()) await pty.write(wireLine(f) + (i % 2 ? '\n' : '\r\n'));
-    await waitUntil('16 points', async () => (await rows(name, 'lto-bms')).length === 12 && (await rows(name, 'nai-bms')).length === 4, 15_000, logger.describe);
+    await waitUntil('16 points', async () => (await rows(name, 'lto-bms')).length === 12 && (await rows(name, 'nai-bms')).length === 4, 30_000, logger.describe);
     const afterNs = BigInt(Date.now() + 1) * 1_000_000n;
 
     const ltoRows = await rows(name, 'lto-bms');
@@ -139,12 +139,12 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     };
 
     await feed(0, 10);
-    await waitUntil('10 points before the outage', async () => (await server.count('lto-bms')) === 10, 15_000, logger.describe);
+    await waitUntil('10 points before the outage', async () => (await server.count('lto-bms')) === 10, 30_000, logger.describe);
     await server.stop();
     await feed(10, 20);
     await logger.waitForStderr(/warning: write failed: cannot reach the server/);
     // The frames are safe on disk while the server is down.
-    await waitUntil('10 points in the spool', () => spoolLines(`${dir.path}/ltobms-data`).length === 10, 15_000, logger.describe);
+    await waitUntil('10 points in the spool', () => spoolLines(`${dir.path}/ltobms-data`).length === 10, 30_000, logger.describe);
     await server.start();
     await feed(20, 30);
     await waitUntil('30 points after the outage', async () => (await server.count('lto-bms')) === 30, 30_000, logger.describe);
@@ -184,7 +184,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     const frames = Array.from({ length: 12 }, (_, i) => testFrame(i, '00FF'));
     for (const f of frames.slice(0, 8)) await pty1.write(wireLine(f) + '\n');
     await first.waitForStderr(/warning: write failed: cannot reach the server/);
-    await waitUntil('8 points in the spool', () => spoolLines(`${dir.path}/ltobms-data`).length === 8, 15_000, first.describe);
+    await waitUntil('8 points in the spool', () => spoolLines(`${dir.path}/ltobms-data`).length === 8, 30_000, first.describe);
     await first.kill9();
     assert.equal(spoolLines(`${dir.path}/ltobms-data`).length, 8);
 
@@ -194,10 +194,10 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     const second = new LoggerProcess([pty2.devicePath, '--quiet'], { cwd: dir.path, env: env2 });
     t.after(() => second.kill9());
     await second.waitForStderr(/resuming 8 point\(s\) left in the spool/);
-    await waitUntil('the 8 spooled points', async () => (await server.count('lto-bms')) === 8, 15_000, second.describe);
+    await waitUntil('the 8 spooled points', async () => (await server.count('lto-bms')) === 8, 30_000, second.describe);
     await second.waitForStderr(/reading /);
     for (const f of frames.slice(8)) await pty2.write(wireLine(f) + '\n');
-    await waitUntil('all 12 points', async () => (await server.count('lto-bms')) === 12, 15_000, second.describe);
+    await waitUntil('all 12 points', async () => (await server.count('lto-bms')) === 12, 30_000, second.describe);
     const stored = await server.query('SELECT * FROM "lto-bms"');
     stored.forEach((row, i) => assertRowMatches(row, frames[i]!));
 
@@ -251,7 +251,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     // A frame cut off by the adapter being unplugged: a partial line.
     wire = Buffer.concat([wire, Buffer.from(good.slice(0, 70))]);
     await pty.write(wire);
-    await waitUntil('every line classified', () => logger.jsonLines().length >= garbage.length + debugText.length, 15_000, logger.describe);
+    await waitUntil('every line classified', () => logger.jsonLines().length >= garbage.length + debugText.length, 30_000, logger.describe);
     await pty.close();
     await logger.waitForStderr(/went away/);
     const exit = await logger.interrupt();

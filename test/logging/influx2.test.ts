@@ -72,7 +72,7 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
     await logger.waitForStderr(/reading /);
     const frames = [testFrame(3, '0042'), testFrame(4, '0042'), testFrame(5, '0042')];
     for (const f of frames) await pty.write(wireLine(f) + '\r\n');
-    await waitUntil('3 accepted points', () => server.accepted().length === 3, 15_000, logger.describe);
+    await waitUntil('3 accepted points', () => server.accepted().length === 3, 30_000, logger.describe);
 
     for (const r of server.requests) {
       assert.equal(r.method, 'POST');
@@ -144,7 +144,7 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
     await pty.write(wireLine(testFrame(1)) + '\n');
     await logger.waitForStderr(/refused 1 point/);
     await pty.write(wireLine(testFrame(2)) + '\n');
-    await waitUntil('the next point accepted', () => server.accepted().length === 1, 15_000, logger.describe);
+    await waitUntil('the next point accepted', () => server.accepted().length === 1, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
 
     assert.match(logger.stderr, /error: the server refused 1 point\(s\) \(400\): partial write: field type conflict/);
@@ -175,7 +175,7 @@ describe('ltobms log → InfluxDB 1.x with a user and a retention policy', { ski
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
     await pty.write(wireLine(testFrame(7, '1234')) + '\n');
-    await waitUntil('1 accepted point', () => server.accepted().length === 1, 15_000, logger.describe);
+    await waitUntil('1 accepted point', () => server.accepted().length === 1, 30_000, logger.describe);
     const r = server.requests[0]!;
     assert.equal(r.method, 'POST');
     assert.equal(r.url.pathname, '/write');
