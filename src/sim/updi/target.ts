@@ -83,7 +83,11 @@ export interface UpdiTargetOptions {
   transmit: (byte: number, idleBits: number) => void;
   control?: UpdiControl;
   onEvent?: (event: UpdiEvent) => void;
-  /** A 0x00 after this much idle time mid-instruction counts as a BREAK. Default 0.05 s. */
+  /**
+   * A 0x00 after this much idle time mid-instruction counts as a BREAK. Default 0.1 s: longer
+   * than a host stall between an ACK and the next data byte, shorter than programmers' receive
+   * timeouts (avrdude and pymcuprog 1 s, ltobms 250 ms) after which they send a BREAK.
+   */
   breakIdleSeconds?: number;
   /** SIB text source (defaults to the ATtiny824 rev B string). */
   sib?: (length: number) => number[];
@@ -154,7 +158,7 @@ export class UpdiTarget {
   private readonly breakIdleSeconds: number;
 
   constructor(private readonly o: UpdiTargetOptions) {
-    this.breakIdleSeconds = o.breakIdleSeconds ?? 0.05;
+    this.breakIdleSeconds = o.breakIdleSeconds ?? 0.1;
     this.locked = o.memories.lockBitsSet;
   }
 

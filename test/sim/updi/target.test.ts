@@ -247,8 +247,11 @@ test('user row on a locked part through the NVMUs&te key flow, as avrdude does i
 test('BREAK: 0x00 while SYNCH is expected, or after an idle gap mid-instruction; otherwise 0x00 is data', () => {
   const h = harness();
   h.enterProgmode();
-  // STS address sent, then the data byte 0x00 comes at once: it is data.
+  // STS address sent, then the data byte 0x00 comes at once, or after a 50 ms stall: it is data.
   h.sts(0x1006, 0x00);
+  assert.deepEqual(h.xfer(0x55, 0x44, 0x06, 0x10), [0x40]);
+  h.clock.advance(0.05);
+  assert.deepEqual(h.xfer(0x00), [0x40], 'ACK: taken as the data byte');
   assert.equal(h.sim.target.stats.breaks, 0);
   // STS address sent, then the host gives up and sends a 0x00 much later: a BREAK.
   assert.deepEqual(h.xfer(0x55, 0x44, 0x06, 0x10), [0x40]);
