@@ -34,14 +34,15 @@ interface LogOptions {
   outDir?: string;
   batchSize: string;
   drainTimeout: string;
+  writeTimeout: string;
 }
 
-function positiveInt(value: string, name: string, max: number): number {
+function positiveInt(value: string, name: string, max: number, example: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
     throw new UsageError(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`, {
       code: 'USAGE',
-      hint: `for example ${name} ${name === '--baud' ? 9600 : 5000}`,
+      hint: `for example ${name} ${example}`,
     });
   }
   return n;
@@ -114,9 +115,10 @@ class StatusView {
 
 async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): Promise<void> {
   // Validate everything before any I/O.
-  const baudRate = positiveInt(opts.baud, '--baud', 4_000_000);
-  const batchSize = positiveInt(opts.batchSize, '--batch-size', 100_000);
-  const drainMs = positiveInt(String(opts.drainTimeout), '--drain-timeout', 3600) * 1000;
+  const baudRate = positiveInt(opts.baud, '--baud', 4_000_000, 9600);
+  const batchSize = positiveInt(opts.batchSize, '--batch-size', 100_000, 5000);
+  const drainMs = positiveInt(String(opts.drainTimeout), '--drain-timeout', 3600, 5) * 1000;
+  const timeoutMs = positiveInt(String(opts.writeTimeout), '--write-timeout', 600, 10) * 1000;
   const replay = opts.replay ?? [];
   if (replay.length && ports.length) {
     throw new UsageError('give serial ports or --replay files, not both', { code: 'USAGE', hint: 'run two ltobms log commands' });
@@ -159,7 +161,7 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   const colour = wantColour(process.stdout);
   const showPort = ports.length > 1;
   // A replayed file can be read again, so its points are not written ahead into the spool.
-  const writer = openWriter(config, { batchSize, writeAhead: replay.length === 0, onEvent: (e) => status.event(e) });
+  const writer = openWriter(config, { batchSize, timeoutMs, writeAhead: replay.length === 0, onEvent: (e) => status.event(e) });
   status.line(`writing to ${describeTarget(config.target)}`);
   if (writer.resumed) status.line(`resuming ${writer.resumed} point(s) left in the spool by an earlier run`);
 
@@ -238,6 +240,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'spool, dead letters and default log files (LTOBMS_DATA_DIR)', './ltobms-data')
     .option('--out-dir <dir>', 'folder of the daily .lp files when no database is configured (default: <data-dir>/log)')
     .option('--batch-size <n>', 'points per write request', '5000')
+    .option('--write-timeout <s>', 'a write request taking longer counts as failed: its points stay spooled and are sent again', '10')
     .option('--drain-timeout <s>', 'on Ctrl-C, keep sending spooled points this long before leaving them for the next run', '5')
     .addHelpText(
       'after',

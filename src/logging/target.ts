@@ -14,25 +14,26 @@ import { Influx2Sink } from './sinks/influx2.js';
 import type { Sink } from './sinks/types.js';
 import { PointWriter, type WriterEvent } from './writer.js';
 
-export function createSink(config: LogConfig): Sink {
+/** `timeoutMs`: how long one write request may take before it counts as failed (and is retried). */
+export function createSink(config: LogConfig, timeoutMs = 10_000): Sink {
   const t = config.target;
   switch (t.kind) {
     case 'file':
       return new DailyFileSink(t.outDir);
     case 'influx1':
-      return new Influx1Sink(t);
+      return new Influx1Sink(t, timeoutMs);
     case 'influx2':
-      return new Influx2Sink(t);
+      return new Influx2Sink(t, timeoutMs);
   }
 }
 
 export function openWriter(
   config: LogConfig,
-  options: { batchSize?: number; writeAhead?: boolean; onEvent?: (e: WriterEvent) => void } = {},
+  options: { batchSize?: number; writeAhead?: boolean; timeoutMs?: number; onEvent?: (e: WriterEvent) => void } = {},
 ): PointWriter {
   const key = targetKey(config.target);
   return new PointWriter({
-    sink: createSink(config),
+    sink: createSink(config, options.timeoutMs),
     spoolDir: join(config.dataDir, 'spool', key),
     deadLetterPath: join(config.dataDir, 'dead-letter', `${key}.lp`),
     batchSize: options.batchSize,

@@ -20,7 +20,7 @@ interface Received {
 }
 
 /** A loopback server answering each request with the next scripted status (then 204). */
-async function fakeInflux(script: { status: number; body?: string }[] = []) {
+async function fakeInflux(script: { status: number; body?: string; delayMs?: number }[] = []) {
   const requests: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,8 +34,10 @@ async function fakeInflux(script: { status: number; body?: string }[] = []) {
         body: Buffer.concat(chunks).toString('utf8'),
         status: step.status,
       });
-      res.writeHead(step.status, step.body ? { 'content-type': 'application/json' } : {});
-      res.end(step.body ?? '');
+      setTimeout(() => {
+        res.writeHead(step.status, step.body ? { 'content-type': 'application/json' } : {});
+        res.end(step.body ?? '');
+      }, step.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -126,6 +128,31 @@ describe('ltobms log → InfluxDB 2.x write API', { skip }, () => {
     const summary = logger.jsonLines().find((l) => l.type === 'summary')!;
     assert.equal(summary.written, 8);
     assert.equal(summary.deadLettered, 0);
+  });
+
+  test('a write that times out is sent again with the same timestamps, so the server stores it once', async (t) => {
+    // The first answer comes after 2.5 s, past --write-timeout 1: the server did take the points,
+    // but the logger cannot know, so it sends them again.
+    const server = await fakeInflux([{ status: 204, delayMs: 2500 }]);
+    const dir = tempDir('ltobms-v2-timeout-');
+    const pty = await createPtyPair();
+    t.after(async () => {
+      await pty.close();
+      await server.close();
+      dir.cleanup();
+    });
+    const logger = new LoggerProcess([pty.devicePath, '--quiet', '--write-timeout', '1'], { cwd: dir.path, env: v2env(server.url) });
+    t.after(() => logger.kill9());
+    await logger.waitForStderr(/reading /);
+    await pty.write(wireLine(testFrame(4, '0002')) + '\n');
+    await logger.waitForStderr(/warning: write failed: no answer within 1 s/);
+    await waitUntil('the first (slow) request answered too', () => server.requests.length >= 2 && server.accepted().length >= 2, 30_000, logger.describe);
+    const accepted = server.accepted();
+    // Both copies are the identical line, series and timestamp included: InfluxDB keeps one point.
+    assert.equal(accepted[0], accepted[1]);
+    assert.equal(accepted[0]!.replace(/ \d+$/, ''), wireLine(testFrame(4, '0002')));
+    assert.equal((await logger.interrupt()).code, 0);
+    assert.match(logger.stderr, /1 point written/);
   });
 
   test('400 is not retried: the batch goes to the dead-letter file with the server message', async (t) => {

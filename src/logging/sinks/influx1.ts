@@ -4,7 +4,7 @@
  */
 import type { Target } from '../config.js';
 import { describeTarget } from '../config.js';
-import { isNetworkError, isRetryableStatus, networkMessage, retryAfterMs, WriteError, type Sink } from './types.js';
+import { isRetryableStatus, retryAfterMs, transportError, WriteError, type Sink } from './types.js';
 
 type Influx1Target = Extract<Target, { kind: 'influx1' }>;
 
@@ -39,8 +39,7 @@ export class Influx1Sink implements Sink {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      if (isNetworkError(err)) throw new WriteError(`cannot reach the server: ${networkMessage(err)}`, true);
-      throw new WriteError(`write failed: ${networkMessage(err)}`, true);
+      throw transportError(err, this.timeoutMs);
     }
     if (response.status === 204 || response.status === 200) {
       await response.arrayBuffer().catch(() => undefined);

@@ -9,7 +9,7 @@ import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import type { Target } from '../config.js';
 import { describeTarget } from '../config.js';
 import { debug } from '../../util/debug.js';
-import { isNetworkError, isRetryableStatus, networkMessage, retryAfterMs, WriteError, type Sink } from './types.js';
+import { isRetryableStatus, networkMessage, retryAfterMs, transportError, WriteError, type Sink } from './types.js';
 
 type Influx2Target = Extract<Target, { kind: 'influx2' }>;
 const log = debug('ltobms:log:influx2');
@@ -26,7 +26,10 @@ export class Influx2Sink implements Sink {
   private readonly client: InfluxDB;
   private readonly path: string;
 
-  constructor(target: Influx2Target, timeoutMs = 10_000) {
+  constructor(
+    target: Influx2Target,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.description = describeTarget(target);
     this.client = new InfluxDB({ url: target.url, token: target.token, timeout: timeoutMs });
     const params = new URLSearchParams({ org: target.org, bucket: target.bucket, precision: 'ns' });
@@ -50,8 +53,7 @@ export class Influx2Sink implements Sink {
           retryAfterMs(err.headers?.['retry-after'] as string | undefined),
         );
       }
-      if (isNetworkError(err)) throw new WriteError(`cannot reach the server: ${networkMessage(err)}`, true);
-      throw new WriteError(`write failed: ${networkMessage(err)}`, true);
+      throw transportError(err, this.timeoutMs);
     }
   }
 

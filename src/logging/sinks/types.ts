@@ -64,3 +64,13 @@ export function networkMessage(err: unknown): string {
   const e = err as { message?: string; cause?: { message?: string; code?: string } };
   return e?.cause?.message ?? e?.message ?? String(err);
 }
+
+/** The WriteError for a failure below HTTP: a timeout, an unreachable server, anything else. */
+export function transportError(err: unknown, timeoutMs: number): WriteError {
+  const name = (err as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'RequestTimedOutError') {
+    return new WriteError(`no answer within ${timeoutMs / 1000} s`, true);
+  }
+  if (isNetworkError(err)) return new WriteError(`cannot reach the server: ${networkMessage(err)}`, true);
+  return new WriteError(`write failed: ${networkMessage(err)}`, true);
+}
