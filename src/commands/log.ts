@@ -254,7 +254,7 @@ Examples:
   $ ltobms log /dev/ttyUSB0                           daily files in ./ltobms-data/log/
   $ ltobms log /dev/ttyUSB0 /dev/ttyUSB1 --quiet      two boards, summary only
   $ INFLUXDB_URL=http://localhost:8086 INFLUXDB_DB=bms ltobms log /dev/ttyUSB0
-  $ ltobms log /dev/ttyUSB0 --json | jq .v_batt
+  $ ltobms log /dev/ttyUSB0 --json | jq 'select(.type == "frame") | .v_batt'
   $ ltobms log --replay ltobms-data/log/2026-11-21.lp  load a recorded day into the configured database`,
     )
     .action(
