@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FrameClock } from '../../src/logging/clock.js';
+
+/** A wall clock (ms) and a monotonic clock (ns) the test moves by hand. */
+function clocks(wallMs: number) {
+  const c = { wallMs, monoNs: 5_000_000_000n };
+  return { c, clock: new FrameClock(() => c.wallMs, () => c.monoNs) };
+}
+
+test('ns resolution between wall-clock ms ticks, anchored to the wall clock', () => {
+  const { c, clock } = clocks(1_700_000_000_000);
+  assert.equal(clock.now(), 1_700_000_000_000_000_000n);
+  c.monoNs += 1_234_567n; // 1.234567 ms later; Date.now() may still say the same ms
+  c.wallMs += 1;
+  assert.equal(clock.now(), 1_700_000_000_001_234_567n);
+});
+
+test('per series the stamps strictly increase, even for frames in the same ns or a clock step back', () => {
+  const { c, clock } = clocks(1_700_000_000_000);
+  const a = clock.stamp('lto-bms,id=0001');
+  const b = clock.stamp('lto-bms,id=0001'); // no time passed
+  assert.equal(b, a + 1n);
+  // Another series may use the same instant: timestamps are unique per series.
+  assert.equal(clock.stamp('lto-bms,id=0002'), a);
+  // NTP steps the wall clock back 5 s: the clock re-anchors, the series still moves forward.
+  c.wallMs -= 5000;
+  c.monoNs += 1000n;
+  const d = clock.stamp('lto-bms,id=0001');
+  assert.equal(d, b + 1n);
+  assert.equal(clock.now(), 1_699_999_995_000_000_000n);
+});
+
+test('a drift over one second between the two clocks re-anchors to the wall clock', () => {
+  const { c, clock } = clocks(1_700_000_000_000);
+  c.monoNs += 60_000_000_000n; // a minute on the monotonic clock…
+  c.wallMs += 60_000 + 1_500; // …while NTP moved the wall clock 1.5 s further
+  assert.equal(clock.now(), 1_700_000_061_500_000_000n);
+  c.monoNs += 500_000_000n;
+  c.wallMs += 500;
+  assert.equal(clock.now(), 1_700_000_062_000_000_000n);
+  // Under a second of drift is kept (smooth ns between ticks).
+  c.monoNs += 1_000_000_000n;
+  c.wallMs += 1_400;
+  assert.equal(clock.now(), 1_700_000_063_000_000_000n);
+});
