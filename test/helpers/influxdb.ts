@@ -11,7 +11,8 @@
  *   await db.stop()       SIGTERM, waits until it has exited (the data stays)
  *   await db.start()      starts it again on the same port and data dir
  *   await db.cleanup()    stops it (SIGKILL if needed) and deletes the temp dir; safe to call twice.
- * Use `after(() => db.cleanup())` / `t.after(...)`; a process 'exit' hook also kills a forgotten server.
+ * Use `after(() => db.cleanup())` / `t.after(...)`; a process 'exit' hook also kills a forgotten server
+ * and deletes its folder.
  * `influxdAvailable()` says whether the binary is installed (CI installs the `influxdb` package).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -54,13 +55,16 @@ export function freePort(): Promise<number> {
 }
 
 const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 export async function startInfluxd(options: { database?: string; startTimeoutMs?: number } = {}): Promise<InfluxdServer> {
   const database = options.database ?? 'bms';
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-influxd-'));
+  dirs.add(dir);
   const port = await freePort();
   const rpcPort = await freePort();
   const config = join(dir, 'influxdb.conf');
@@ -183,6 +187,7 @@ export async function startInfluxd(options: { database?: string; startTimeoutMs?
     async cleanup() {
       await stopWith('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
     },
   };
 }
