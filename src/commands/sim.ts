@@ -125,12 +125,14 @@ function describe(event: SimEvent): string | undefined {
 export function register(program: Command): void {
   program
     .command('sim')
-    .summary('serve a virtual ATtiny824 UPDI target on a pseudo-terminal')
+    .summary('a virtual board: ATtiny824 running the firmware, cell model, UPDI and UART pseudo-terminals')
     .description(
       'Serve a virtual ATtiny824 on a pseudo-terminal, as UPDI programmers see it through a USB-serial ' +
         'adapter: flash, EEPROM, fuses, lock bits, user row, signature row, SIB, keys and an NVM ' +
-        'controller with the real page-buffer rules. Prints "updi: <path>" as the first line, then ' +
-        'serves until interrupted (Ctrl-C or SIGTERM saves the state and exits).',
+        'controller with the real page-buffer rules. The emulated chip runs whatever the flash holds ' +
+        '(programming holds it in reset) against a cell/load/charger scenario, and its UART comes out of a ' +
+        'second pseudo-terminal. Prints "updi: <path>" and "uart: <path>" as the first two lines, then runs ' +
+        'until the scenario ends (exit 0) or it is interrupted (Ctrl-C or SIGTERM saves the state and exits).',
     )
     .option('--state <file>', 'keep the memories in this JSON file: loaded if it exists, saved after every programming session and on exit')
     .option('--baud <n>', 'pace the wire at this baud rate, 12 bits per byte (0 = no pacing)', '115200')
@@ -159,7 +161,12 @@ Examples:
   $ ltobms sim --link /tmp/ttyUPDI --serial 30413741343200000007 &
   $ avrdude -c serialupdi -p t824 -P /tmp/ttyUPDI -U flash:w:main.hex:i
   $ ltobms sim --baud 0 --latency-ms 0                        fastest: no wire model
-  $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing`,
+  $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing
+  $ ltobms sim --firmware build/main-LTO-dev.elf --eeprom --speed 60 --trace
+  $ ltobms sim --scenario examples/scenarios/discharge-uvlo.yaml --speed max   then flash it; ltobms log <uart>
+
+Simulated time runs only while firmware runs (not while held by a programmer, not with an erased
+flash), so a scenario starts when the firmware first starts.`,
     )
     .action(
       action(async (opts: SimCliOptions, _cmd: Command, ctx: ActionContext) => {
