@@ -11,6 +11,9 @@ import { renderImage } from '../eeprom/formats.js';
 import { CONFIG_FIELDS, hex16, invalidImageError, decodeConfig, type DecodedImage, type EepromConfig } from '../eeprom/image.js';
 import { readImageSource, writeFileAtomic } from '../eeprom/io.js';
 import { buildEepromRequest, imageReport, makeImage, type EepromOptions, type EepromRequest, type ImageReport } from '../eeprom/request.js';
+import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { writeEepromImage } from '../updi/eeprom-write.js';
+import { summaryLine } from '../cli/progress.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -29,11 +32,13 @@ export function register(program: Command): void {
     const dflt = f.key === 'serialNumber' ? '' : f.key === 'tempOffset' ? ' (default: 0)' : lto === naion ? ` (default: ${lto})` : ` (default: LTO ${lto}, NAION ${naion})`;
     cmd.option(`${f.option} <n>`, `${f.help}${unit}${dflt}`);
   }
-  cmd
+  addPortOptions(cmd)
     .option('-f, --file <path>', 'write the image to a file (.hex → Intel HEX, otherwise raw bytes) instead of stdout')
     .option('--format <raw|ihex|hexstring>', 'override the output format (default: from the file name; hexstring on stdout)')
     .option('--json', 'print the decoded fields, CRC and hex string as JSON')
     .option('--force', "accept limits outside the chemistry's survivable bounds (never out-of-order limits)")
+    .option('--write', "write the image to the board's EEPROM over UPDI (needs --port), read it back and compare")
+    .option('--no-verify', 'with --write: do not read the EEPROM back')
     .addHelpText(
       'after',
       `
@@ -46,12 +51,20 @@ Examples:
   $ ltobms eeprom --sn 7 -f eeprom.hex                    Intel HEX at 0x810000 (for avrdude / pymcuprog)
   $ ltobms eeprom --sn 0x2a --chemistry NAION -f nai.bin  raw 20 bytes, Na-ion default limits
   $ ltobms eeprom --sn 7 --uvlo-cutoff 1600 --json        the decoded fields and CRC as JSON
-  $ ltobms eeprom decode eeprom.hex                       what an image says, and whether it is valid`,
+  $ ltobms eeprom decode eeprom.hex                       what an image says, and whether it is valid
+  $ ltobms eeprom --sn 7 --write --port /dev/ttyUSB0     write it to the board (EEPROM offset 0) and verify`,
     )
-    .action(action(async (opts: EepromOptions, _cmd: Command, _ctx: ActionContext) => {
+    .action(action(async (opts: EepromOptions & PortCliOptions & { write?: boolean; verify: boolean }, _cmd: Command, ctx: ActionContext) => {
       const request = buildEepromRequest(opts);
       const { bytes, decoded } = makeImage(request);
-      // The UPDI write path slots in here: write `bytes` to EEPROM offset 0, read back, verify.
+      if (opts.write) {
+        // Over UPDI: EEPROM offset 0, read back and compared (src/updi/eeprom-write.ts).
+        const written = await writeEepromImage(bytes, connectOptionsFrom(parsePortOptions(opts), ctx.signal, undefined), opts.verify);
+        if (request.output.file !== undefined) await writeFileAtomic(request.output.file, renderImage(bytes, request.output.format));
+        if (request.json) printJson({ chemistry: request.chemistry, file: request.output.file ?? null, ...imageReport(decoded), written });
+        else process.stdout.write(`${written.device}: EEPROM serial ${request.config.serialNumber}, ${limitsSummary(request.config, decoded.chemistry)}: ${summaryLine([{ label: 'wrote', bytes: written.written }, ...(opts.verify ? [{ label: 'verified', bytes: written.verified }] : [])], written.seconds * 1000)}\n`);
+        return;
+      }
       await emitImage(request, bytes, decoded);
     }));
 

@@ -84,17 +84,36 @@ test('info: part, revision, serial number and fuses decoded, as text and as JSON
   }
 });
 
-test('info decodes the board configuration found at the start of the EEPROM', { skip }, async () => {
-  // The HARDWARE.md layout, LTO defaults, serial 7 — built by hand here, CRC-16/MODBUS computed below.
+/** The HARDWARE.md layout with LTO defaults, built by hand; CRC-16/MODBUS (reflected 0xA001, init 0xFFFF). */
+function configImage(serial: number, tempOffset: number): Buffer {
   const image = Buffer.alloc(20);
-  [0x7337, 7, 0, 2800, 2700, 1800, 1700, 1000, 10].forEach((v, i) => image.writeUInt16LE(v, i * 2));
+  [0x7337, serial, tempOffset, 2800, 2700, 1800, 1700, 1000, 10].forEach((v, i) => image.writeUInt16LE(v, i * 2));
   let crc = 0xffff;
   for (const b of image.subarray(0, 18)) {
     crc ^= b;
     for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
   }
   image.writeUInt16LE(crc, 18);
-  const sim = await startSim((m) => m.eeprom.set(image));
+  return image;
+}
+
+test('eeprom --write puts the image at EEPROM offset 0, reads it back, leaves the rest alone', { skip }, async () => {
+  const sim = await startSim((m) => m.eeprom.fill(0x5a));
+  try {
+    const r = await ltobms(['eeprom', '--sn', '7', '--temp-offset', '5', '--write'], sim);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ATtiny824: EEPROM serial 7, LTO default limits: wrote 20 B, verified 20 B in /);
+    await sim.saved(r.from);
+    const eeprom = sim.memories().eeprom;
+    assert.deepEqual(Buffer.from(eeprom.subarray(0, 20)), configImage(7, 5));
+    assert.ok(eeprom.subarray(20).every((b) => b === 0x5a));
+  } finally {
+    await sim.proc.stop();
+  }
+});
+
+test('info decodes the board configuration found at the start of the EEPROM', { skip }, async () => {
+  const sim = await startSim((m) => m.eeprom.set(configImage(7, 0)));
   try {
     const r = await ltobms(['info', '--json'], sim);
     assert.equal(r.code, 0, r.stderr);
