@@ -84,7 +84,7 @@ try {
       // --vdd 3.3: the data sheet allows 450 kbaud from 2.2 V (the default assumes a 1.8 V cell).
       const ours = await run(process.execPath, [BIN, 'flash', hex, '--erase', '--port', sim.port, '--baud', String(baud), '--vdd', '3.3', '--json']);
       if (ours.code !== 0) throw new Error(`ltobms flash failed at ${baud}: ${ours.err}`);
-      const report = JSON.parse(ours.out) as { seconds: number; verified: number; retries: number };
+      const report = JSON.parse(ours.out) as { seconds: number; verified: number; retries: number; pageMode: string };
       const theirs = await run('avrdude', ['-c', 'serialupdi', '-p', 't824', '-P', sim.port, '-b', String(baud), '-U', `flash:w:${hex}:i`]);
       const avrdudeOk = theirs.code === 0 && /8192 bytes of flash verified/.test(theirs.err);
       if (!avrdudeOk) notes.push(`avrdude at ${baud}: exit ${theirs.code}${theirs.err.includes('TIOCMGET') ? '' : `: ${theirs.err.trim().split('\n').slice(-3).join(' / ')}`}`);
@@ -98,6 +98,7 @@ try {
         avrdudeOk ? (theirs.seconds / ours.seconds).toFixed(2) : '-',
       ]);
       if (report.retries) notes.push(`ltobms at ${baud}: ${report.retries} retries`);
+      if (report.pageMode !== 'pipelined') notes.push(`ltobms at ${baud}: pages written in ${report.pageMode} mode`);
     } finally {
       sim.stop();
     }

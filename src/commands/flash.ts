@@ -85,6 +85,7 @@ Examples:
           written: { flash: result.written.flash, eeprom: result.written.eeprom },
           verified: result.verified,
           retries: result.retries,
+          pageMode: result.pageMode,
           seconds: Number((ms / 1000).toFixed(3)),
           phases: result.phases.map((ph) => ({ ...ph, ms: Math.round(ph.ms) })),
           ignored,

@@ -13,8 +13,8 @@ const log = debug('ltobms:updi:phy');
 
 /** A UPDI frame is 12 bits: start, 8 data, even parity, 2 stop. */
 export const BITS_PER_FRAME = 12;
-/** Idle time before a double BREAK (a target model behind a pty tells a BREAK from data by the gap). */
-const BREAK_IDLE_MS = 60;
+/** Idle time before a double BREAK: a target model behind a pty tells a BREAK from data by the gap (ltobms sim: 100 ms). */
+const BREAK_IDLE_MS = 120;
 
 export interface PhysicalOptions {
   baud: number;

@@ -40,6 +40,11 @@ export interface ProgramResult {
   /** Bytes written per memory. */
   written: Record<PlanMemory, number>;
   verified: number;
+  /**
+   * How pages were streamed: 'pipelined' (each write also reads back the previous page, no status
+   * polls) or 'careful' (status poll and read-back per page, after a doubt about the timing).
+   */
+  pageMode: 'pipelined' | 'careful';
 }
 
 export interface ExecutorOptions {
@@ -145,7 +150,7 @@ export class Programmer {
         phases.push(result);
       }
     }
-    return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified };
+    return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified, pageMode: this.careful ? 'careful' : 'pipelined' };
   }
 
   /** Reads `length` bytes of a memory from `offset`, with progress and retries. */

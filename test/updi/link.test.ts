@@ -14,7 +14,7 @@ import { ScriptedTarget, type Step } from './scripted.js';
 
 function setup(steps: Step[], options: { echo?: boolean } = {}) {
   const target = new ScriptedTarget(steps, options);
-  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 40 });
+  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300 });
   return { target, phy, link: new UpdiLink(phy) };
 }
 
@@ -134,7 +134,7 @@ test('a corrupted echo byte is reported with its position', async () => {
     }
   }
   const pipe = new Flaky({ echo: false });
-  const link = new UpdiLink(new UpdiPhysical(pipe, { baud: 115200, timeoutMs: 40 }));
+  const link = new UpdiLink(new UpdiPhysical(pipe, { baud: 115200, timeoutMs: 300 }));
   await assert.rejects(link.lds(0x1002), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'ECHO');

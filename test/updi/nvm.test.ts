@@ -13,7 +13,7 @@ import { ScriptedTarget, type Step } from './scripted.js';
 
 function setup(steps: Step[]) {
   const target = new ScriptedTarget(steps);
-  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 40 });
+  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300 });
   const link = new UpdiLink(phy);
   return { target, phy, link, nvm: new TinyNvm(link, { pageTimeoutMs: 50 }) };
 }

@@ -26,7 +26,7 @@ function pattern(n: number, seed: number): Uint8Array {
   });
 }
 
-function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmChange?: () => void } = {}) {
+function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmChange?: () => void } = {}, timeoutMs = 250) {
   const updiEvents: UpdiEvent[] = [];
   const s = simPipe({ ...options, onUpdiEvent: (e) => updiEvents.push(e) });
   return {
@@ -34,7 +34,7 @@ function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmC
     updiEvents,
     /** Connect options with a freshly plugged adapter. */
     get connect() {
-      return { port: 'sim', baud: 115200, transport: s.plug(), timeoutMs: 30 };
+      return { port: 'sim', baud: 115200, transport: s.plug(), timeoutMs };
     },
   };
 }
@@ -205,7 +205,8 @@ test('fault injection: every run ends with the exact image or an error, never wi
   const image = pattern(2048, 5);
   let recovered = 0;
   for (const seed of [11, 12, 13]) {
-    const h = harness({ faults: { drop: 0.0002, corrupt: 0.0002, delay: 0, delaySeconds: 0.02, seed } });
+    // A short answer timeout: every injected loss costs one, and there are dozens.
+    const h = harness({ faults: { drop: 0.0002, corrupt: 0.0002, delay: 0, delaySeconds: 0.02, seed } }, 60);
     let retries = 0;
     let failed: unknown;
     try {

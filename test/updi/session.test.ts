@@ -19,7 +19,7 @@ const KEY_STATUS = [0x55, 0x87];
 
 function session(steps: Step[]) {
   const target = new ScriptedTarget(steps);
-  return { target, s: new UpdiSession(target.pipe, { timeoutMs: 40, pollMs: 30 }) };
+  return { target, s: new UpdiSession(target.pipe, { timeoutMs: 300, pollMs: 2000 }) };
 }
 
 test('enter programming mode: reset, NVMPROG key, key status, reset toggle, wait for NVMPROG', async () => {
