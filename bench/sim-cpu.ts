@@ -26,9 +26,15 @@ const chip = new Attiny824({ memories });
 chip.runUntil(0.2);
 const c0 = chip.activeCycles;
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 chip.runUntil(0.2 + seconds);
 const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+const used = process.cpuUsage(cpu0);
+const cpuSeconds = (used.user + used.system) / 1e6;
 const cycles = chip.activeCycles - c0;
-const mhz = cycles / wall / 1e6;
-console.log(`sim-cpu: ${(cycles / 1e6).toFixed(1)} M cycles in ${wall.toFixed(2)} s wall = ${mhz.toFixed(1)} simulated MHz (busy CPU, goal >= 10)`);
+// CPU time is the steadier figure on a shared machine; wall time is what a user waits.
+console.log(
+  `sim-cpu: ${(cycles / 1e6).toFixed(1)} M cycles: ${(cycles / cpuSeconds / 1e6).toFixed(1)} simulated MHz per CPU second, ` +
+    `${(cycles / wall / 1e6).toFixed(1)} MHz wall (busy CPU, goal >= 10)`,
+);
 console.log(`sim-cpu: ${chip.cpu.instructions} instructions retired, ${(cycles / chip.cpu.instructions).toFixed(2)} cycles/instruction`);

@@ -5,7 +5,7 @@
 // only the callbacks (pins, UART bytes, trace) and the analog front end the ADC asks.
 
 import { Cpu, type CpuBus } from './cpu/cpu.js';
-import { SimClock } from './cpu/events.js';
+import { SimClock, type ClockEvent } from './cpu/events.js';
 import { InterruptController } from './cpu/interrupts.js';
 import type {
   AnalogFrontEnd,
@@ -107,15 +107,19 @@ export class Attiny824 {
   private resetHeld = false;
   private startupUntil = 0;
   private readonly peripherals: Peripheral[];
+  /** The peripherals that care about sleep (paused clocks) and that can wake the core. */
+  private readonly sleepAware: Peripheral[];
+  private readonly wakeSources: Peripheral[];
   private readonly ioOwner: (Peripheral | undefined)[] = new Array(IO_END).fill(undefined);
   private readonly nvmSpace: NvmDataSpace;
-  private eeReadyEvent: ReturnType<SimClock['schedule']> | undefined;
+  private readonly eeReadyEvent: ClockEvent;
   private readonly traceFn: ((event: ChipTraceEvent) => void) | undefined;
 
   constructor(private readonly options: Attiny824Options) {
     this.memories = options.memories;
     this.traceFn = options.trace;
     this.clock = new SimClock(20_000_000 / 6);
+    this.eeReadyEvent = this.clock.event(() => this.updateEeReady());
     const bus: CpuBus = { read: (a) => this.busRead(a), write: (a, v) => this.busWrite(a, v) };
     this.cpu = new Cpu(
       this.memories.flash,
@@ -216,6 +220,8 @@ export class Attiny824 {
       new RegionPeripheral(new SyscfgRegion()),
       new RegionPeripheral(nvmctrlRegion),
     ];
+    this.sleepAware = this.peripherals.filter((p) => p.sleepChanged);
+    this.wakeSources = this.peripherals.filter((p) => p.wakeVectors);
     for (const p of this.peripherals) {
       for (let a = p.base; a < p.base + p.size; a++) {
         if (this.ioOwner[a]) throw new Error(`I/O map: ${p.name} overlaps ${this.ioOwner[a]!.name} at 0x${a.toString(16)}`);
@@ -274,7 +280,6 @@ export class Attiny824 {
   reset(cause: ResetCause): void {
     const m = this.memories;
     this.clock.clear();
-    this.eeReadyEvent = undefined;
     this.rstctrl.record(cause);
     this.sleepMode = undefined;
     for (const p of this.peripherals) p.reset();
@@ -337,19 +342,19 @@ export class Attiny824 {
     this.sleepMode = mode;
     let mask = 0;
     if (mode === 'idle') mask = ALL_VECTORS;
-    else for (const p of this.peripherals) mask |= p.wakeVectors?.(mode) ?? 0;
+    else for (const p of this.wakeSources) mask |= p.wakeVectors!(mode);
     if (mode === 'standby') mask |= 1 << NVMCTRL_EE_VECTOR;
-    for (const p of this.peripherals) p.sleepChanged?.(mode);
+    for (const p of this.sleepAware) p.sleepChanged!(mode);
     this.interrupts.setMask(mask);
-    this.trace({ type: 'sleep', mode, t: this.time });
+    if (this.traceFn) this.trace({ type: 'sleep', mode, t: this.time });
     return true;
   }
 
   private wake(): void {
     this.sleepMode = undefined;
     this.interrupts.setMask(ALL_VECTORS);
-    for (const p of this.peripherals) p.sleepChanged?.(undefined);
-    this.trace({ type: 'wake', t: this.time });
+    for (const p of this.sleepAware) p.sleepChanged!(undefined);
+    if (this.traceFn) this.trace({ type: 'wake', t: this.time });
   }
 
   private noteUnimplemented(what: string): void {
@@ -391,14 +396,9 @@ export class Attiny824 {
   /** NVMCTRL_EE (vector 29) follows INTCTRL.EEREADY and the EEPROM busy time. */
   private updateEeReady(): void {
     this.interrupts.setRequest(NVMCTRL_EE_VECTOR, this.nvmctrl.interruptPending);
-    this.clock.cancel(this.eeReadyEvent);
-    this.eeReadyEvent = undefined;
     if (this.clock.cycleAt(this.nvmctrl.eepromReadyAt) > this.clock.cycles) {
-      this.eeReadyEvent = this.clock.schedule(this.nvmctrl.eepromReadyAt, () => {
-        this.eeReadyEvent = undefined;
-        this.updateEeReady();
-      });
-    }
+      this.clock.rearm(this.eeReadyEvent, this.nvmctrl.eepromReadyAt);
+    } else this.clock.cancel(this.eeReadyEvent);
   }
 
   private busRead(addr: number): number {

@@ -5,12 +5,14 @@
 // and WDT) schedule events in seconds; the clock converts between the two so that a prescaler change
 // (CLKCTRL.MCLKCTRLB) only moves the conversion epoch, never an already scheduled event.
 
-/** A scheduled callback. Keep the object to cancel it. */
+/** A scheduled callback. Keep the object to cancel it, or to re-arm it without allocating (`rearm`). */
 export interface ClockEvent {
-  readonly time: number;
+  time: number;
   readonly callback: () => void;
   /** Insertion order, so events at the same instant fire first-scheduled first. */
-  readonly seq: number;
+  seq: number;
+  /** True while it waits in the queue. */
+  queued: boolean;
 }
 
 export class SimClock {
@@ -66,13 +68,31 @@ export class SimClock {
   }
 
   schedule(time: number, callback: () => void): ClockEvent {
-    const ev: ClockEvent = { time, callback, seq: this.seq++ };
+    const ev: ClockEvent = { time, callback, seq: 0, queued: false };
+    this.insert(ev);
+    return ev;
+  }
+
+  /** An event object for `rearm`, not yet scheduled (peripherals keep one per timer: no garbage per event). */
+  event(callback: () => void): ClockEvent {
+    return { time: Infinity, callback, seq: 0, queued: false };
+  }
+
+  /** (Re)schedules an event object at `time`, dropping a pending occurrence first. */
+  rearm(ev: ClockEvent, time: number): void {
+    if (ev.queued) this.cancel(ev);
+    ev.time = time;
+    this.insert(ev);
+  }
+
+  private insert(ev: ClockEvent): void {
+    ev.seq = this.seq++;
+    ev.queued = true;
     const q = this.queue;
     let i = q.length;
-    while (i > 0 && q[i - 1]!.time > time) i--;
+    while (i > 0 && q[i - 1]!.time > ev.time) i--;
     q.splice(i, 0, ev);
     if (i === 0) this.updateNext();
-    return ev;
   }
 
   /** Schedules `callback` after `cycles` CPU cycles from now. */
@@ -81,7 +101,8 @@ export class SimClock {
   }
 
   cancel(ev: ClockEvent | undefined): void {
-    if (!ev) return;
+    if (!ev || !ev.queued) return;
+    ev.queued = false;
     const i = this.queue.indexOf(ev);
     if (i < 0) return;
     this.queue.splice(i, 1);
@@ -97,6 +118,7 @@ export class SimClock {
   runDue(): void {
     while (this.queue.length && this.cycleAt(this.queue[0]!.time) <= this.cycles) {
       const ev = this.queue.shift()!;
+      ev.queued = false;
       ev.callback();
     }
     this.updateNext();
@@ -104,6 +126,7 @@ export class SimClock {
 
   /** Drops every pending event (a system reset re-creates peripheral state). */
   clear(): void {
+    for (const ev of this.queue) ev.queued = false;
     this.queue = [];
     this.updateNext();
   }

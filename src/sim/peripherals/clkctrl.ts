@@ -44,8 +44,7 @@ export class Clkctrl implements Peripheral {
     private readonly ctx: ChipContext,
     /** Called whenever the CPU clock frequency changes. */
     private readonly onFrequency: (hz: number) => void,
-  ) {
-  }
+  ) {}
 
   /** Reset with the fuse-selected oscillator frequency and the factory calibration byte. */
   configure(osccfg: number, calibration: number): void {

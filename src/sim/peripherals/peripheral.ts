@@ -3,7 +3,7 @@
 // clock events (the avr8js pattern); it never runs code on its own.
 
 import type { Cpu } from '../cpu/cpu.js';
-import type { SimClock } from '../cpu/events.js';
+import type { ClockEvent, SimClock } from '../cpu/events.js';
 import type { InterruptController } from '../cpu/interrupts.js';
 import type { ChipTraceEvent, SleepMode } from '../chip-types.js';
 
@@ -94,17 +94,19 @@ export class RamBlock implements Peripheral {
  * left when paused and finishes that much later after the clock restarts.
  */
 export class PausableTimer {
-  private event: ReturnType<SimClock['schedule']> | undefined;
+  private readonly event: ClockEvent;
   private dueTime = 0;
   private remaining: number | undefined;
 
   constructor(
     private readonly clock: SimClock,
-    private readonly onDue: () => void,
-  ) {}
+    onDue: () => void,
+  ) {
+    this.event = clock.event(onDue);
+  }
 
   get active(): boolean {
-    return this.event !== undefined || this.remaining !== undefined;
+    return this.event.queued || this.remaining !== undefined;
   }
 
   /** Absolute due time (seconds) while running. */
@@ -113,25 +115,20 @@ export class PausableTimer {
   }
 
   start(delaySeconds: number): void {
-    this.cancel();
+    this.remaining = undefined;
     this.dueTime = this.clock.time + delaySeconds;
-    this.event = this.clock.schedule(this.dueTime, () => {
-      this.event = undefined;
-      this.onDue();
-    });
+    this.clock.rearm(this.event, this.dueTime);
   }
 
   cancel(): void {
     this.clock.cancel(this.event);
-    this.event = undefined;
     this.remaining = undefined;
   }
 
   pause(): void {
-    if (!this.event) return;
+    if (!this.event.queued) return;
     this.remaining = Math.max(0, this.dueTime - this.clock.time);
     this.clock.cancel(this.event);
-    this.event = undefined;
   }
 
   resume(): void {

@@ -245,8 +245,7 @@ export class VPort implements Peripheral {
     private readonly port: Port,
     readonly name: string,
     readonly base: number,
-  ) {
-  }
+  ) {}
 
   read(offset: number): number {
     return this.port.read([DIR, OUT, IN, INTFLAGS][offset]!);

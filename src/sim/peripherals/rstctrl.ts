@@ -27,8 +27,7 @@ export class Rstctrl implements Peripheral {
   constructor(
     private readonly ctx: ChipContext,
     private readonly requestReset: (cause: ResetCause) => void,
-  ) {
-  }
+  ) {}
 
   /** A reset happened: a power-on reset clears the other flags, the others accumulate. */
   record(cause: ResetCause): void {

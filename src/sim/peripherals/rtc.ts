@@ -42,11 +42,13 @@ export class Rtc implements Peripheral {
   private origin = 0;
   private pitSyncUntil = -Infinity;
   private ctrlSyncUntil = -Infinity;
-  private tick: ClockEvent | undefined;
+  private readonly tick: ClockEvent;
+  private tickAt = 0;
   /** PIT periods elapsed since enabling (for tests). */
   ticks = 0;
 
   constructor(private readonly ctx: ChipContext) {
+    this.tick = ctx.clock.event(() => this.onTick());
   }
 
   reset(): void {
@@ -59,7 +61,6 @@ export class Rtc implements Peripheral {
     this.pitSyncUntil = -Infinity;
     this.ctrlSyncUntil = -Infinity;
     this.ctx.clock.cancel(this.tick);
-    this.tick = undefined;
     this.ticks = 0;
     this.updateIrq();
   }
@@ -81,19 +82,19 @@ export class Rtc implements Peripheral {
   /** (Re)arms the PIT from `from` (the instant the new setting takes effect). */
   private schedulePit(from: number): void {
     this.ctx.clock.cancel(this.tick);
-    this.tick = undefined;
     const period = this.pitPeriodSeconds;
     if (period === 0) return;
     // Next boundary of the free-running prescaler strictly after `from`.
     const k = Math.floor((from - this.origin) / period + 1e-9) + 1;
-    const at = this.origin + k * period;
-    this.tick = this.ctx.clock.schedule(at, () => {
-      this.tick = undefined;
-      this.ticks++;
-      this.pitFlags |= PI;
-      this.updateIrq();
-      this.schedulePit(at);
-    });
+    this.tickAt = this.origin + k * period;
+    this.ctx.clock.rearm(this.tick, this.tickAt);
+  }
+
+  private onTick(): void {
+    this.ticks++;
+    this.pitFlags |= PI;
+    this.updateIrq();
+    this.schedulePit(this.tickAt);
   }
 
   read(offset: number): number {

@@ -35,8 +35,8 @@ export class Wdt implements Peripheral {
   private syncUntil = -Infinity;
   /** When the count last restarted (enable, WDR, CTRLA change). */
   private lastClear = 0;
-  private timeoutEvent: ClockEvent | undefined;
-  private syncEvent: ClockEvent | undefined;
+  private readonly timeoutEvent: ClockEvent;
+  private readonly syncEvent: ClockEvent;
   /** WDRs seen / ignored because one was still synchronising (for tests and traces). */
   wdrCount = 0;
   wdrIgnored = 0;
@@ -45,6 +45,8 @@ export class Wdt implements Peripheral {
     private readonly ctx: ChipContext,
     private readonly onExpire: (cause: WatchdogCause) => void,
   ) {
+    this.timeoutEvent = ctx.clock.event(() => this.onExpire('timeout'));
+    this.syncEvent = ctx.clock.event(() => this.wdrSynchronised());
   }
 
   /** Reset: CTRLA from FUSE.WDTCFG; LOCK when the fuse enables the watchdog. */
@@ -58,8 +60,6 @@ export class Wdt implements Peripheral {
   reset(): void {
     this.ctx.clock.cancel(this.timeoutEvent);
     this.ctx.clock.cancel(this.syncEvent);
-    this.timeoutEvent = undefined;
-    this.syncEvent = undefined;
     this.ctrla = 0;
     this.lock = false;
     this.syncUntil = -Infinity;
@@ -86,9 +86,14 @@ export class Wdt implements Peripheral {
 
   private restart(): void {
     this.lastClear = this.ctx.clock.time;
-    this.ctx.clock.cancel(this.timeoutEvent);
-    this.timeoutEvent = undefined;
-    if (this.enabled) this.timeoutEvent = this.ctx.clock.schedule(this.timeoutAt, () => this.onExpire('timeout'));
+    if (this.enabled) this.ctx.clock.rearm(this.timeoutEvent, this.timeoutAt);
+    else this.ctx.clock.cancel(this.timeoutEvent);
+  }
+
+  /** A WDR reached the WDT clock domain: too early in window mode resets, else the count restarts. */
+  private wdrSynchronised(): void {
+    if (this.ctx.clock.time - this.lastClear < this.closedSeconds) this.onExpire('window');
+    else this.restart();
   }
 
   private get syncing(): boolean {
@@ -103,14 +108,8 @@ export class Wdt implements Peripheral {
       this.wdrIgnored++;
       return;
     }
-    const delay = WDT_SYNC_CYCLES / WDT_HZ;
-    this.syncUntil = this.ctx.clock.time + delay;
-    this.ctx.clock.cancel(this.syncEvent);
-    this.syncEvent = this.ctx.clock.schedule(this.syncUntil, () => {
-      this.syncEvent = undefined;
-      if (this.ctx.clock.time - this.lastClear < this.closedSeconds) this.onExpire('window');
-      else this.restart();
-    });
+    this.syncUntil = this.ctx.clock.time + WDT_SYNC_CYCLES / WDT_HZ;
+    this.ctx.clock.rearm(this.syncEvent, this.syncUntil);
   }
 
   read(offset: number): number {
