@@ -24,8 +24,12 @@ export type PaceResult = 'ended' | 'aborted';
 
 /** Wall time one slice may take before the loop yields (ms). */
 const SLICE_MS = 15;
-/** Simulated time per emulator call at `max` (s): bounds how long one call can block. */
+/** Longest and shortest simulated time per emulator call (s). */
 const MAX_CHUNK_S = 1;
+const MIN_CHUNK_S = 0.0005;
+/** Wall time one emulator call should take (ms): the chunk adapts to the program (a sleeping firmware
+ * covers a simulated second in microseconds, a CPU that never sleeps needs about a wall second). */
+const CALL_MS = 4;
 /** Paced runs tick this often (ms). */
 const TICK_MS = 10;
 /** A paced run that falls further behind than this (wall ms) drops the debt instead of racing. */
@@ -46,6 +50,15 @@ export async function paceRuntime(runtime: BoardRuntime, options: PaceOptions): 
   const endAt = options.endAt ?? Infinity;
   const ended = () => runtime.time >= endAt - 1e-9;
   let lastWall = now();
+  let chunk = MIN_CHUNK_S * 8;
+  /** One emulator call up to `limit`, with the chunk sized so the call stays near CALL_MS. */
+  const step = (limit: number) => {
+    const t0 = now();
+    runtime.advance(Math.min(limit, runtime.time + chunk));
+    const ms = now() - t0;
+    if (ms > CALL_MS) chunk = Math.max(MIN_CHUNK_S, chunk / 2);
+    else if (ms < CALL_MS / 4) chunk = Math.min(MAX_CHUNK_S, chunk * 2);
+  };
   while (!ended()) {
     if (options.signal?.aborted) return 'aborted';
     if (runtime.parked) {
@@ -55,9 +68,7 @@ export async function paceRuntime(runtime: BoardRuntime, options: PaceOptions): 
     }
     const sliceStart = now();
     if (options.speed === 'max') {
-      while (!ended() && !runtime.parked && now() - sliceStart < SLICE_MS) {
-        runtime.advance(Math.min(runtime.time + MAX_CHUNK_S, endAt));
-      }
+      while (!ended() && !runtime.parked && now() - sliceStart < SLICE_MS) step(endAt);
       options.afterSlice?.();
       await yieldNow();
     } else {
@@ -66,9 +77,7 @@ export async function paceRuntime(runtime: BoardRuntime, options: PaceOptions): 
       lastWall = wall;
       const target = Math.min(runtime.time + (owedMs / 1000) * options.speed, endAt);
       // Fast factors still run in bounded pieces so one tick never blocks for long.
-      while (!ended() && !runtime.parked && runtime.time < target && now() - sliceStart < SLICE_MS * 4) {
-        runtime.advance(Math.min(target, runtime.time + MAX_CHUNK_S));
-      }
+      while (!ended() && !runtime.parked && runtime.time < target && now() - sliceStart < SLICE_MS) step(target);
       options.afterSlice?.();
       await sleep(TICK_MS);
     }
