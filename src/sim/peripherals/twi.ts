@@ -234,7 +234,7 @@ export class Twi implements Peripheral {
         return v;
       }
       default:
-        if (offset <= 0x08) this.ctx.unimplemented('TWI0 host registers');
+        if (offset >= 0x03 && offset <= 0x08) this.ctx.unimplemented('TWI0 host mode');
         return this.regs[offset]!;
     }
   }

@@ -3,6 +3,7 @@
 import { Cpu } from '../../../src/sim/cpu/cpu.js';
 import { SimClock } from '../../../src/sim/cpu/events.js';
 import { InterruptController } from '../../../src/sim/cpu/interrupts.js';
+import { mulberry32 } from '../../../src/sim/wire/faults.js';
 
 export interface BareCore {
   cpu: Cpu;
@@ -33,14 +34,5 @@ export function bareCore(words: number[], flashBytes = 8192): BareCore {
   return { cpu, clock, interrupts, bus, flash, illegal };
 }
 
-/** Deterministic PRNG (mulberry32) so a failing case can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failing case can be reproduced from its seed (the project's mulberry32). */
+export const prng = mulberry32;
