@@ -282,10 +282,10 @@ export class Attiny824 {
     this.clock.clear();
     this.rstctrl.record(cause);
     this.sleepMode = undefined;
+    // CLKCTRL reads FUSE.OSCCFG first: its reset then sets the CPU clock (20 or 16 MHz / 6).
+    this.clkctrl.configure(m.fuses[FUSE.OSCCFG]!, m.sigrow[SIGROW_OFFSET.osccal20m]!);
     for (const p of this.peripherals) p.reset();
     this.interrupts.setMask(ALL_VECTORS);
-    this.clkctrl.configure(m.fuses[FUSE.OSCCFG]!, m.sigrow[SIGROW_OFFSET.osccal20m]!);
-    this.clkctrl.reset();
     this.wdt.resetFromFuse(m.fuses[FUSE.WDTCFG]!);
     if (!this.options.nvmctrl) this.nvmctrl.reset();
     this.cpu.reset();

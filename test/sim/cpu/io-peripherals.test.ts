@@ -188,3 +188,45 @@ test('PORT pin states reach the board: output high/low, released input; INPUT_DI
   chip.cpu.write(0x0001, 0x20);
   assert.equal(chip.cpu.read(0x0404), 0x20);
 });
+
+test('standby stops CLK_PER: a USART frame in flight finishes only after the PIT wakes the core', async () => {
+  // USART0 at BAUD 64 (f/16 baud: one 10-bit frame = 160 CPU cycles), then straight into standby; the PIT
+  // (INT1K, CYC32 = 31.25 ms) wakes the core.
+  const t = await chipWith(`
+        rjmp main
+        .skip 6
+        rjmp pit             ; vector 4
+main:   ldi r16, 0x04
+        sts 0x0421, r16      ; PORTB.DIRSET PB2
+        ldi r16, 64
+        sts 0x0808, r16      ; BAUDL
+        ldi r16, 0x03
+        sts 0x0807, r16      ; CTRLC 8N1
+        ldi r16, 0x40
+        sts 0x0806, r16      ; CTRLB TXEN
+        ldi r16, 0x01
+        sts 0x0147, r16      ; RTC.CLKSEL INT1K
+        sts 0x0152, r16      ; PITINTCTRL PI
+        ldi r16, 0x21
+        sts 0x0150, r16      ; PITCTRLA CYC32 | PITEN
+        ldi r16, 0x03
+        sts 0x0050, r16      ; SLPCTRL STANDBY | SEN
+        sei
+        ldi r16, 0x41
+        sts 0x0802, r16      ; TXDATAL 'A'
+        sleep
+        break
+pit:    ldi r17, 0x01
+        sts 0x0153, r17      ; clear PI
+        reti
+`);
+  const { chip } = t;
+  assert.equal(chip.runUntil(0.2), 'break');
+  const wake = t.trace.find((e) => e.type === 'wake');
+  assert.ok(wake, 'the PIT woke the core');
+  assert.equal(t.uart.length, 1);
+  // Started right before SLEEP, 160 cycles long: without the pause it would end ~50 µs after the start;
+  // with CLK_PER stopped it ends after the wake-up (the PIT boundary at 31.25 ms after reset or later).
+  assert.ok(t.uart[0]!.t > wake.t, `byte at ${t.uart[0]!.t}, wake at ${wake.t}`);
+  assert.ok(wake.t >= 0.03125);
+});
