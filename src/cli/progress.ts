@@ -27,7 +27,8 @@ export class ProgressView {
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
-    this.interactive = options.interactive ?? (this.stream.isTTY === true && !process.env.CI);
+    // A terminal that reports no width (some pseudo-terminals) would send ora's redraw into a loop.
+    this.interactive = options.interactive ?? (this.stream.isTTY === true && (this.stream.columns ?? 0) > 0 && !process.env.CI);
   }
 
   /** The callback to hand to the library. */
