@@ -40,13 +40,7 @@ test('NAION: a UVLO cut-off written with ltobms eeprom over UPDI is the one the 
   const running = sim.run(ac.signal);
   try {
     const args = ['--chemistry', 'NAION', '--sn', '9', '--uvlo-cutoff', String(cutoff), '--uvlo-release', String(release)];
-    const help = await runCli(['eeprom', '--help']);
-    if (/--write/.test(help.stdout)) await ok(['eeprom', ...args, '--write', '--port', sim.updiPath]);
-    else {
-      const file = join(build.artifacts.hex, '..', 'thresholds.hex');
-      await ok(['eeprom', ...args, '-f', file]);
-      await ok(['flash', file, '--eeprom', '--port', sim.updiPath]);
-    }
+    await ok(['eeprom', ...args, '--write', '--port', sim.updiPath]);
     assert.equal(sim.runtime.time, 0, 'no firmware yet: simulated time stands still');
     await ok(['fuses', '--port', sim.updiPath]);
     await ok(['flash', build.artifacts.hex, '--port', sim.updiPath]);
