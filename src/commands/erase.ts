@@ -3,11 +3,9 @@
  * bits (a locked part is unlocked this way). Then the erased memories are blank-checked.
  */
 import type { Command } from 'commander';
-import { performance } from 'node:perf_hooks';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { ProgressView, seconds } from '../cli/progress.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
+import { seconds } from '../cli/progress.js';
+import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { UpdiError, hex } from '../updi/errors.js';
 import { SYSCFG0_INDEX } from '../updi/fuses.js';
 import { memoryWindow } from '../updi/program.js';
@@ -39,10 +37,7 @@ Examples:
     .action(
       action(async (opts: EraseCliOptions, _cmd: Command, ctx: ActionContext) => {
         const port = parsePortOptions(opts);
-        const view = new ProgressView({ interactive: opts.json ? false : undefined });
-        const t0 = performance.now();
-        view.spin(`connecting on ${port.port}`);
-        const outcome = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+        const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
           const { wasLocked } = await p.chipErase();
           const device = await p.identify();
           const fuses = await p.readMemory(device, 'fuses');
@@ -61,8 +56,7 @@ Examples:
             }
           }
           return { device, wasLocked, eesave, checked };
-        }).finally(() => view.stop());
-        const ms = performance.now() - t0;
+        });
         const report = { device: outcome.device.name, port: port.port, wasLocked: outcome.wasLocked, eepromKept: outcome.eesave, blankChecked: outcome.checked, seconds: Number((ms / 1000).toFixed(3)) };
         if (opts.json) {
           printJson(report);

@@ -3,12 +3,10 @@
  * reading every page back. Thin: options → image + plan → Programmer → render.
  */
 import type { Command } from 'commander';
-import { performance } from 'node:perf_hooks';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { ProgressView, summaryLine } from '../cli/progress.js';
+import { summaryLine } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
+import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { checkImageForDevice, readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
 
@@ -62,17 +60,13 @@ Examples:
         const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
           .filter((m) => image.memories[m].length && !(m === 'eeprom' && opts.eeprom))
           .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
-        const view = new ProgressView({ interactive: opts.json ? false : undefined });
-        const t0 = performance.now();
-        view.spin(`connecting on ${port.port}`);
-        const outcome = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+        const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
           await p.session.enterProgMode();
           const device = await p.identify();
           checkImageForDevice(image, device, opts.force === true);
           const plan = planProgram({ flash, eeprom }, device, { chipErase: opts.erase === true });
           return { device, result: await p.program(plan, { verify: opts.verify }) };
-        }).finally(() => view.stop());
-        const ms = performance.now() - t0;
+        });
         const { device, result } = outcome;
         const written = result.written.flash + result.written.eeprom;
         const report = {

@@ -5,13 +5,11 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { ProgressView, seconds } from '../cli/progress.js';
+import { seconds } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
 import { FIRMWARE_DIR } from '../build/avr.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
+import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
 
@@ -55,10 +53,7 @@ Examples:
         if (!fuses.length) {
           throw new UsageError(`${file} holds no fuse data (expected at hex address 0x820000 or an ELF .fuse section)`, { code: 'IMAGE_EMPTY' });
         }
-        const view = new ProgressView({ interactive: opts.json ? false : undefined });
-        const t0 = performance.now();
-        view.spin(`connecting on ${port.port}`);
-        const outcome = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+        const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
           await p.session.enterProgMode();
           const device = await p.identify();
           const plan = planProgram({ fuses }, device, { force: opts.force === true });
@@ -66,8 +61,7 @@ Examples:
           const changed = plan.fuses.filter((f) => before[f.index] !== f.value);
           const result = await p.program({ ...plan, fuses: changed }, { verify: opts.verify });
           return { device, plan, before, changed, result };
-        }).finally(() => view.stop());
-        const ms = performance.now() - t0;
+        });
         const rows = outcome.plan.fuses.map((f) => ({
           name: f.name,
           address: f.address,

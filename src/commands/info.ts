@@ -5,10 +5,8 @@
  */
 import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { ProgressView } from '../cli/progress.js';
 import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
+import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { LOCKBIT_NOLOCK } from '../updi/constants.js';
 import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../updi/fuses.js';
 import type { SibInfo } from '../updi/session.js';
@@ -61,9 +59,7 @@ Examples:
     .action(
       action(async (opts: InfoCliOptions, _cmd: Command, ctx: ActionContext) => {
         const port = parsePortOptions(opts);
-        const view = new ProgressView({ interactive: opts.json ? false : undefined });
-        view.spin(`connecting on ${port.port}`);
-        const report = await withProgrammer(connectOptionsFrom(port, ctx.signal, undefined), async (p): Promise<InfoReport> => {
+        const { result: report } = await runWithProgress(port, ctx.signal, opts.json, async (p): Promise<InfoReport> => {
           const locked = await p.session.isLocked();
           const base: InfoReport = {
             port: port.port,
@@ -106,7 +102,7 @@ Examples:
                 }
               : null,
           };
-        }).finally(() => view.stop());
+        });
         if (opts.json) printJson(report);
         else process.stdout.write(renderInfo(report));
       }),

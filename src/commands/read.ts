@@ -4,14 +4,12 @@
  */
 import type { Command } from 'commander';
 import { extname } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { ProgressView, summaryLine } from '../cli/progress.js';
+import { summaryLine } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../eeprom/io.js';
 import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
+import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import type { MemoryName } from '../updi/program.js';
 import { hexBytes } from '../util/debug.js';
 
@@ -70,15 +68,14 @@ Examples:
         }
         const port = parsePortOptions(opts);
         const format = opts.output ? outputFormat(opts.output, opts.format) : undefined;
-        const view = new ProgressView({ interactive: opts.json ? false : undefined });
-        const t0 = performance.now();
-        view.spin(`connecting on ${port.port}`);
-        const { device, data } = await withProgrammer(connectOptionsFrom(port, ctx.signal, view.onProgress), async (p) => {
+        const {
+          result: { device, data },
+          ms,
+        } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
           await p.session.enterProgMode();
           const device = await p.identify();
           return { device, data: await p.readMemory(device, memory) };
-        }).finally(() => view.stop());
-        const ms = performance.now() - t0;
+        });
         if (opts.output) {
           const base = AVR_HEX_BASE[memory];
           await writeFileAtomic(opts.output, format === 'hex' ? formatIntelHex([{ address: base, data }]) : data);

@@ -5,7 +5,10 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { maxBaudForVdd } from './session.js';
-import type { ConnectOptions } from './connect.js';
+import { performance } from 'node:perf_hooks';
+import { withProgrammer, type ConnectOptions } from './connect.js';
+import type { Programmer } from './program.js';
+import { ProgressView } from '../cli/progress.js';
 
 export interface PortCliOptions {
   port?: string;
@@ -69,4 +72,25 @@ export function connectOptionsFrom(
   onProgress: ConnectOptions['onProgress'],
 ): ConnectOptions {
   return { port: port.port, baud: port.baud, timeoutMs: port.timeoutMs, signal, onProgress };
+}
+
+/**
+ * What every programming command does around its job: a progress view on stderr (none with
+ * --json), a "connecting" spinner, the session (always closed), and the elapsed time.
+ */
+export async function runWithProgress<T>(
+  port: PortOptions,
+  signal: AbortSignal,
+  json: boolean | undefined,
+  job: (p: Programmer) => Promise<T>,
+): Promise<{ result: T; ms: number }> {
+  const view = new ProgressView({ interactive: json ? false : undefined });
+  const t0 = performance.now();
+  view.spin(`connecting on ${port.port}`);
+  try {
+    const result = await withProgrammer(connectOptionsFrom(port, signal, view.onProgress), job);
+    return { result, ms: performance.now() - t0 };
+  } finally {
+    view.stop();
+  }
 }
