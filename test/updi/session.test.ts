@@ -93,3 +93,45 @@ test('baud limits follow the data sheet supply table; the UPDI clock is raised a
   assert.deepEqual(updiClockFor(230400), { sel: 2, mhz: 8 });
   assert.deepEqual(updiClockFor(460800), { sel: 1, mhz: 16 });
 });
+
+test('connect above 115200: link up at 115200, UPDI clock to 8 MHz (ASI_CTRLA = 2), then the new baud', async () => {
+  const sib = [...Buffer.from('tinyAVR P:0D:1-3M2 (01.59B0F.0)\0', 'latin1')];
+  const target = new ScriptedTarget([
+    { expect: [0x00] }, // the enable pulse / BREAK byte
+    { expect: [0x55, 0xc3, 0x08, 0x55, 0xc2, 0x06, 0x55, 0x80], reply: [0x30] },
+    { expect: [0x55, 0xe6], reply: sib },
+    { expect: [0x55, 0xc9, 0x02] },
+    { expect: [0x55, 0x80], reply: [0x30] },
+    { expect: [0x55, 0x8b], reply: [0x01] },
+  ]);
+  const bauds: number[] = [];
+  const setBaud = target.pipe.setBaud.bind(target.pipe);
+  target.pipe.setBaud = async (b: number) => {
+    bauds.push(b);
+    await setBaud(b);
+  };
+  const s = new UpdiSession(target.pipe, { baud: 230400, timeoutMs: 300 });
+  await s.connect();
+  assert.equal(s.sib?.nvm, 'P:0');
+  assert.deepEqual(bauds, [230400]);
+  assert.ok(target.done, target.state);
+});
+
+test('a link that fails at the raised speed is a BAUD error that says to lower --baud', async () => {
+  const sib = [...Buffer.from('tinyAVR P:0D:1-3M2 (01.59B0F.0)\0', 'latin1')];
+  const target = new ScriptedTarget([
+    { expect: [0x00] },
+    { expect: [0x55, 0xc3, 0x08, 0x55, 0xc2, 0x06, 0x55, 0x80], reply: [0x30] },
+    { expect: [0x55, 0xe6], reply: sib },
+    { expect: [0x55, 0xc9, 0x01] }, // 460800 needs the 16 MHz UPDI clock
+    { expect: [0x55, 0x80] }, // …and then nothing answers
+  ]);
+  const s = new UpdiSession(target.pipe, { baud: 460800, timeoutMs: 50 });
+  await assert.rejects(s.connect(), (e: unknown) => {
+    assert.ok(e instanceof UpdiError);
+    assert.equal(e.updiCode, 'BAUD');
+    assert.match(e.message, /fails at 460800 baud \(UPDI clock 16 MHz\)/);
+    assert.match(e.hint ?? '', /lower --baud/);
+    return true;
+  });
+});
