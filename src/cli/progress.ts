@@ -4,7 +4,7 @@
  * and a line for every retry. Bars and spinners only on a TTY; retries always. The one-line
  * summary (bytes, seconds, KB/s) is formatted here and printed by the command.
  */
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Phase, ProgressEvent } from '../updi/program.js';
 
 const BAR_WIDTH = 24;
@@ -22,6 +22,10 @@ export class ProgressView {
   private readonly stream: NodeJS.WriteStream;
   private readonly interactive: boolean;
   private spinner: Ora | undefined;
+  /** ora, loaded only for a terminal (it costs ~90 ms of start-up). */
+  private ora: typeof import('ora').default | undefined;
+  /** Spinner text waiting for ora to load. */
+  private pendingSpin: string | undefined;
   private lastDraw = 0;
   private barOpen = false;
 
@@ -29,6 +33,12 @@ export class ProgressView {
     this.stream = options.stream ?? process.stderr;
     // A terminal that reports no width (some pseudo-terminals) would send ora's redraw into a loop.
     this.interactive = options.interactive ?? (this.stream.isTTY === true && (this.stream.columns ?? 0) > 0 && !process.env.CI);
+    if (this.interactive) {
+      void import('ora').then((m) => {
+        this.ora = m.default;
+        if (this.pendingSpin !== undefined) this.spin(this.pendingSpin);
+      });
+    }
   }
 
   /** The callback to hand to the library. */
@@ -65,7 +75,9 @@ export class ProgressView {
     if (!this.interactive) return;
     this.endBar();
     this.spinner?.stop();
-    this.spinner = ora({ text, stream: this.stream }).start();
+    this.pendingSpin = undefined;
+    if (this.ora) this.spinner = this.ora({ text, stream: this.stream }).start();
+    else this.pendingSpin = text;
   }
 
   /** Clears whatever is being drawn. Call before printing results. */
@@ -75,6 +87,7 @@ export class ProgressView {
   }
 
   private stopSpinner(text?: string): void {
+    this.pendingSpin = undefined;
     if (!this.spinner) return;
     if (text) this.spinner.succeed(text);
     else this.spinner.stop();

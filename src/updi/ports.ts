@@ -6,7 +6,6 @@
  */
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:updi:ports');
@@ -27,6 +26,7 @@ export async function listPorts(options: { all?: boolean; sysRoot?: string; devR
   let ports: PortInfo[] | undefined;
   if (options.useUdev !== false && !options.sysRoot) {
     try {
+      const { SerialPort } = await import('serialport');
       const found = await SerialPort.list();
       ports = found.map((p) => clean({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, product: undefined, serialNumber: p.serialNumber, source: 'udev' as const }));
     } catch (err) {

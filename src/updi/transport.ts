@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { UpdiError } from './errors.js';
 import { debug, hexBytes } from '../util/debug.js';
 
@@ -138,6 +138,8 @@ export class SerialTransport implements UpdiTransport {
 
   static async open(path: string, baud: number): Promise<SerialTransport> {
     const saved = savePtyTermios(path);
+    // Loaded on first use: every ltobms command loads this module, few open a port.
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path, baudRate: baud, dataBits: 8, parity: 'even', stopBits: 2, autoOpen: false, hupcl: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(portError(path, 'cannot be opened', e)) : resolve())));
     const t = new SerialTransport(path, port, baud);
