@@ -141,7 +141,8 @@ export class TinyNvm {
     b.stInc(page.data, page.unit);
     b.sts(NVMCTRL.CTRLA, [page.command]);
     if (readBack) {
-      b.stPtr(readBack.address);
+      // Pages streamed top-down read back the page above, where the pointer already is.
+      if (readBack.address !== page.address + page.data.length) b.stPtr(readBack.address);
       const words = readBack.unit === 2 && readBack.length % 2 === 0;
       b.ldInc(words ? readBack.length / 2 : readBack.length, words ? 2 : 1);
     } else b.lds(NVMCTRL.STATUS);

@@ -165,10 +165,12 @@ export class Programmer {
   }
 
   /**
-   * Streams pages. With `verify`, each page's write also reads back the page before it (so every
-   * page is read after the next one was loaded and committed: whatever the guess about the
-   * controller's timing, a disturbed page shows). A read-back that differs switches to careful
-   * mode — status poll after every page, read-back of the page itself — and the page is redone.
+   * Streams pages. With `verify`, each page's write also reads back the page written before it
+   * (so every page is read after the next one was loaded and committed: whatever the guess about
+   * the controller's timing, a disturbed page shows). Pages go top-down: after a page's data the
+   * pointer stands at the page above, the one to read back, which saves a pointer store per page.
+   * A read-back that differs switches to careful mode — status poll after every page, read-back
+   * of the page itself — and the page is redone.
    */
   private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
@@ -183,7 +185,7 @@ export class Programmer {
     try {
       await this.nvm.waitReady(`before writing ${memory}`);
       let pending: PlannedPage | undefined;
-      for (const page of pages) {
+      for (const page of verify ? [...pages].reverse() : pages) {
         throwIfAborted(this.signal);
         if (!verify) {
           await this.withRetry('program', memory, page.write.address, () => this.nvm.writePage(page.write), () => this.nvm.reset());

@@ -109,3 +109,23 @@ test('chip erase is CHER (5) between two ready checks', async () => {
   await nvm.chipErase();
   assert.ok(target.done, target.state);
 });
+
+test('a page write can carry the read-back of another page; top-down, the pointer is already there', async () => {
+  const upper = Array.from({ length: 64 }, (_, i) => 0x40 + i);
+  const lower = Array.from({ length: 64 }, (_, i) => i);
+  const { nvm, target } = setup([
+    // Page 0x8000, reading back page 0x8040 (written before): no pointer store between data and LD.
+    {
+      expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...lower, ...STS_CTRLA, 0x01, 0x55, 0xa0, 31, 0x55, 0x25],
+      reply: upper,
+    },
+    // Bottom-up instead: the pointer (0x8080 after the read-back) is moved to 0x8040 for the data,
+    // and back to 0x8000 for the read-back.
+    { expect: [0x55, 0x69, 0x40, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...upper, ...STS_CTRLA, 0x01, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x25], reply: lower },
+  ]);
+  const got1 = await nvm.writePage({ address: 0x8000, data: Uint8Array.from(lower), unit: 2, command: 1 }, { address: 0x8040, length: 64, unit: 2 });
+  assert.deepEqual([...got1!], upper);
+  const got2 = await nvm.writePage({ address: 0x8040, data: Uint8Array.from(upper), unit: 2, command: 1 }, { address: 0x8000, length: 64, unit: 2 });
+  assert.deepEqual([...got2!], lower);
+  assert.ok(target.done, target.state);
+});
