@@ -73,7 +73,8 @@ test('WRERROR in the status after a page write is an NVM_ERROR', async () => {
 });
 
 test('a controller that stays busy ends in NVM_TIMEOUT, not an endless poll', async () => {
-  const busy = Array.from({ length: 400 }, () => ({ expect: LDS_STATUS, reply: [0x01] }));
+  // More polls than a 30 ms wait can make, each answered "FBUSY".
+  const busy = Array.from({ length: 100_000 }, () => ({ expect: LDS_STATUS, reply: [0x01] }));
   const { nvm } = setup(busy);
   const t0 = Date.now();
   await assert.rejects(nvm.waitReady('in test', 30), (e: unknown) => e instanceof UpdiError && e.updiCode === 'NVM_TIMEOUT');
