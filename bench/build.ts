@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIRMWARE_DIR } from '../src/build/avr.js';
-import { BUDGET, buildFirmwares, type FirmwareBuild } from '../src/build/firmware.js';
+import { FIRMWARE_DIR } from '../src/firmware/avr.js';
+import { BUDGET, buildFirmwares, type FirmwareBuild } from '../src/firmware/firmware.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,12 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildFirmware } from '../src/build/firmware.js';
+import { buildFirmware } from '../src/firmware/firmware.js';
 import { CHEMISTRY } from '../src/eeprom/chemistry.js';
 import { encodeConfig } from '../src/eeprom/image.js';
 import { fuseHex, loadFirmware, loadFuses } from '../src/production/firmware.js';
 import { LedgerWriter, SerialBook, readLedger } from '../src/production/ledger.js';
-import { Station } from '../src/production/station.js';
+import { Station } from '../src/workflows/station.js';
 import { ProgrammingFixture, virtualBoard } from '../src/sim/fixture/fixture.js';
 
 const BOARDS = Number(process.env.BOARDS ?? 5);

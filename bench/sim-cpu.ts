@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileAvrProgram } from '../src/build/avr.js';
+import { compileAvrProgram } from '../src/firmware/avr.js';
 import { Attiny824 } from '../src/sim/chip.js';
 import { NvmMemories } from '../src/sim/nvm/memories.js';
 

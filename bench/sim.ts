@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFirmware, type Chemistry } from '../src/build/firmware.js';
+import { buildFirmware, type Chemistry } from '../src/firmware/firmware.js';
 import { NvmMemories } from '../src/sim/nvm/memories.js';
 import { BoardRuntime } from '../src/sim/runtime/board-runtime.js';
 import { preloadFirmware, preloadFuses } from '../src/sim/runtime/memories-setup.js';

@@ -1,18 +1,18 @@
 /**
  * `ltobms build`: compile the firmware (firmware/ in the ltobms package) for one or both
  * chemistries with avr-gcc, incrementally and in parallel, and report flash / RAM / EEPROM use.
- * Thin: options → typed input → src/build/firmware.ts → render (table or --json).
+ * Thin: options → typed input → src/firmware/firmware.ts → render (table or --json).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import ora from 'ora';
 import { action, printJson, type ActionContext } from '../cli/run.js';
 import { LtobmsError } from '../errors.js';
-import { PACKAGE_ROOT } from '../build/avr.js';
-import { buildFirmwares, checkVersion, parseChemistry, type Chemistry, type FirmwareEvent } from '../build/firmware.js';
-import { displayPath, formatBuildReport, type BuildReport } from '../build/report.js';
-import type { Diagnostic } from '../build/toolchain.js';
-import { defaultFirmwareVersion } from '../build/version.js';
+import { PACKAGE_ROOT } from '../firmware/avr.js';
+import { buildFirmwares, checkVersion, parseChemistry, type Chemistry, type FirmwareEvent } from '../firmware/firmware.js';
+import { displayPath, formatBuildReport, type BuildReport } from '../firmware/report.js';
+import type { Diagnostic } from '../firmware/toolchain.js';
+import { defaultFirmwareVersion } from '../firmware/version.js';
 
 interface BuildOptions {
   chemistry: string;

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
 import { UsageError } from '../errors.js';
-import { BUILD_MARKER } from '../build/firmware.js';
-import { displayPath } from '../build/report.js';
+import { BUILD_MARKER } from '../firmware/firmware.js';
+import { displayPath } from '../firmware/report.js';
 
 interface CleanOptions {
   out: string;

@@ -1,6 +1,6 @@
 /**
  * `ltobms demo`: the newcomer's first command — the whole product on the virtual board in seconds.
- * Thin: options → runDemo (src/sim/runtime/demo.ts) → progress lines, a compact frame table, the file.
+ * Thin: options → runDemo (src/workflows/demo.ts) → progress lines, a compact frame table, the file.
  */
 import type { Command } from 'commander';
 import ora, { type Ora } from 'ora';
@@ -10,7 +10,7 @@ import { parseChemistry } from '../eeprom/chemistry.js';
 import { UsageError } from '../errors.js';
 import type { Frame } from '../logging/frame.js';
 import { loadScenarioFile } from '../sim/scenario/index.js';
-import { runDemo, type DemoResult, type DemoStep } from '../sim/runtime/demo.js';
+import { runDemo, type DemoResult, type DemoStep } from '../workflows/demo.js';
 import { formatSimTime } from '../sim/runtime/trace.js';
 
 interface DemoCliOptions {

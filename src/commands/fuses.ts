@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { action, printJson, type ActionContext } from '../cli/run.js';
 import { seconds } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
-import { FIRMWARE_DIR } from '../build/avr.js';
+import { FIRMWARE_DIR } from '../firmware/avr.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';

@@ -16,12 +16,12 @@ import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
 import { START_BAUD } from '../updi/session.js';
-import { SerialTransport } from '../updi/transport.js';
+import { SerialTransport } from '../serial/stream.js';
 import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
 import { LedgerWriter, MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
 import { ledgerReport, renderReport } from '../production/report.js';
-import { Station, type Decision, type FailedBoard, type StationEvent } from '../production/station.js';
+import { Station, type Decision, type FailedBoard, type StationEvent } from '../workflows/station.js';
 
 interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
   firmware?: string;

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
-import { listPorts } from '../updi/ports.js';
+import { listPorts } from '../serial/ports.js';
 
 interface PortsCliOptions {
   all?: boolean;

@@ -4,11 +4,11 @@
  * 0x810000, fuses 0x820000, lock 0x830000, signature 0x840000, user row 0x850000), so
  * `splitAvrMemories` sorts them like a hex file. This is what `avr-objcopy -O ihex` would emit.
  *
- * Sections come from src/build/elf.ts; the load addresses come from the program headers here
+ * Sections come from src/firmware/elf.ts; the load addresses come from the program headers here
  * (`.data` runs at 0x80xxxx but is stored in flash right after `.text`).
  */
 import { readFile } from 'node:fs/promises';
-import { EM_AVR, SHF_ALLOC, SHT_NOBITS, parseElf } from '../build/elf.js';
+import { EM_AVR, SHF_ALLOC, SHT_NOBITS, parseElf } from '../firmware/elf.js';
 import { UsageError } from '../errors.js';
 import type { Segment } from './ihex.js';
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRIES, type Chemistry } from '../eeprom/chemistry.js';
-import { FUSES_FILE } from '../build/firmware.js';
+import { FUSES_FILE } from '../firmware/firmware.js';
 import type { Segment } from '../image/ihex.js';
 import { readProgramImage, type ProgramImage } from '../updi/image-file.js';
 import { ATTINY824 } from '../updi/devices.js';

@@ -11,7 +11,7 @@
 import { CS, CTRLB, SYS_STATUS } from '../updi/constants.js';
 import { UpdiError } from '../updi/errors.js';
 import { LINK_CTRLA, START_BAUD, UpdiSession, decodeSib } from '../updi/session.js';
-import type { UpdiTransport } from '../updi/transport.js';
+import type { UpdiTransport } from '../serial/stream.js';
 
 export type ProbeResult =
   | { present: true; uid: string | null; signature: string | null; sib: string; locked: boolean }

@@ -3,7 +3,7 @@
  * (strings out); the command decides where they go.
  */
 import type { LedgerEntry } from './ledger.js';
-import type { StationEvent, StationSummary } from './station.js';
+import type { StationEvent, StationSummary } from '../workflows/station.js';
 import { formatRanges } from './report.js';
 
 /** A chip's unique ID for messages. */

@@ -2,7 +2,7 @@
  * Opening a programming session the way every command needs it: open the port, bring the link up,
  * run the job, and — always, on success, error or Ctrl-C — leave programming mode and close the port.
  */
-import { SerialTransport, type UpdiTransport } from './transport.js';
+import { SerialTransport, type UpdiTransport } from '../serial/stream.js';
 import { START_BAUD, UpdiSession } from './session.js';
 import { Programmer, type ProgressEvent } from './program.js';
 import { UpdiError } from './errors.js';

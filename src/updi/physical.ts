@@ -5,7 +5,7 @@
  * its echo: the echo is collected and compared with the next `exchange` (the next time we must wait
  * for the target anyway), so a write-only instruction costs no bus turnaround.
  */
-import type { UpdiTransport } from './transport.js';
+import type { UpdiTransport } from '../serial/stream.js';
 import { UpdiError } from './errors.js';
 import { debug, hexBytes } from '../util/debug.js';
 

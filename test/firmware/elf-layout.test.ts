@@ -1,5 +1,5 @@
 /**
- * The device support in firmware/device/ and the link settings of src/build/avr.ts produce an
+ * The device support in firmware/device/ and the link settings of src/firmware/avr.ts produce an
  * image laid out as the ATtiny824 needs it. Expectations come from the datasheet facts
  * (ATTINY824_FACTS.md §1.1, §1.4), checked with binutils' own readers (avr-objdump, avr-readelf,
  * avr-nm), not with our ELF parser — which is itself checked against avr-readelf here.
@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { compileAvrProgram, type AvrProgram } from '../../src/build/avr.js';
-import { memoryUse, readElf } from '../../src/build/elf.js';
+import { compileAvrProgram, type AvrProgram } from '../../src/firmware/avr.js';
+import { memoryUse, readElf } from '../../src/firmware/elf.js';
 import { LtobmsError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { buildFirmwares, type FirmwareBuild } from '../../src/build/firmware.js';
+import { buildFirmwares, type FirmwareBuild } from '../../src/firmware/firmware.js';
 
 async function symbols(elf: string): Promise<Map<string, number>> {
   const { stdout } = await execa('avr-nm', [elf]);

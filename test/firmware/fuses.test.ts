@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { FUSES_FILE } from '../../src/build/firmware.js';
+import { FUSES_FILE } from '../../src/firmware/firmware.js';
 import { parseIntelHex } from '../../src/image/ihex.js';
 
 describe('firmware/fuses.hex', () => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, REPO_ROOT } from '../helpers/cli.js';
-import { buildFirmware, type FirmwareBuild } from '../../src/build/firmware.js';
+import { buildFirmware, type FirmwareBuild } from '../../src/firmware/firmware.js';
 
 /** One real firmware build per test file (about a second with the toolchain). */
 export async function buildTestFirmware(chemistry: 'LTO' | 'NAION' = 'LTO'): Promise<FirmwareBuild> {

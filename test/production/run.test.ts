@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseIntelHex } from '../../src/image/ihex.js';
 import { decodeConfig } from '../../src/eeprom/image.js';
 import { ProgrammingFixture, virtualBoard } from '../../src/sim/fixture/fixture.js';
-import { siblingUartPort } from '../../src/production/uart.js';
+import { siblingUartPort } from '../../src/workflows/uart-port.js';
 import { runCli } from '../helpers/cli.js';
 import { createPtyPair, socatAvailable } from '../helpers/pty.js';
 import { startCli, uidFor } from './harness.js';

@@ -9,7 +9,7 @@ import { UpdiPhysical } from '../../src/updi/physical.js';
 import { UpdiLink } from '../../src/updi/link.js';
 import { UpdiError } from '../../src/updi/errors.js';
 import { KEYS } from '../../src/updi/constants.js';
-import { PipeTransport } from '../../src/updi/transport.js';
+import { PipeTransport } from '../../src/serial/stream.js';
 import { ScriptedTarget, type Step } from './scripted.js';
 
 function setup(steps: Step[], options: { echo?: boolean } = {}) {

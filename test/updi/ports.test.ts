@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listFromSysfs, listPorts } from '../../src/updi/ports.js';
+import { listFromSysfs, listPorts } from '../../src/serial/ports.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ltobms-sys-'));

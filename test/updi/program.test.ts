@@ -9,7 +9,7 @@ import { simPipe } from './sim-pipe.js';
 import { withProgrammer } from '../../src/updi/connect.js';
 import { planProgram } from '../../src/updi/plan.js';
 import { UpdiError } from '../../src/updi/errors.js';
-import { PipeTransport } from '../../src/updi/transport.js';
+import { PipeTransport } from '../../src/serial/stream.js';
 import type { ProgressEvent } from '../../src/updi/program.js';
 import { InterruptedError } from '../../src/errors.js';
 import { NvmMemories } from '../../src/sim/nvm/memories.js';

@@ -4,7 +4,7 @@
  * differs from the script is recorded and nothing is answered from then on, so the code under test
  * times out and the test reports the mismatch.
  */
-import { PipeTransport, type WireTarget } from '../../src/updi/transport.js';
+import { PipeTransport, type WireTarget } from '../../src/serial/stream.js';
 import { hexBytes } from '../../src/util/debug.js';
 
 export interface Step {

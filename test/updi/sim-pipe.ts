@@ -4,7 +4,7 @@
  * run in milliseconds. The simulator produces the echo itself, like the real wire. `plug()` gives a
  * fresh adapter on the same target (a closed transport stays closed, as a closed port does).
  */
-import { PipeTransport } from '../../src/updi/transport.js';
+import { PipeTransport } from '../../src/serial/stream.js';
 import { createUpdiSimulator, type UpdiSimulator, type UpdiSimulatorOptions } from '../../src/sim/updi/simulator.js';
 
 export interface SimPipe {

@@ -4,7 +4,7 @@
  * Library only: reads files, never prints.
  */
 import { readFile } from 'node:fs/promises';
-import { FUSES_FILE } from '../../build/firmware.js';
+import { FUSES_FILE } from '../../firmware/firmware.js';
 import { CHEMISTRY } from '../../eeprom/chemistry.js';
 import { encodeConfig } from '../../eeprom/image.js';
 import { LtobmsError } from '../../errors.js';

@@ -9,7 +9,7 @@ import type { LtobmsError } from '../../errors.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { Scenario } from '../scenario/types.js';
 import { startSim, type SimEvent, type SimHandle, type SimOptions } from '../updi/serve.js';
-import { SocatPty } from '../wire/pty.js';
+import { SocatPty } from '../../serial/pty.js';
 import { BoardRuntime, type RuntimeEvent } from './board-runtime.js';
 import { preloadFirmware, preloadFuses, scenarioEepromBytes, type PreloadResult } from './memories-setup.js';
 import { paceRuntime, type PaceResult, type SimSpeed } from './pacer.js';

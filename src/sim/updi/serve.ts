@@ -12,7 +12,7 @@ import { NvmMemories } from '../nvm/memories.js';
 import type { NvmTimings } from '../nvm/nvmctrl.js';
 import { realClock, type WireClock } from '../wire/clock.js';
 import type { FaultConfig } from '../wire/faults.js';
-import { SocatPty } from '../wire/pty.js';
+import { SocatPty } from '../../serial/pty.js';
 import { createUpdiSimulator, type UpdiSimulator } from './simulator.js';
 import type { UpdiControl, UpdiEvent } from './target.js';
 

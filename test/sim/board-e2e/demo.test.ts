@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../../../src/build/avr.js';
+import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { classifyLine, type Frame } from '../../../src/logging/frame.js';
 import { runCli } from '../../helpers/cli.js';
 import { socatAvailable } from '../../helpers/pty.js';

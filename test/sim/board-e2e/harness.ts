@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFirmware, type FirmwareBuild } from '../../../src/build/firmware.js';
+import { buildFirmware, type FirmwareBuild } from '../../../src/firmware/firmware.js';
 import type { Chemistry } from '../../../src/sim/board/types.js';
 import type { BoardSnapshot } from '../../../src/sim/board/board.js';
 import type { ResetCause } from '../../../src/sim/chip-types.js';

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PACKAGE_ROOT } from '../../../src/build/avr.js';
+import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { runCli } from '../../helpers/cli.js';
 import { influxdAvailable, startInfluxd, type InfluxdServer } from '../../helpers/influxdb.js';
 import { socatAvailable } from '../../helpers/pty.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../../../src/build/avr.js';
+import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
 import { runCli } from '../../helpers/cli.js';
 import { socatAvailable } from '../../helpers/pty.js';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { compileAvrProgram, type Defines } from '../../../src/build/avr.js';
+import { compileAvrProgram, type Defines } from '../../../src/firmware/avr.js';
 import { Attiny824, type Attiny824Options, type RunResult } from '../../../src/sim/chip.js';
 import type { ChipTraceEvent } from '../../../src/sim/chip-types.js';
 import { NvmMemories } from '../../../src/sim/nvm/memories.js';

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
-import { UpdiError } from './errors.js';
+import { UpdiError } from '../updi/errors.js';
 import { debug, hexBytes } from '../util/debug.js';
 
 const log = debug('ltobms:updi:port');

@@ -7,8 +7,8 @@
  * pacing and the 0x00-as-BREAK rule in the target).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { LtobmsError, UsageError } from '../../errors.js';
-import { debug } from '../../util/debug.js';
+import { LtobmsError, UsageError } from '../errors.js';
+import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:sim:pty');
 

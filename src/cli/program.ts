@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands/index.js';
-import { enableDebug } from './util/debug.js';
-import { ExitCode } from './errors.js';
+import { registerCommands } from '../commands/index.js';
+import { enableDebug } from '../util/debug.js';
+import { ExitCode } from '../errors.js';
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -6,7 +6,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { PortInfo } from '../updi/ports.js';
+import type { PortInfo } from '../serial/ports.js';
 
 export async function siblingUartPort(updiPort: string, ports: PortInfo[]): Promise<string> {
   const real = async (p: string) => realpath(p).catch(() => p);

@@ -11,10 +11,10 @@ import { InterruptedError, LtobmsError } from '../errors.js';
 import { withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/program.js';
 import { START_BAUD } from '../updi/session.js';
-import { SerialTransport, type UpdiTransport } from '../updi/transport.js';
-import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from './board.js';
-import type { LedgerEntry, LedgerFirmware, LedgerStep, LedgerWriter, SerialBook } from './ledger.js';
-import { KeepOpenTransport, probeBoard, type ProbeResult } from './probe.js';
+import { SerialTransport, type UpdiTransport } from '../serial/stream.js';
+import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
+import type { LedgerEntry, LedgerFirmware, LedgerStep, LedgerWriter, SerialBook } from '../production/ledger.js';
+import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
 
 export type Decision = 'retry' | 'next' | 'quit';

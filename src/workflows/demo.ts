@@ -8,19 +8,19 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildFirmware, FUSES_FILE, type Chemistry } from '../../build/firmware.js';
-import { defaultFirmwareVersion } from '../../build/version.js';
-import { CHEMISTRY } from '../../eeprom/chemistry.js';
-import { encodeConfig } from '../../eeprom/image.js';
-import type { Frame } from '../../logging/frame.js';
-import { resolveConfig } from '../../logging/config.js';
-import { tailPorts } from '../../logging/session.js';
-import { openWriter } from '../../logging/target.js';
-import { withProgrammer } from '../../updi/connect.js';
-import { readProgramImage } from '../../updi/image-file.js';
-import { planProgram } from '../../updi/plan.js';
-import { parseScenario, type Scenario } from '../scenario/index.js';
-import { startBoardSim } from './serve.js';
+import { buildFirmware, FUSES_FILE, type Chemistry } from '../firmware/firmware.js';
+import { defaultFirmwareVersion } from '../firmware/version.js';
+import { CHEMISTRY } from '../eeprom/chemistry.js';
+import { encodeConfig } from '../eeprom/image.js';
+import type { Frame } from '../logging/frame.js';
+import { resolveConfig } from '../logging/config.js';
+import { tailPorts } from '../logging/session.js';
+import { openWriter } from '../logging/target.js';
+import { withProgrammer } from '../updi/connect.js';
+import { readProgramImage } from '../updi/image-file.js';
+import { planProgram } from '../updi/plan.js';
+import { parseScenario, type Scenario } from '../sim/scenario/index.js';
+import { startBoardSim } from '../sim/runtime/serve.js';
 
 /** The serial number the demo writes into the EEPROM (the example board). */
 export const DEMO_SERIAL = 7;
