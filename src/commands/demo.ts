@@ -12,6 +12,7 @@ import type { Frame } from '../logging/frame.js';
 import { loadScenarioFile } from '../sim/scenario/index.js';
 import { runDemo, type DemoResult, type DemoStep } from '../workflows/demo.js';
 import { formatSimTime } from '../sim/runtime/trace.js';
+import { parseTimeOption } from '../report/time.js';
 
 interface DemoCliOptions {
   chemistry: string;
@@ -19,6 +20,7 @@ interface DemoCliOptions {
   outDir?: string;
   buildDir: string;
   all?: boolean;
+  start?: string;
   json?: boolean;
 }
 
@@ -65,12 +67,14 @@ export function register(program: Command): void {
     .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')
     .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
     .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
+    .option('--start <time>', 'stamp the frames as if the run started then (ISO 8601 or epoch seconds); default: it ends now')
     .option('--all', 'print every frame, not just state changes and one per quarter hour')
     .option('--json', 'print the result (frames, files, times) as JSON')
     .addHelpText(
       'after',
       `
-The frames land in <out-dir>/YYYY-MM-DD.lp with the host's timestamps, as \`ltobms log\` writes them;
+The frames land in <out-dir>/YYYY-MM-DD.lp as \`ltobms log\` writes them, stamped with the board's
+simulated clock (3 simulated hours span 3 hours, ending now or starting at --start);
 load them into InfluxDB later with \`ltobms log --replay <file>\`.
 
 Examples:
@@ -86,6 +90,7 @@ Examples:
         if (scenario && scenario.durationSeconds === undefined) {
           throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
         }
+        const startMs = opts.start !== undefined ? parseTimeOption(opts.start, '--start') : undefined;
         const json = opts.json === true;
         const spinner: Ora | undefined = !json && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? ora({ stream: process.stderr }) : undefined;
         const onStep = (s: DemoStep) => {
@@ -100,7 +105,7 @@ Examples:
         };
         let result: DemoResult;
         try {
-          result = await runDemo({ chemistry, scenario, outDir: opts.outDir, buildDir: opts.buildDir, signal: ctx.signal, onStep });
+          result = await runDemo({ chemistry, scenario, startMs, outDir: opts.outDir, buildDir: opts.buildDir, signal: ctx.signal, onStep });
         } catch (err) {
           spinner?.fail();
           throw err;

@@ -1,3 +1,5 @@
+import { seriesKey, type Frame } from './frame.js';
+
 /**
  * Host timestamps for frames, in ns since the Unix epoch.
  *
@@ -7,7 +9,7 @@
  * (measurement + id) timestamps are strictly increasing, so two frames can never overwrite each other
  * in InfluxDB, even after a wall-clock step backwards.
  */
-export class FrameClock {
+export class FrameClock implements FrameStamper {
   private anchorWallNs = 0n;
   private anchorMonoNs = 0n;
   private readonly last = new Map<string, bigint>();
@@ -45,3 +47,60 @@ export class FrameClock {
     return t;
   }
 }
+
+/**
+ * What stamps frames as their lines complete: {@link FrameClock} (the host's wall time, for real
+ * ports) or {@link SimulatedFrameClock} (the virtual board's simulated time).
+ */
+export interface FrameStamper {
+  /** A timestamp (ns) for `frame` of `series`, later than every earlier one of that series. */
+  stamp(series: string, frame: Frame): bigint;
+}
+
+/** Where simulated time 0 falls on the wall clock (ns since the epoch). */
+export function simulatedStartNs(options: { startMs?: number; durationSeconds?: number; nowMs: number }): bigint {
+  // A bounded run ends at (about) the wall time it ended, so a replay of it lies in the past and
+  // spans as long as it simulated; an open-ended one starts now.
+  const startMs = options.startMs ?? options.nowMs - (options.durationSeconds ?? 0) * 1000;
+  return BigInt(Math.round(startMs)) * 1_000_000n;
+}
+
+/**
+ * Timestamps from the virtual board's clock: each frame is stamped with the simulated time at which
+ * the board sent its last byte, plus an anchor on the wall clock. The board runtime reports each
+ * frame it prints ({@link noteFrame}); the log reader, which gets the same line later through the
+ * UART pseudo-terminal, finds it by series and uptime, so the lag of the pty (many simulated
+ * seconds at max speed) does not shift the stamp. A frame the runtime did not report (none should)
+ * gets the simulated time of now.
+ */
+export class SimulatedFrameClock implements FrameStamper {
+  private readonly printed = new Map<string, number>();
+  private readonly last = new Map<string, bigint>();
+
+  constructor(
+    /** Wall time (ns since the epoch) of simulated time 0. */
+    public startNs: bigint,
+    /** The board's simulated time now (s). */
+    private readonly simulatedNow: () => number,
+  ) {}
+
+  /** The board printed `frame` at simulated time `t` (s). */
+  noteFrame(frame: Frame, t: number): void {
+    this.printed.set(printedKey(frame), t);
+    // A reader that never comes must not grow the map without bound.
+    if (this.printed.size > 10_000) this.printed.delete(this.printed.keys().next().value!);
+  }
+
+  stamp(series: string, frame: Frame): bigint {
+    const key = printedKey(frame);
+    const t = this.printed.get(key) ?? this.simulatedNow();
+    this.printed.delete(key);
+    let ns = this.startNs + BigInt(Math.round(t * 1e9));
+    const previous = this.last.get(series);
+    if (previous !== undefined && ns <= previous) ns = previous + 1n;
+    this.last.set(series, ns);
+    return ns;
+  }
+}
+
+const printedKey = (frame: Frame): string => `${seriesKey(frame)} ${frame.uptime}`;

@@ -1,10 +1,10 @@
 /**
  * From bytes to typed events: one {@link LineAssembler} per source, every completed line classified
- * (frame / debug text / garbage) and every frame stamped with the host time when its line completed.
+ * (frame / debug text / garbage) and every frame stamped when its line completed (host time, or the virtual board's simulated time).
  */
 import { classifyLine, seriesKey, type GarbageReason, type Point } from './frame.js';
 import { LineAssembler } from './lines.js';
-import type { FrameClock } from './clock.js';
+import type { FrameStamper } from './clock.js';
 
 export type LineEvent =
   | { type: 'frame'; port: string; point: Point }
@@ -14,7 +14,7 @@ export type LineEvent =
 /** Builds the line handling for one port: feed it chunks, end it when the port goes away. */
 export function createFrameReader(
   port: string,
-  clock: FrameClock,
+  clock: FrameStamper,
   onEvent: (event: LineEvent) => void,
 ): LineAssembler {
   return new LineAssembler((line, status) => {
@@ -25,7 +25,7 @@ export function createFrameReader(
     const c = classifyLine(line, 0, line.length, { timestamp: 'forbidden' });
     switch (c.kind) {
       case 'frame':
-        onEvent({ type: 'frame', port, point: { frame: c.frame, timeNs: clock.stamp(seriesKey(c.frame)) } });
+        onEvent({ type: 'frame', port, point: { frame: c.frame, timeNs: clock.stamp(seriesKey(c.frame), c.frame) } });
         break;
       case 'debug':
         onEvent({ type: 'debug', port, text: c.text });

@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { FrameClock } from './clock.js';
+import { FrameClock, type FrameStamper } from './clock.js';
 import { classifyLine, formatPoint, type GarbageReason } from './frame.js';
 import { LineAssembler } from './lines.js';
 import { runPort, type PortStatus } from './port.js';
@@ -78,6 +78,8 @@ export interface TailOptions {
   /** How long to keep delivering after Ctrl-C before leaving the rest in the spool. */
   drainMs?: number;
   reopenMs?: number;
+  /** What stamps frames (default: the host's wall clock; the virtual board brings its simulated one). */
+  clock?: FrameStamper;
 }
 
 /** Tails every port until the signal fires; then flushes and returns the summary. */
@@ -89,7 +91,7 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   const onAbort = () => stop.abort();
   options.signal.addEventListener('abort', onAbort, { once: true });
   writer.onFatal(() => stop.abort());
-  const clock = new FrameClock();
+  const clock = options.clock ?? new FrameClock();
   const onLine = (event: LineEvent) => {
     if (event.type === 'frame') {
       summary.frames++;

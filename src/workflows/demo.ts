@@ -13,6 +13,7 @@ import { defaultFirmwareVersion } from '../firmware/version.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { encodeConfig } from '../eeprom/image.js';
 import type { Frame } from '../logging/frame.js';
+import { simulatedStartNs, SimulatedFrameClock } from '../logging/clock.js';
 import { resolveConfig } from '../logging/config.js';
 import { tailPorts } from '../logging/session.js';
 import { openWriter } from '../logging/target.js';
@@ -65,6 +66,8 @@ export interface DemoOptions {
   outDir?: string;
   /** Firmware build folder (default: build). */
   buildDir?: string;
+  /** Wall time (ms) the simulated run starts at; default: it ends at the wall time it ran. */
+  startMs?: number;
   signal: AbortSignal;
   onStep?: (step: DemoStep) => void;
 }
@@ -92,13 +95,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   step({ step: 'build', done: true, hex: build.artifacts.hex, flashBytes: build.memory.flash, compiled: build.compiled });
 
   let produced = 0;
+  // Frames carry the board's simulated time, so a replay of 3 simulated hours spans 3 hours.
+  const clock = new SimulatedFrameClock(0n, () => sim.runtime.time);
   const sim = await startBoardSim({
     scenario,
     speed: 'max',
     baud: 0,
     latencyMs: 0,
     onRuntimeEvent: (e) => {
-      if (e.type === 'line' && e.line.frame) produced++;
+      if (e.type === 'line' && e.line.frame) {
+        produced++;
+        clock.noteFrame(e.line.frame, e.line.t);
+      }
     },
   });
   const config = resolveConfig({ flags: {}, env: process.env, target: 'file', outDir: options.outDir, envFile: '/dev/null' });
@@ -113,6 +121,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     writer,
     signal: stopLog.signal,
     drainMs: 5000,
+    clock,
     onEvent: (e) => {
       if (e.type === 'frame') frames.push(e.point.frame);
     },
@@ -133,6 +142,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     step({ step: 'run', done: false, scenario: scenario.name });
     const t0 = performance.now();
+    clock.startNs = simulatedStartNs({ startMs: options.startMs, durationSeconds: scenario.durationSeconds, nowMs: Date.now() });
     const outcome = await sim.run(options.signal);
     const wallSeconds = (performance.now() - t0) / 1000;
     if (outcome === 'ended') {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameClock } from '../../src/logging/clock.js';
+import { FrameClock, simulatedStartNs, SimulatedFrameClock } from '../../src/logging/clock.js';
+import type { Frame } from '../../src/logging/frame.js';
+import { testFrame } from './fixtures.js';
 
 /** A wall clock (ms) and a monotonic clock (ns) the test moves by hand. */
 function clocks(wallMs: number) {
@@ -43,4 +45,27 @@ test('a drift over one second between the two clocks re-anchors to the wall cloc
   c.monoNs += 1_000_000_000n;
   c.wallMs += 1_400;
   assert.equal(clock.now(), 1_700_000_063_000_000_000n);
+});
+
+test('simulated time: a frame is stamped with the simulated time the board sent it, not when the reader got it', () => {
+  let simNow = 0;
+  const clock = new SimulatedFrameClock(1_700_000_000_000_000_000n, () => simNow);
+  const first = testFrame(0) as Frame;
+  const second = testFrame(1) as Frame;
+  clock.noteFrame(first, 0.01);
+  clock.noteFrame(second, 60.01);
+  simNow = 95.5; // the reader lags behind the board (the pty at max speed)
+  assert.equal(clock.stamp('lto-bms,id=0007', first), 1_700_000_000_010_000_000n);
+  assert.equal(clock.stamp('lto-bms,id=0007', second), 1_700_000_060_010_000_000n);
+  // A frame the runtime never reported falls back to the simulated time of now, still increasing.
+  assert.equal(clock.stamp('lto-bms,id=0007', testFrame(9) as Frame), 1_700_000_095_500_000_000n);
+  simNow = 10;
+  assert.equal(clock.stamp('lto-bms,id=0007', testFrame(10) as Frame), 1_700_000_095_500_000_001n);
+});
+
+test('simulated time is anchored so a bounded run ends now, or starts at --start', () => {
+  const nowMs = 1_800_000_000_000;
+  assert.equal(simulatedStartNs({ nowMs, durationSeconds: 3 * 3600 }), BigInt(nowMs - 10_800_000) * 1_000_000n);
+  assert.equal(simulatedStartNs({ nowMs, durationSeconds: 3 * 3600, startMs: 1_600_000_000_000 }), 1_600_000_000_000_000_000n);
+  assert.equal(simulatedStartNs({ nowMs }), BigInt(nowMs) * 1_000_000n);
 });
