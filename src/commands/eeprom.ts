@@ -8,12 +8,13 @@ import { action, printJson, type ActionContext } from '../cli/run.js';
 import { UsageError } from '../errors.js';
 import { CHEMISTRY, type Chemistry } from '../eeprom/chemistry.js';
 import { renderImage } from '../eeprom/formats.js';
-import { CONFIG_FIELDS, hex16, invalidImageError, decodeConfig, type DecodedImage, type EepromConfig } from '../eeprom/image.js';
+import { CONFIG_FIELDS, invalidImageError, decodeConfig, type DecodedImage, type EepromConfig } from '../eeprom/image.js';
 import { readImageSource, writeFileAtomic } from '../eeprom/io.js';
 import { buildEepromRequest, imageReport, makeImage, type EepromOptions, type EepromRequest, type ImageReport } from '../eeprom/request.js';
 import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
 import { writeEepromImage } from '../updi/eeprom-write.js';
 import { summaryLine } from '../cli/progress.js';
+import { hex } from '../util/hex.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -116,7 +117,7 @@ async function emitImage(request: EepromRequest, bytes: Uint8Array, decoded: Dec
     const report: GenerateReport = { chemistry: request.chemistry, file: file ?? null, format, ...imageReport(decoded) };
     printJson(report);
   } else if (file !== undefined) {
-    process.stdout.write(`wrote ${file}: ${format}, serial ${request.config.serialNumber}, ${limitsSummary(request.config, decoded.chemistry)}, CRC ${hex16(decoded.crc)}\n`);
+    process.stdout.write(`wrote ${file}: ${format}, serial ${request.config.serialNumber}, ${limitsSummary(request.config, decoded.chemistry)}, CRC ${hex(decoded.crc)}\n`);
   } else {
     if (typeof content !== 'string' && process.stdout.isTTY) {
       throw new UsageError('refusing to print raw binary to a terminal', {
@@ -148,13 +149,13 @@ function renderDecode(r: DecodeReport): string {
   const extra = r.length > 20 ? `, first 20 of ${r.length} bytes` : '';
   const rows: [string, string][] = [
     ['source', `${r.source} (${r.format}${extra})`],
-    ['magic', `${hex16(r.magic)}  ${ok(r.magicValid)}`],
+    ['magic', `${hex(r.magic)}  ${ok(r.magicValid)}`],
   ];
   for (const f of CONFIG_FIELDS) {
     const v = r.fields[f.name]!;
-    rows.push([f.name, f.key === 'serialNumber' ? `${v} (${hex16(v)})` : `${v}${f.unit ? ' ' + f.unit : ''}`]);
+    rows.push([f.name, f.key === 'serialNumber' ? `${v} (${hex(v)})` : `${v}${f.unit ? ' ' + f.unit : ''}`]);
   }
-  rows.push(['crc', `${hex16(r.crc)}  ${ok(r.crcValid)}${r.crcValid ? '' : ` (computed ${hex16(r.crcComputed)})`}`]);
+  rows.push(['crc', `${hex(r.crc)}  ${ok(r.crcValid)}${r.crcValid ? '' : ` (computed ${hex(r.crcComputed)})`}`]);
   const chem = r.matchesChemistry
     ? `${r.matchesChemistry} (its default limits)`
     : r.withinBoundsOf.length

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
 import { seconds } from '../cli/progress.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
-import { UpdiError, hex } from '../updi/errors.js';
+import { UpdiError } from '../updi/errors.js';
+import { hex, hex2 } from '../util/hex.js';
 import { SYSCFG0_INDEX } from '../updi/fuses.js';
 import { memoryWindow } from '../updi/program.js';
 
@@ -48,7 +49,7 @@ Examples:
               const data = await p.readMemory(device, memory);
               const at = data.findIndex((b) => b !== 0xff);
               if (at >= 0) {
-                throw new UpdiError('VERIFY', `blank check failed: ${memory} offset ${hex(at)} (data address ${hex(memoryWindow(device, memory).address + at)}) reads 0x${data[at]!.toString(16).padStart(2, '0')} after chip erase`, {
+                throw new UpdiError('VERIFY', `blank check failed: ${memory} offset ${hex(at)} (data address ${hex(memoryWindow(device, memory).address + at)}) reads 0x${hex2(data[at]!)} after chip erase`, {
                   hint: 'retry; if it repeats, the part may be damaged or the supply too low for erasing',
                 });
               }

@@ -12,6 +12,7 @@ import { FIRMWARE_DIR } from '../firmware/avr.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
+import { hex } from '../util/hex.js';
 
 export const DEFAULT_FUSE_FILE = join(FIRMWARE_DIR, 'fuses.hex');
 
@@ -73,8 +74,7 @@ Examples:
           printJson({ device: outcome.device.name, file, fuses: rows, skipped: outcome.plan.skippedFuses, verified: outcome.result.verified, seconds: Number((ms / 1000).toFixed(3)) });
           return;
         }
-        const h = (b: number) => '0x' + b.toString(16).padStart(2, '0');
-        for (const r of rows) process.stdout.write(`${r.name.padEnd(8)} ${r.written ? `${h(r.before)} -> ${h(r.value)}` : `${h(r.value)} (unchanged)`}\n`);
+        for (const r of rows) process.stdout.write(`${r.name.padEnd(8)} ${r.written ? `${hex(r.before, 2)} -> ${hex(r.value, 2)}` : `${hex(r.value, 2)} (unchanged)`}\n`);
         const verified = opts.verify ? `, verified ${outcome.result.verified}` : '';
         process.stdout.write(`${outcome.device.name}: wrote ${outcome.changed.length} of ${rows.length} fuses${verified} in ${seconds(ms)}\n`);
       }),

@@ -10,7 +10,7 @@ import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions 
 import { LOCKBIT_NOLOCK } from '../updi/constants.js';
 import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../updi/fuses.js';
 import type { SibInfo } from '../updi/session.js';
-import { hexBytes } from '../util/debug.js';
+import { hex, hexBytes } from '../util/hex.js';
 
 interface InfoCliOptions extends PortCliOptions {
   json?: boolean;
@@ -109,7 +109,6 @@ Examples:
     );
 }
 
-const hex2 = (b: number) => '0x' + b.toString(16).padStart(2, '0');
 
 export function renderInfo(r: InfoReport): string {
   const out: string[] = [];
@@ -122,7 +121,7 @@ export function renderInfo(r: InfoReport): string {
   }
   row('device', `${r.device}  signature ${r.signature}  revision ${r.revision}`);
   row('serial', r.serialNumber ?? '?');
-  row('lock', `${hex2(r.lockByte!)} (${r.lockByte === LOCKBIT_NOLOCK ? 'unlocked' : 'locked at next reset'})`);
+  row('lock', `${hex(r.lockByte!, 2)} (${r.lockByte === LOCKBIT_NOLOCK ? 'unlocked' : 'locked at next reset'})`);
   const f = r.fuses!;
   const fields: Record<string, string> = {
     WDTCFG: `period ${f.WDTCFG.period}, window ${f.WDTCFG.window}`,
@@ -135,7 +134,7 @@ export function renderInfo(r: InfoReport): string {
   };
   FUSE_NAMES.forEach((name, i) => {
     if (name.startsWith('reserved')) return;
-    row(i === 0 ? 'fuses' : '', `${name.padEnd(8)}${hex2(f.raw[i]!)}  ${fields[name]}`);
+    row(i === 0 ? 'fuses' : '', `${name.padEnd(8)}${hex(f.raw[i]!, 2)}  ${fields[name]}`);
   });
   const c = r.eepromConfig;
   if (!c) row('EEPROM', 'blank (no configuration: the firmware uses its defaults)');

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../eeprom/io.js';
 import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import type { MemoryName } from '../updi/program.js';
-import { hexBytes } from '../util/debug.js';
+import { hexBytes } from '../util/hex.js';
 
 const MEMORIES: readonly MemoryName[] = ['flash', 'eeprom', 'fuses', 'userrow', 'lock', 'sigrow'];
 

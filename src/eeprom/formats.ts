@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../errors.js';
 import { AVR_HEX_BASE, formatIntelHex, parseIntelHex, splitAvrMemories, toFlatImage } from '../image/ihex.js';
-import { CONFIG_SIZE, toHexString } from './image.js';
+import { CONFIG_SIZE } from './image.js';
+import { hexBytes } from '../util/hex.js';
 
 export type ImageFormat = 'raw' | 'ihex' | 'hexstring';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['raw', 'ihex', 'hexstring'];
@@ -35,7 +36,7 @@ export function renderImage(bytes: Uint8Array, format: ImageFormat): Uint8Array 
     case 'ihex':
       return formatIntelHex([{ address: AVR_HEX_BASE.eeprom, data: bytes }]);
     case 'hexstring':
-      return toHexString(bytes) + '\n';
+      return hexBytes(bytes, '') + '\n';
   }
 }
 

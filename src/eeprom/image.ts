@@ -10,6 +10,7 @@
 import { LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRIES, CHEMISTRY, type Chemistry, type ProtectionLimits } from './chemistry.js';
 import { INT_RANGE, type IntType } from './parse.js';
+import { hex } from '../util/hex.js';
 
 export const EEPROM_MAGIC = 0x7337;
 /** Bytes in the image, CRC included. */
@@ -231,21 +232,12 @@ export function validateConfig(cfg: ProtectionLimits, options: ValidateOptions):
 /** The error `decode` ends with when the firmware would reject the image (exit 1). */
 export function invalidImageError(d: DecodedImage, source: string): LtobmsError | undefined {
   const problems: string[] = [];
-  if (!d.magicValid) problems.push(`magic is ${hex16(d.magic)}, not ${hex16(EEPROM_MAGIC)}`);
-  if (!d.crcValid) problems.push(`CRC is ${hex16(d.crc)} but the bytes give ${hex16(d.crcComputed)}`);
+  if (!d.magicValid) problems.push(`magic is ${hex(d.magic)}, not ${hex(EEPROM_MAGIC)}`);
+  if (!d.crcValid) problems.push(`CRC is ${hex(d.crc)} but the bytes give ${hex(d.crcComputed)}`);
   if (problems.length === 0) return undefined;
   return new LtobmsError(`${source} is not a valid configuration: ${problems.join(', ')}`, {
     code: 'EEPROM_INVALID',
     hint: 'the firmware would ignore it and fall back to its defaults; regenerate it with `ltobms eeprom --sn N`',
     details: { magic: d.magic, crc: d.crc, crcComputed: d.crcComputed },
   });
-}
-
-export function hex16(n: number): string {
-  return '0x' + n.toString(16).padStart(4, '0');
-}
-
-/** Lower-case hex, two digits a byte, no separators (the original tool's stdout). */
-export function toHexString(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -8,8 +8,9 @@
 import { UsageError } from '../errors.js';
 import { CHEMISTRY, parseChemistry, type Chemistry } from './chemistry.js';
 import { formatFromPath, parseFormat, type ImageFormat } from './formats.js';
-import { CONFIG_FIELDS, decodeConfig, encodeConfig, toHexString, validateConfig, type DecodedImage, type EepromConfig } from './image.js';
+import { CONFIG_FIELDS, decodeConfig, encodeConfig, validateConfig, type DecodedImage, type EepromConfig } from './image.js';
 import { parseInteger } from './parse.js';
+import { hexBytes } from '../util/hex.js';
 
 /** Options as commander hands them over (all strings: parsed here, with the original's rules). */
 export interface EepromOptions {
@@ -110,6 +111,6 @@ export function imageReport(d: DecodedImage): ImageReport {
     crcValid: d.crcValid,
     matchesChemistry: d.chemistry,
     withinBoundsOf: d.withinBoundsOf,
-    hex: toHexString(d.bytes),
+    hex: hexBytes(d.bytes, ''),
   };
 }

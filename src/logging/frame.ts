@@ -10,6 +10,7 @@
  * Points are always re-serialised from the typed values (never forwarded raw), so a corrupt line
  * cannot smuggle extra tags, fields or measurements into the database.
  */
+import { hex2 } from '../util/hex.js';
 
 /** Protection states, numbered 0–7 in this order by the firmware; their names appear in frames. */
 export const BMS_STATES = [
@@ -217,7 +218,7 @@ export function parseFrameBytes(b: Uint8Array, start: number, end: number, optio
       if (timeNs > 9_223_372_036_854_775_807n) return { error: 'timestamp beyond the int64 range' };
       break;
     }
-    return { error: `unexpected byte 0x${b[p]!.toString(16).padStart(2, '0')} after field ${FRAME_FIELDS[field]}` };
+    return { error: `unexpected byte 0x${hex2(b[p]!)} after field ${FRAME_FIELDS[field]}` };
   }
   if (seen !== ALL_FIELDS_MASK) {
     const missing = FRAME_FIELDS.filter((_, i) => !(seen & (1 << i)));
@@ -248,7 +249,7 @@ export function previewBytes(b: Uint8Array, start = 0, end = b.length): string {
   let out = '';
   for (let i = start; i < end && out.length < 60; i++) {
     const c = b[i]!;
-    out += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+    out += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${hex2(c)}`;
   }
   return end - start > 60 ? out + '…' : out;
 }

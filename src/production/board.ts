@@ -16,7 +16,7 @@ import { decodeConfig } from '../eeprom/image.js';
 import type { Segment } from '../image/ihex.js';
 import { planProgram, type ProgramPlan, type VerifyRange } from '../updi/plan.js';
 import type { Programmer } from '../updi/program.js';
-import { hex } from '../updi/errors.js';
+import { hex, hex2 } from '../util/hex.js';
 import type { FirmwareInfo, FuseSource } from './firmware.js';
 import { BOARD_DEVICE } from './firmware.js';
 import type { LedgerStep, SerialBook, SerialChoice } from './ledger.js';
@@ -146,8 +146,4 @@ async function readBack(p: Programmer, plan: ProgramPlan): Promise<number> {
 function firstDifference(range: VerifyRange, got: Uint8Array): number {
   for (let i = 0; i < range.expected.length; i++) if (range.expected[i] !== got[i]) return i;
   return -1;
-}
-
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, '0');
 }

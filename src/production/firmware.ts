@@ -14,6 +14,7 @@ import type { Segment } from '../image/ihex.js';
 import { readProgramImage, type ProgramImage } from '../updi/image-file.js';
 import { ATTINY824 } from '../updi/devices.js';
 import { FUSE_NAMES } from '../updi/fuses.js';
+import { hex2 } from '../util/hex.js';
 
 export interface FirmwareInfo {
   file: string;
@@ -105,7 +106,7 @@ export async function loadFuses(explicit: string | undefined, firmwareFile: stri
 
 /** Fuse values as hex for the ledger, `--` for bytes the file leaves alone. */
 export function fuseHex(values: readonly (number | undefined)[]): string {
-  return values.map((v) => (v === undefined ? '--' : v.toString(16).padStart(2, '0'))).join('');
+  return values.map((v) => (v === undefined ? '--' : hex2(v))).join('');
 }
 
 /** The part every board carries. */

@@ -12,6 +12,7 @@ import { CS, CTRLB, SYS_STATUS } from '../updi/constants.js';
 import { UpdiError } from '../updi/errors.js';
 import { LINK_CTRLA, START_BAUD, UpdiSession, decodeSib } from '../updi/session.js';
 import type { UpdiTransport } from '../serial/stream.js';
+import { hexBytes } from '../util/hex.js';
 
 export type ProbeResult =
   | { present: true; uid: string | null; signature: string | null; sib: string; locked: boolean }
@@ -27,7 +28,7 @@ export interface ProbeOptions {
 }
 
 export function hexId(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
+  return hexBytes(bytes, '');
 }
 
 export async function probeBoard(transport: UpdiTransport, options: ProbeOptions): Promise<ProbeResult> {

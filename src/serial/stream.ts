@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { UpdiError } from '../updi/errors.js';
-import { debug, hexBytes } from '../util/debug.js';
+import { debug } from '../util/debug.js';
+import { hexBytes } from '../util/hex.js';
 
 const log = debug('ltobms:updi:port');
 

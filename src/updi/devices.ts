@@ -6,7 +6,7 @@
  */
 import { ADDRESS } from './constants.js';
 import { UpdiError } from './errors.js';
-import { hexBytes } from '../util/debug.js';
+import { hexBytes } from '../util/hex.js';
 
 export interface DeviceInfo {
   name: string;

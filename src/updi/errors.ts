@@ -72,8 +72,3 @@ export class UpdiError extends LtobmsError {
 export function withContext(err: unknown, context: string): unknown {
   return err instanceof UpdiError ? err.withContext(context) : err;
 }
-
-/** Formats a data-space or memory address for messages. */
-export function hex(value: number, digits = 4): string {
-  return '0x' + value.toString(16).padStart(digits, '0');
-}

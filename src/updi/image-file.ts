@@ -9,7 +9,7 @@ import { parseIntelHex, splitAvrMemories, type AvrMemoryName, type Segment } fro
 import { AVR_ARCH_XMEGA3, isElf, parseAvrElf } from '../image/elf.js';
 import type { DeviceInfo } from './devices.js';
 import { UpdiError } from './errors.js';
-import { hexBytes } from '../util/debug.js';
+import { hexBytes } from '../util/hex.js';
 
 export interface ProgramImage {
   source: string;

@@ -8,8 +8,9 @@
  */
 import type { UpdiPhysical } from './physical.js';
 import { ACK, ADDR16, CS, CTRLA, CTRLB, KEY_64, KEY_SIB_32, OP, PTR, REPEAT_MAX, SIZE, SYNCH } from './constants.js';
-import { UpdiError, hex } from './errors.js';
-import { debug, hexBytes } from '../util/debug.js';
+import { UpdiError } from './errors.js';
+import { debug } from '../util/debug.js';
+import { hex, hex2, hexBytes } from '../util/hex.js';
 
 const log = debug('ltobms:updi:link');
 
@@ -229,7 +230,7 @@ export class UpdiLink {
   private async expectAck(bytes: Uint8Array, what: string): Promise<void> {
     const [ack] = await this.phy.exchange(bytes, 1, what);
     if (ack !== ACK) {
-      throw new UpdiError('NACK', `${what}: expected ACK 0x40, received 0x${ack!.toString(16).padStart(2, '0')}`, {
+      throw new UpdiError('NACK', `${what}: expected ACK 0x40, received 0x${hex2(ack!)}`, {
         details: { received: ack, sent: hexBytes(bytes) },
       });
     }

@@ -5,7 +5,7 @@
  */
 import type { UpdiLink } from './link.js';
 import { CS, CTRLA, REPEAT_MAX } from './constants.js';
-import { hex } from './errors.js';
+import { hex } from '../util/hex.js';
 
 /** Largest read per turnaround: 256 repeats of a 16-bit load. */
 export const READ_CHUNK = REPEAT_MAX * 2;

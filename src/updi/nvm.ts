@@ -11,7 +11,8 @@
  */
 import type { UpdiLink } from './link.js';
 import { CS, CTRLA, NVMCTRL, NVM_CMD, NVM_STATUS, type NvmCommand } from './constants.js';
-import { UpdiError, hex } from './errors.js';
+import { UpdiError } from './errors.js';
+import { hex } from '../util/hex.js';
 
 const BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
 

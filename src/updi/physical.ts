@@ -7,7 +7,8 @@
  */
 import type { UpdiTransport } from '../serial/stream.js';
 import { UpdiError } from './errors.js';
-import { debug, hexBytes } from '../util/debug.js';
+import { debug } from '../util/debug.js';
+import { hex2, hexBytes } from '../util/hex.js';
 
 const log = debug('ltobms:updi:phy');
 
@@ -160,8 +161,4 @@ export class UpdiPhysical {
       cause: err,
     });
   }
-}
-
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, '0');
 }

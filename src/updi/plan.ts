@@ -13,7 +13,7 @@ import { NVM_CMD } from './constants.js';
 import { RESERVED_FUSES, type DeviceInfo } from './devices.js';
 import { FUSE_NAMES, SYSCFG0_INDEX, rstPinCfg } from './fuses.js';
 import type { PageWrite } from './nvm.js';
-import { hex } from './errors.js';
+import { hex } from '../util/hex.js';
 
 export type PlanMemory = 'flash' | 'eeprom' | 'fuses';
 

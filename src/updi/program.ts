@@ -10,7 +10,8 @@ import { throwIfAborted } from '../errors.js';
 import { NVM_CMD, NVM_STATUS } from './constants.js';
 
 const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
-import { UpdiError, hex } from './errors.js';
+import { UpdiError } from './errors.js';
+import { hex, hex2 } from '../util/hex.js';
 import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
 import { requireDevice, type DeviceInfo } from './devices.js';
@@ -477,7 +478,3 @@ function overlaps(a: number, an: number, b: number, bn: number): boolean {
   return a < b + bn && b < a + an;
 }
 
-
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, '0');
-}

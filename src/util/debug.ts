@@ -30,8 +30,3 @@ export function debug(namespace: string): DebugFn {
   Object.defineProperty(fn, 'enabled', { get: () => patterns.some((p) => p.test(namespace)) });
   return fn as DebugFn;
 }
-
-/** Formats bytes as space-separated hex, for frame dumps. */
-export function hexBytes(bytes: Uint8Array | readonly number[]): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
-}

@@ -5,7 +5,7 @@
  * times out and the test reports the mismatch.
  */
 import { PipeTransport, type WireTarget } from '../../src/serial/stream.js';
-import { hexBytes } from '../../src/util/debug.js';
+import { hexBytes } from '../../src/util/hex.js';
 
 export interface Step {
   expect: readonly number[];

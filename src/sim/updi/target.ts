@@ -28,7 +28,8 @@
  * - CTRLB.UPDIDIS ends the session: keys and programming modes dropped, the CPU released, the
  *   UPDI disabled until the next enable pulse.
  */
-import { debug, hexBytes } from '../../util/debug.js';
+import { debug } from '../../util/debug.js';
+import { hexBytes } from '../../util/hex.js';
 import type { DataSpace } from '../nvm/dataspace.js';
 import { NVM_ADDR, NvmMemories, USERROW_SIZE } from '../nvm/memories.js';
 import { NVMCTRL_SIZE, Nvmctrl, type NvmClock } from '../nvm/nvmctrl.js';
