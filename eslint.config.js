@@ -13,6 +13,18 @@ export default tseslint.config(
     },
   },
   {
+    // Exit codes come from ExitCode (src/errors.ts), so `grep ExitCode.usage` finds every usage failure.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Property[key.name='exitCode'] > Literal.value", message: 'use ExitCode.* from src/errors.ts, not a bare number' },
+        { selector: "AssignmentExpression[left.property.name='exitCode'] > Literal.right", message: 'use ExitCode.* from src/errors.ts, not a bare number' },
+        { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit'] > Literal", message: 'use ExitCode.* from src/errors.ts, not a bare number' },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -5,6 +5,8 @@
  * point, leave programming mode, flush logs and close ports, and the command exits 130.
  * A second Ctrl-C exits at once.
  */
+import { ExitCode } from '../errors.js';
+
 const controller = new AbortController();
 let installed = false;
 
@@ -14,7 +16,7 @@ export function installInterruptHandler(): AbortSignal {
     const onSignal = (sig: NodeJS.Signals) => {
       if (controller.signal.aborted) {
         process.stderr.write(`\nerror: interrupted again (${sig}); exiting without cleanup\n`);
-        process.exit(130);
+        process.exit(ExitCode.interrupted);
       }
       controller.abort(new Error(`received ${sig}`));
     };

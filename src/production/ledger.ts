@@ -16,7 +16,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync, fstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { LtobmsError, UsageError } from '../errors.js';
+import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
 
 export const LEDGER_STEPS = ['detect', 'fuses', 'flash', 'eeprom', 'verify'] as const;
@@ -139,7 +139,7 @@ export function readLedger(path: string): LedgerContents {
     if (e.code === 'ENOENT') return { entries: [], damaged: [], missingNewline: false };
     throw new LtobmsError(`cannot read the ledger ${path}: ${e.code === 'EISDIR' ? 'it is a folder' : e.message}`, {
       code: 'LEDGER_IO',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
       hint: 'check --ledger',
     });
   }

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { parseIntelHex, splitAvrMemories, type AvrMemoryName, type Segment } from '../image/ihex.js';
 import { AVR_ARCH_XMEGA3, isElf, parseAvrElf } from '../image/elf.js';
 import type { DeviceInfo } from './devices.js';
@@ -57,7 +57,7 @@ export function checkImageForDevice(image: ProgramImage, device: DeviceInfo, for
   const refuse = (why: string) =>
     new UpdiError('DEVICE_MISMATCH', `${image.source} was made for another part: ${why}; the connected part is an ${device.name}`, {
       hint: 'build the image for the connected part, or pass --force if you are sure',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
     });
   if (image.arch !== undefined && image.arch !== AVR_ARCH_XMEGA3) {
     throw refuse(`it is built for AVR architecture ${image.arch}, not avrxmega3 (103)`);

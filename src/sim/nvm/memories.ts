@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LtobmsError, UsageError } from '../../errors.js';
+import { ExitCode, LtobmsError, UsageError } from '../../errors.js';
 
 export const FLASH_SIZE = 8192;
 export const FLASH_PAGE_SIZE = 64;
@@ -109,7 +109,7 @@ export interface NvmStateFile {
 function badState(source: string, why: string): LtobmsError {
   return new LtobmsError(`${source} is not a usable simulator state (${why})`, {
     code: 'SIM_STATE',
-    exitCode: 2,
+    exitCode: ExitCode.usage,
     hint: 'delete it to start from a factory-fresh part, or point --state at another file',
     details: { source },
   });

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { FUSES_FILE } from '../../firmware/firmware.js';
 import { CHEMISTRY } from '../../eeprom/chemistry.js';
 import { encodeConfig } from '../../eeprom/image.js';
-import { LtobmsError } from '../../errors.js';
+import { ExitCode, LtobmsError } from '../../errors.js';
 import { parseIntelHex, splitAvrMemories, type Segment } from '../../image/ihex.js';
 import { readProgramImage } from '../../updi/image-file.js';
 import type { NvmMemories } from '../nvm/memories.js';
@@ -26,7 +26,7 @@ function place(target: Uint8Array, segments: readonly Segment[], what: string, s
     if (s.address + s.data.length > target.length) {
       throw new LtobmsError(`${source}: ${what} data at 0x${s.address.toString(16)} does not fit the ATtiny824's ${target.length}-byte ${what}`, {
         code: 'SIM_IMAGE_SIZE',
-        exitCode: 2,
+        exitCode: ExitCode.usage,
         hint: 'build the image for the ATtiny824 (ltobms build)',
       });
     }
@@ -45,7 +45,7 @@ export async function preloadFirmware(memories: NvmMemories, path: string, withE
   if (image.memories.flash.length === 0) {
     throw new LtobmsError(`${path} holds no flash data`, {
       code: 'SIM_IMAGE_EMPTY',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
       hint: 'give the .hex or .elf that ltobms build wrote (build/main-<CHEM>-<version>.hex)',
     });
   }
