@@ -5,8 +5,8 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import ora from 'ora';
 import { action, printJson, type ActionContext } from '../cli/run.js';
+import { Spinner } from '../cli/spinner.js';
 import { LtobmsError } from '../errors.js';
 import { PACKAGE_ROOT } from '../firmware/avr.js';
 import { buildFirmwares, checkVersion, parseChemistry, type Chemistry, type FirmwareEvent } from '../firmware/firmware.js';
@@ -91,15 +91,10 @@ Examples:
     .action(
       action(async (opts: BuildOptions, _cmd: Command, ctx: ActionContext) => {
         const input = await toInput(opts);
-        // Progress only on an interactive terminal with a width (ora redraws endlessly at 0
-        // columns); pipes and CI get the diagnostics and the table.
-        const spinner = process.stderr.isTTY && process.stderr.columns > 0 ? ora({ stream: process.stderr }) : undefined;
+        // Progress only on an interactive terminal; pipes and CI get the diagnostics and the table.
+        const spinner = Spinner.ifWanted();
         let done = 0;
-        const say = (line: string) => {
-          spinner?.clear();
-          process.stderr.write(line + '\n');
-          if (spinner?.isSpinning) spinner.render();
-        };
+        const say = (line: string) => (spinner ? spinner.print(line) : process.stderr.write(line + '\n'));
         spinner?.start(`building ${input.chemistries.join(' + ')} ${input.version}`);
         const started = performance.now();
         let report: BuildReport;
@@ -111,7 +106,7 @@ Examples:
               signal: ctx.signal,
               onDiagnostic: (d) => say(showDiagnostic(d)),
               onStep: (e) => {
-                if (e.status === 'start' && spinner) spinner.text = `${e.chemistry}: ${VERB[e.kind]} ${displayPath(e.file)}`;
+                if (e.status === 'start') spinner?.setText(`${e.chemistry}: ${VERB[e.kind]} ${displayPath(e.file)}`);
                 if (e.status === 'done') done++;
               },
             },

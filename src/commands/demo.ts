@@ -3,9 +3,9 @@
  * Thin: options → runDemo (src/workflows/demo.ts) → progress lines, a compact frame table, the file.
  */
 import type { Command } from 'commander';
-import ora, { type Ora } from 'ora';
 import { relative } from 'node:path';
 import { action, printJson, type ActionContext } from '../cli/run.js';
+import { Spinner } from '../cli/spinner.js';
 import { parseChemistry } from '../eeprom/chemistry.js';
 import { UsageError } from '../errors.js';
 import type { Frame } from '../logging/frame.js';
@@ -92,7 +92,7 @@ Examples:
         }
         const startMs = opts.start !== undefined ? parseTimeOption(opts.start, '--start') : undefined;
         const json = opts.json === true;
-        const spinner: Ora | undefined = !json && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? ora({ stream: process.stderr }) : undefined;
+        const spinner = json ? undefined : Spinner.ifWanted();
         const onStep = (s: DemoStep) => {
           if (json) return;
           const text = describeStep(s);

@@ -4,13 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import ora, { type Ora } from 'ora';
 import { action, type ActionContext } from '../cli/run.js';
+import { LogView } from '../cli/log-view.js';
+import { Spinner } from '../cli/spinner.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
-import { formatFrameLine, formatSummary, frameRecord, paint, wantColour } from '../logging/render.js';
-import { replayFiles, tailPorts, type LogSummary, type SessionEvent } from '../logging/session.js';
-import { openWriter } from '../logging/target.js';
+import { formatSummary, wantColour } from '../logging/render.js';
+import { replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
+import { openWriter, writerFailure } from '../logging/target.js';
 import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:log');
@@ -46,71 +47,6 @@ function positiveInt(value: string, name: string, max: number, example: number):
     });
   }
   return n;
-}
-
-/** Draws port and writer status on stderr: a spinner on a TTY, plain lines otherwise. */
-class StatusView {
-  private spinner: Ora | undefined;
-  private readonly waiting = new Map<string, string>();
-  private lastRetryMessage = '';
-
-  constructor(private readonly tty: boolean) {}
-
-  line(text: string): void {
-    if (this.spinner?.isSpinning) {
-      this.spinner.clear();
-      process.stderr.write(text + '\n');
-      this.spinner.render();
-    } else process.stderr.write(text + '\n');
-  }
-
-  event(e: SessionEvent): void {
-    switch (e.type) {
-      case 'port-waiting':
-        this.waiting.set(e.port, e.reason);
-        if (this.tty) this.spin();
-        else this.line(`waiting for ${e.port} (${e.reason})…`);
-        break;
-      case 'port-open':
-        this.waiting.delete(e.port);
-        this.stopSpinner();
-        this.line(e.reconnect ? `${e.port} is back: reading again` : `reading ${e.port}`);
-        if (this.waiting.size) this.spin();
-        break;
-      case 'port-lost':
-        this.line(`${e.port} went away (${e.reason}); frames resume when it returns`);
-        break;
-      case 'retrying':
-        if (e.message !== this.lastRetryMessage) {
-          this.line(`warning: write failed: ${e.message}; ${e.pending} point(s) kept in the spool, retrying`);
-          this.lastRetryMessage = e.message;
-        }
-        log(`retry in ${e.delayMs} ms`);
-        break;
-      case 'recovered':
-        this.lastRetryMessage = '';
-        this.line(`the target is back after ${(e.downMs / 1000).toFixed(1)} s; sending the spooled points`);
-        break;
-      case 'dead-letter':
-        this.line(`error: the server refused ${e.count} point(s)${e.status ? ` (${e.status})` : ''}: ${e.message}; kept in ${e.file}`);
-        break;
-      default:
-        break;
-    }
-  }
-
-  private spin(): void {
-    const text = `waiting for ${[...this.waiting].map(([p, r]) => `${p} (${r})`).join(', ')}…`;
-    if (!this.spinner) this.spinner = ora({ stream: process.stderr, text }).start();
-    else {
-      this.spinner.text = text;
-      if (!this.spinner.isSpinning) this.spinner.start();
-    }
-  }
-
-  stopSpinner(): void {
-    this.spinner?.stop();
-  }
 }
 
 async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): Promise<void> {
@@ -156,54 +92,25 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   });
   log('configuration sources:', config.sources, config.envFile ? `(.env: ${config.envFile})` : '(no .env)');
 
-  // A spinner needs a real terminal (a width of 0 makes ora redraw endlessly).
-  const status = new StatusView(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0 && !opts.json);
-  const colour = wantColour(process.stdout);
-  const showPort = ports.length > 1;
+  const view = new LogView({ json: opts.json === true, quiet: opts.quiet === true, showPort: ports.length > 1, colour: wantColour(process.stdout), interactive: !opts.json && Spinner.wanted() });
   // A replayed file can be read again, so its points are not written ahead into the spool.
-  const writer = openWriter(config, { batchSize, timeoutMs, writeAhead: replay.length === 0, onEvent: (e) => status.event(e) });
-  status.line(`writing to ${describeTarget(config.target)}`);
-  if (writer.resumed) status.line(`resuming ${writer.resumed} point(s) left in the spool by an earlier run`);
-
-  const onEvent = (e: SessionEvent) => {
-    switch (e.type) {
-      case 'frame': {
-        if (opts.quiet) break;
-        const record = frameRecord(e.port, e.point);
-        if (opts.json) process.stdout.write(JSON.stringify(record) + '\n');
-        else process.stdout.write(formatFrameLine(record, { colour, showPort }) + '\n');
-        break;
-      }
-      case 'debug':
-        if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
-        else if (!opts.quiet) process.stdout.write(paint(`debug ${showPort ? e.port + ' ' : ''}${e.text}`, ['dim'], colour) + '\n');
-        break;
-      case 'garbage':
-        if (opts.json) process.stdout.write(JSON.stringify(e) + '\n');
-        else if (!opts.quiet) status.line(`garbage from ${e.port}: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
-        break;
-      default:
-        status.event(e);
-    }
-  };
+  const writer = openWriter(config, { batchSize, timeoutMs, writeAhead: replay.length === 0, onEvent: view.event });
+  view.line(`writing to ${describeTarget(config.target)}`);
+  if (writer.resumed) view.line(`resuming ${writer.resumed} point(s) left in the spool by an earlier run`);
 
   let summary: LogSummary;
   try {
     summary = replay.length
-      ? await replayFiles({ files: replay, writer, signal, onEvent, drainMs })
-      : await tailPorts({ ports, baudRate, writer, signal, onEvent, drainMs });
+      ? await replayFiles({ files: replay, writer, signal, onEvent: view.event, drainMs })
+      : await tailPorts({ ports, baudRate, writer, signal, onEvent: view.event, drainMs });
   } finally {
-    status.stopSpinner();
+    view.stop();
   }
   for (const line of formatSummary(summary)) process.stderr.write(line + '\n');
   if (opts.json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
 
-  if (writer.fatal) {
-    throw new LtobmsError(`logging stopped: ${writer.fatal.message}`, {
-      code: 'LOG_SPOOL',
-      hint: `free disk space or choose another --data-dir (${config.dataDir}); points counted as left in the spool were not stored`,
-    });
-  }
+  const failure = writerFailure(writer, config.dataDir);
+  if (failure) throw failure;
   if (replay.length) {
     if (signal.aborted) process.exitCode = ExitCode.interrupted;
     else if (summary.deadLettered || summary.leftInSpool) {

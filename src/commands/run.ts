@@ -2,31 +2,30 @@
  * `ltobms run`: from source to live data in one command — build (incremental), flash only the
  * pages that changed, write the EEPROM configuration if options ask for it, then tail the board's
  * log frames from its UART. `--sim` does the same on a virtual board. Thin: options → typed input
- * → build / updateBoard / tailPorts → render.
+ * → runWorkflow (src/workflows/run.ts) with the board injected → render.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import ora from 'ora';
 import { action, type ActionContext } from '../cli/run.js';
+import { LogView } from '../cli/log-view.js';
 import { ProgressView, seconds } from '../cli/progress.js';
-import { ExitCode, LtobmsError, UsageError } from '../errors.js';
-import { buildFirmware, checkVersion, parseChemistry, type FirmwareBuild } from '../firmware/firmware.js';
+import { Spinner } from '../cli/spinner.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { checkVersion, parseChemistry, type FirmwareBuild } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
-import { resolveConfig, describeTarget } from '../logging/config.js';
-import { formatFrameLine, formatSummary, frameRecord, wantColour } from '../logging/render.js';
-import { tailPorts, type SessionEvent } from '../logging/session.js';
-import { openWriter } from '../logging/target.js';
+import { resolveConfig } from '../logging/config.js';
+import { formatSummary, wantColour } from '../logging/render.js';
+import type { LogSummary } from '../logging/session.js';
+import { portBoard, virtualBoard, type BoardOpener } from '../workflows/board.js';
+import { runWorkflow, type RunEvent } from '../workflows/run.js';
 import { siblingUartPort } from '../workflows/uart-port.js';
-import { boardSerial, updateBoard, type UpdateResult } from '../workflows/update.js';
+import { boardSerial, type UpdateResult } from '../workflows/update.js';
 import { defaultScenario, loadScenarioFile } from '../sim/scenario/index.js';
 import { parseSpeed } from '../sim/runtime/pacer.js';
-import { startBoardSim, type BoardSimHandle } from '../sim/runtime/serve.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { withProgrammer } from '../updi/connect.js';
-import { readProgramImage } from '../updi/image-file.js';
+import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
 import { listPorts } from '../serial/ports.js';
 
 interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'format' | 'json' | 'force' | 'chemistry'> {
@@ -134,98 +133,122 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   if (eepromOpts) buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn: eepromOpts.sn ?? '1' }); // validates
   const version = checkVersion(opts.fwVersion ?? (await defaultFirmwareVersion()));
   const json = opts.json === true;
-  const tty = !json && process.stderr.isTTY === true && !process.env.CI;
-  const say = (line: string) => process.stderr.write(line + '\n');
 
-  let uartPort: string | undefined;
-  if (opts.log && !sim) uartPort = opts.uartPort ?? (await siblingUartPort(port.port, await listPorts({ all: true })));
+  let board: BoardOpener;
+  if (sim) board = virtualBoard({ statePath: resolve(opts.simState), baud: port.baud, scenario: scenario!, speed });
+  else board = portBoard(port.port, opts.log ? (opts.uartPort ?? (await siblingUartPort(port.port, await listPorts({ all: true })))) : undefined);
   const logConfig = opts.log ? resolveConfig({ flags: {}, env: process.env, target: 'auto' }) : undefined;
 
-  // 1. Build.
-  const spinner = tty ? ora({ stream: process.stderr, text: `building ${chemistry} ${version}` }).start() : undefined;
-  let build: FirmwareBuild;
+  const eeprom = eepromOpts
+    ? (current: DecodedImage | undefined) => {
+        const sn = eepromOpts.sn ?? String(boardSerial(current));
+        return encodeConfig(buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn }).config);
+      }
+    : undefined;
+  const view = new RunView(json);
   try {
-    build = await buildFirmware(
-      { chemistry: chemistry!, version, debug: opts.debug === true, outDir: resolve(opts.out) },
-      { signal, onDiagnostic: (d) => (spinner ? spinner.clear() : undefined, say(d.text)) },
-    );
-  } catch (err) {
-    spinner?.fail('build failed');
-    throw err;
-  }
-  spinner?.stop();
-  if (!build.withinLimits) {
-    throw new LtobmsError(`the ${chemistry} firmware does not fit the ATtiny824 (flash ${build.memory.flash}/${build.limits.flash} B, RAM ${build.memory.ram}/${build.limits.ram} B)`, {
-      code: 'BUILD_TOO_BIG',
-      hint: 'remove code or data, or build without --debug',
+    const result = await runWorkflow({
+      build: { chemistry: chemistry!, version, debug: opts.debug === true, outDir: resolve(opts.out) },
+      board,
+      updi: { baud: port.baud, timeoutMs: port.timeoutMs },
+      eeprom,
+      verify: opts.verify,
+      force: opts.force === true,
+      log: logConfig && { config: logConfig, baudRate: uartBaud },
+      signal,
+      onEvent: view.event,
+      onProgress: view.progress.onProgress,
     });
-  }
-  const buildLine = `build ${chemistry} ${version}${build.debug ? ' (debug)' : ''}: ${build.compiled || build.linked ? `compiled ${build.compiled} file${build.compiled === 1 ? '' : 's'}${build.linked ? ', linked' : ''}` : 'up to date'} (${build.memory.flash} B flash) → ${build.artifacts.hex}`;
-  if (!json) say(buildLine);
-  const image = await readProgramImage(build.artifacts.hex);
-
-  // 2. Program (on the virtual board if asked).
-  let board: BoardSimHandle | undefined;
-  const stopBoard = new AbortController();
-  let running: Promise<unknown> | undefined;
-  try {
-    if (sim) {
-      board = await startBoardSim({ statePath: resolve(opts.simState), baud: port.baud, latencyMs: 1, scenario: scenario!, speed });
-      // The virtual board runs whatever it holds, like a real one on the bench, until we stop it.
-      running = board.run(AbortSignal.any([signal, stopBoard.signal]));
-      if (!json) say(`virtual board: UPDI ${board.updiPath}, UART ${board.uartPath} (memories in ${resolve(opts.simState)}, ${scenario!.name}, speed ${speed})`);
-    }
-    const view = new ProgressView({ interactive: tty });
-    const requestFor = eepromOpts
-      ? (current: DecodedImage | undefined) => {
-          const sn = eepromOpts.sn ?? String(boardSerial(current));
-          return encodeConfig(buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn }).config);
-        }
-      : undefined;
-    const result = await withProgrammer(connectOptionsFrom({ ...port, port: board?.updiPath ?? port.port }, signal, view.onProgress), (p) => {
-      view.spin(`connecting on ${board?.updiPath ?? port.port}`);
-      return updateBoard(p, { image, eeprom: requestFor, verify: opts.verify, force: opts.force === true }, (e) => {
-        if (e.type === 'phase') view.spin(e.phase.replace('-', ' ') + '…');
-      });
-    }).finally(() => view.stop());
-    const report = { type: 'programmed', build: { chemistry, version, debug: build.debug, hex: build.artifacts.hex, compiled: build.compiled, linked: build.linked, flashBytes: build.memory.flash }, ...toJson(result) };
-    // One JSON object per line throughout, so `--json` output is a JSON-lines stream.
-    if (json) process.stdout.write(JSON.stringify(report) + '\n');
-    else for (const line of resultLines(result)) say(line);
-
-    // 3. Tail the log.
-    if (!opts.log || !logConfig) return;
-    await tail(board?.uartPath ?? uartPort!, uartBaud, logConfig, json, signal);
-  } finally {
-    stopBoard.abort();
-    await running;
-    await board?.close();
+    if (!result.log) return;
+    view.logSummary(result.log);
+    // Stopping the tail is how `run` ends: a success, with everything stored or spooled.
+    process.exitCode = ExitCode.ok;
+  } catch (err) {
+    view.failed();
+    throw err;
   }
 }
 
-async function tail(uart: string, baudRate: number, config: ReturnType<typeof resolveConfig>, json: boolean, signal: AbortSignal): Promise<void> {
-  const say = (line: string) => process.stderr.write(line + '\n');
-  const writer = openWriter(config, {});
-  say(`tailing ${uart} at ${baudRate} baud into ${describeTarget(config.target)}; Ctrl-C stops (the board keeps running)`);
-  const colour = wantColour(process.stdout);
-  const onEvent = (e: SessionEvent) => {
-    if (e.type === 'frame') {
-      const record = frameRecord(e.port, e.point);
-      process.stdout.write((json ? JSON.stringify(record) : formatFrameLine(record, { colour, showPort: false })) + '\n');
-    } else if (e.type === 'debug') {
-      if (json) process.stdout.write(JSON.stringify(e) + '\n');
-      else process.stdout.write(`debug ${e.text}\n`);
-    } else if (e.type === 'garbage') say(`garbage from ${e.port}: ${e.reason}`);
-    else if (e.type === 'port-open') say(e.reconnect ? `${e.port} is back: reading again` : `reading ${e.port}`);
-    else if (e.type === 'port-waiting') say(`waiting for ${e.port} (${e.reason})…`);
-    else if (e.type === 'port-lost') say(`${e.port} went away (${e.reason}); frames resume when it returns`);
-    else if (e.type === 'fatal') say(`error: ${e.error.message}`);
+/** Draws the run's events: the build spinner and line, the programming progress and result, then the log. */
+class RunView {
+  readonly progress: ProgressView;
+  private readonly interactive: boolean;
+  private buildSpinner: Spinner | undefined;
+  private logView: LogView | undefined;
+
+  constructor(private readonly json: boolean) {
+    this.interactive = !json && Spinner.wanted();
+    this.progress = new ProgressView({ interactive: this.interactive });
+  }
+
+  readonly event = (e: RunEvent): void => {
+    switch (e.type) {
+      case 'build-started':
+        if (this.interactive) this.buildSpinner = new Spinner().start(`building ${e.chemistry} ${e.version}`);
+        break;
+      case 'build-diagnostic':
+        if (this.buildSpinner) this.buildSpinner.print(e.diagnostic.text);
+        else say(e.diagnostic.text);
+        break;
+      case 'built':
+        this.buildSpinner?.stop();
+        this.buildSpinner = undefined;
+        if (!this.json) say(buildLine(e.build));
+        break;
+      case 'board-ready':
+        if (!this.json && e.board.kind === 'virtual') {
+          const b = e.board;
+          say(`virtual board: UPDI ${b.updi}, UART ${b.uart} (memories in ${b.statePath}, ${b.scenario}, speed ${b.speed})`);
+        }
+        break;
+      case 'connecting':
+        this.progress.spin(`connecting on ${e.port}`);
+        break;
+      case 'update':
+        if (e.event.type === 'phase') this.progress.spin(e.event.phase.replace('-', ' ') + '…');
+        break;
+      case 'programmed': {
+        this.progress.stop();
+        const report = { type: 'programmed', build: buildJson(e.build), ...toJson(e.result) };
+        // One JSON object per line throughout, so `--json` output is a JSON-lines stream.
+        if (this.json) process.stdout.write(JSON.stringify(report) + '\n');
+        else for (const line of resultLines(e.result)) say(line);
+        break;
+      }
+      case 'tailing':
+        this.logView = new LogView({ json: this.json, quiet: false, showPort: false, colour: wantColour(process.stdout), interactive: this.interactive });
+        this.logView.line(`tailing ${e.uart} at ${e.baudRate} baud into ${e.target}; Ctrl-C stops (the board keeps running)`);
+        break;
+      case 'log':
+        this.logView?.event(e.event);
+        break;
+    }
   };
-  const summary = await tailPorts({ ports: [uart], baudRate, writer, signal, onEvent });
-  for (const line of formatSummary(summary)) say(line);
-  if (json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
-  // Stopping the tail is how `run` ends: a success, with everything stored or spooled.
-  process.exitCode = ExitCode.ok;
+
+  logSummary(summary: LogSummary): void {
+    this.logView?.stop();
+    for (const line of formatSummary(summary)) say(line);
+    if (this.json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+  }
+
+  failed(): void {
+    this.buildSpinner?.fail('build failed');
+    this.progress.stop();
+    this.logView?.stop();
+  }
+}
+
+function say(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+function buildLine(build: FirmwareBuild): string {
+  const what = build.compiled || build.linked ? `compiled ${build.compiled} file${build.compiled === 1 ? '' : 's'}${build.linked ? ', linked' : ''}` : 'up to date';
+  return `build ${build.chemistry} ${build.version}${build.debug ? ' (debug)' : ''}: ${what} (${build.memory.flash} B flash) → ${build.artifacts.hex}`;
+}
+
+function buildJson(build: FirmwareBuild) {
+  return { chemistry: build.chemistry, version: build.version, debug: build.debug, hex: build.artifacts.hex, compiled: build.compiled, linked: build.linked, flashBytes: build.memory.flash };
 }
 
 function toJson(r: UpdateResult) {

@@ -3,8 +3,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import ora from 'ora';
 import { action, printJson, type ActionContext } from '../cli/run.js';
+import { Spinner } from '../cli/spinner.js';
 import { UsageError } from '../errors.js';
 import {
   checkDocker,
@@ -39,9 +39,7 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
     }
     return;
   }
-  const spinner = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !opts.json
-    ? ora({ stream: process.stderr, text: act === 'up' ? 'starting InfluxDB and Grafana (waiting until healthy)…' : 'stopping the stack…' }).start()
-    : undefined;
+  const spinner = opts.json ? undefined : Spinner.ifWanted()?.start(act === 'up' ? 'starting InfluxDB and Grafana (waiting until healthy)…' : 'stopping the stack…');
   try {
     await runCompose(act, envFile, signal);
     spinner?.succeed(act === 'up' ? 'the stack is up' : 'the stack is stopped (data kept in its volumes)');

@@ -7,6 +7,7 @@
  *   <data dir>/dead-letter/<target key>.lp   points a database refused for good
  */
 import { join } from 'node:path';
+import { LtobmsError } from '../errors.js';
 import { targetKey, type LogConfig } from './config.js';
 import { DailyFileSink } from './sinks/file.js';
 import { Influx1Sink } from './sinks/influx1.js';
@@ -39,5 +40,14 @@ export function openWriter(
     batchSize: options.batchSize,
     writeAhead: options.writeAhead,
     onEvent: options.onEvent,
+  });
+}
+
+/** The error a session ends with when the writer's own queue failed (disk full, spool unreadable). */
+export function writerFailure(writer: PointWriter, dataDir: string): LtobmsError | undefined {
+  if (!writer.fatal) return undefined;
+  return new LtobmsError(`logging stopped: ${writer.fatal.message}`, {
+    code: 'LOG_SPOOL',
+    hint: `free disk space or choose another --data-dir (${dataDir}); points counted as left in the spool were not stored`,
   });
 }
