@@ -6,14 +6,13 @@
  * Layout of one spool folder (one per target, see `targetKey`):
  *   00000001.lp, 00000002.lp …  segments of line protocol with ns timestamps, oldest first
  *   cursor                      `{"segment": n, "offset": bytes}`: everything before it is delivered
- *   lock                        the pid of the process using the spool
+ *   lock                        the process using the spool (an exclusive lock file, src/util/lockfile.ts)
  * Exactly-once: a crash between "server stored the batch" and "cursor saved" makes the next run send
  * that batch again, with the same series and timestamps, which InfluxDB stores as the same points.
  * Segments roll at {@link SEGMENT_BYTES}; a fully delivered segment is deleted.
  */
 import {
   closeSync,
-  existsSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
@@ -31,6 +30,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { LtobmsError } from '../errors.js';
+import { acquireLock, LockError, type HeldLock } from '../util/lockfile.js';
 
 export const SEGMENT_BYTES = 8 * 1024 * 1024;
 const READ_CHUNK = 2 * 1024 * 1024;
@@ -50,6 +50,7 @@ export class Spool {
   private activeSize = 0;
   private pendingLines = 0;
   private readBuffer = Buffer.alloc(0);
+  private heldLock: HeldLock | undefined;
 
   private constructor(
     readonly dir: string,
@@ -99,17 +100,20 @@ export class Spool {
   }
 
   private lock(): void {
-    const path = join(this.dir, 'lock');
-    if (existsSync(path)) {
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new LtobmsError(`the spool ${this.dir} is in use by another ltobms log (pid ${pid})`, {
+    try {
+      // A lock naming this process is a spool it opened and never closed (a crash, as far as
+      // this spool knows): take it over, as a restarted process would.
+      this.heldLock = acquireLock(join(this.dir, 'lock'), { ownPid: 'take-over' });
+    } catch (err) {
+      if (!(err instanceof LockError)) throw err;
+      if (err.reason === 'held' && err.owner) {
+        throw new LtobmsError(`the spool ${this.dir} is in use by another ltobms log (pid ${err.owner.pid})`, {
           code: 'SPOOL_LOCKED',
           hint: 'stop the other logger, or give this one its own --data-dir',
         });
       }
+      throw new LtobmsError(err.message, { code: 'SPOOL_IO', hint: `check the permissions of ${this.dir}` });
     }
-    writeFileSync(path, `${process.pid}\n`);
   }
 
   /** A crash can leave half a line at the end of the active segment: it was never acknowledged, drop it. */
@@ -237,15 +241,6 @@ export class Spool {
     closeSync(this.activeFd);
     this.activeFd = -1;
     if (this.activeSize === 0 && this.pendingLines === 0) rmSync(join(this.dir, segmentName(this.active)), { force: true });
-    rmSync(join(this.dir, 'lock'), { force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    this.heldLock?.release();
   }
 }

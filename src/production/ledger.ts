@@ -10,14 +10,15 @@
  * - a last line cut short (power lost while writing) is tolerated and reported; if it names a
  *   serial number, that number counts as used (a board may carry it), so it is never given twice.
  *
- * One station owns a ledger at a time: a `<ledger>.lock` file with the owner's pid; a lock left by
- * a process that no longer runs (a crash) is taken over.
+ * One station owns a ledger at a time: a `<ledger>.lock` file with the owner's pid (src/util/lockfile.ts);
+ * a lock left by a process that no longer runs (a crash) is taken over.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, writeSync, fstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
+import { acquireLock, LockError, type HeldLock } from '../util/lockfile.js';
 
 export const LEDGER_STEPS = ['detect', 'fuses', 'flash', 'eeprom', 'verify'] as const;
 export type LedgerStep = (typeof LEDGER_STEPS)[number];
@@ -219,6 +220,7 @@ export class LedgerWriter {
   private constructor(
     readonly path: string,
     fd: number,
+    private readonly lock: HeldLock,
   ) {
     this.fd = fd;
   }
@@ -231,7 +233,7 @@ export class LedgerWriter {
     if (!existsSync(dirname(path))) {
       throw new UsageError(`cannot create the ledger ${path}: the folder does not exist`, { code: 'LEDGER_IO', hint: 'create the folder or choose another --ledger' });
     }
-    takeLock(path);
+    const lock = takeLock(path);
     let fd: number;
     try {
       const created = !existsSync(path);
@@ -247,10 +249,10 @@ export class LedgerWriter {
         }
       }
     } catch (err) {
-      releaseLock(path);
+      lock.release();
       throw new LtobmsError(`cannot open the ledger ${path} for writing: ${(err as Error).message}`, { code: 'LEDGER_IO', hint: 'check the permissions of the file and its folder' });
     }
-    return new LedgerWriter(path, fd);
+    return new LedgerWriter(path, fd, lock);
   }
 
   /** Appends one entry and waits until it is on disk. */
@@ -272,7 +274,7 @@ export class LedgerWriter {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
-    releaseLock(this.path);
+    this.lock.release();
   }
 }
 
@@ -293,55 +295,24 @@ function syncDir(dir: string): void {
   }
 }
 
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Creates `<ledger>.lock` exclusively; takes over a lock whose process is gone. */
-function takeLock(ledger: string): void {
-  const lock = lockPathOf(ledger);
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + '\n';
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, me, { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LtobmsError(`cannot create the lock file ${lock}: ${(err as Error).message}`, { code: 'LEDGER_IO', hint: 'check the permissions of the ledger folder' });
-      }
-    }
-    let owner: { pid?: number; host?: string } = {};
-    try {
-      owner = JSON.parse(readFileSync(lock, 'utf8')) as typeof owner;
-    } catch {
-      // An empty or cut-off lock file: its writer died while creating it.
-    }
-    const sameHost = owner.host === undefined || owner.host === hostname();
-    if (typeof owner.pid === 'number' && (!sameHost || processRuns(owner.pid))) {
-      throw new LtobmsError(`the ledger ${ledger} is in use by another ltobms manufacture (pid ${owner.pid}${sameHost ? '' : ` on ${owner.host}`})`, {
-        code: 'LEDGER_LOCKED',
-        hint: sameHost
-          ? 'one station per ledger: stop the other run, or give this station its own --ledger and --start-sn range'
-          : `stop the run on ${owner.host}; if it is gone, delete ${lock}`,
-        details: { lock, owner },
-      });
-    }
-    rmSync(lock, { force: true });
-  }
-  throw new LtobmsError(`cannot take the lock ${lock}`, { code: 'LEDGER_LOCKED', hint: `delete ${lock} if no other station runs` });
-}
-
-function releaseLock(ledger: string): void {
+function takeLock(ledger: string): HeldLock {
   const lock = lockPathOf(ledger);
   try {
-    const owner = JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number };
-    if (owner.pid === process.pid) rmSync(lock, { force: true });
-  } catch {
-    // Already gone.
+    return acquireLock(lock);
+  } catch (err) {
+    if (!(err instanceof LockError)) throw err;
+    if (err.reason === 'io' || !err.owner) {
+      throw new LtobmsError(err.message, { code: 'LEDGER_IO', hint: 'check the permissions of the ledger folder' });
+    }
+    const owner = err.owner;
+    const sameHost = owner.host === undefined || owner.host === hostname();
+    throw new LtobmsError(`the ledger ${ledger} is in use by another ltobms manufacture (pid ${owner.pid}${sameHost ? '' : ` on ${owner.host}`})`, {
+      code: 'LEDGER_LOCKED',
+      hint: sameHost
+        ? 'one station per ledger: stop the other run, or give this station its own --ledger and --start-sn range'
+        : `stop the run on ${owner.host}; if it is gone, delete ${lock}`,
+      details: { lock, owner },
+    });
   }
 }

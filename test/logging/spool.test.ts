@@ -90,6 +90,6 @@ test('a spool locked by a live process is refused; a stale lock is taken over', 
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
   writeFileSync(join(dir.path, 'lock'), `${dead}\n`);
   const s = Spool.open(dir.path);
-  assert.equal(readFileSync(join(dir.path, 'lock'), 'utf8').trim(), String(process.pid));
+  assert.equal(JSON.parse(readFileSync(join(dir.path, 'lock'), 'utf8')).pid, process.pid);
   s.close();
 });
