@@ -78,12 +78,12 @@ int main(void)
     int8_t tsense_offset;
 
     hw_init();
+    fw_sei();   /* from here the UART sends by interrupt (the debug lines at start-up too) */
     load_config();
     tsense_gain = SIGROW_TEMPSENSE0;
     tsense_offset = (int8_t)SIGROW_TEMPSENSE1;
     bms_init(&bms);
     accounting_init(&acc);
-    fw_sei();
 
     for (;;) {
         frame_t f;

@@ -81,6 +81,12 @@
     void FW_ISR_NAME_(n)(void) __attribute__((signal, used, externally_visible)); \
     void FW_ISR_NAME_(n)(void)
 #define FW_ISR(n) FW_ISR_(n)
+/* FW_ISR_NAKED(n): a handler without the compiler's prologue/epilogue (gcc 5 saves r0, r1 and
+ * SREG even when unused): its body is inline assembly that saves what it uses and ends in RETI. */
+#define FW_ISR_NAKED_(n) \
+    void FW_ISR_NAME_(n)(void) __attribute__((signal, naked, used, externally_visible)); \
+    void FW_ISR_NAME_(n)(void)
+#define FW_ISR_NAKED(n) FW_ISR_NAKED_(n)
 
 /* ---------------------------------------------------------------- CPU (0x0034..0x003F) */
 #define CPU_CCP_ADDR   0x0034u
@@ -285,6 +291,8 @@
 #define USART_DREIF_bm  0x20u
 #define USART_TXCIF_bm  0x40u
 #define USART_RXCIF_bm  0x80u
+#define USART_DREIE_bm  0x20u   /* CTRLA: data register empty interrupt */
+#define USART_TXCIE_bm  0x40u   /* CTRLA: transmit complete interrupt */
 #define USART_TXEN_bm   0x40u
 #define USART_RXEN_bm   0x80u
 #define USART_CHSIZE_8BIT_gc 0x03u   /* with CMODE async, PMODE none, 1 stop = 8N1 */

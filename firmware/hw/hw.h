@@ -10,6 +10,14 @@
 #define F_CPU_HZ 1250000UL   /* 20 MHz / 16 */
 #define HW_BAUD  9600UL
 
+/* Flags shared with interrupt handlers, in GPIOR0 (SBI/CBI/SBIS reach it in one word). */
+#define HW_FLAGS          GPIOR0
+#define HW_FLAGS_ADDR     0x1C
+#define HW_TICK_bit       0   /* an RTC PIT tick is pending */
+#define HW_TICK_bm        (1u << HW_TICK_bit)
+#define HW_UART_BUSY_bit  1   /* from the first queued byte until the last has left the pin */
+#define HW_UART_BUSY_bm   (1u << HW_UART_BUSY_bit)
+
 typedef struct {
     uint16_t batt_acc;       /* single-ended sums of 16 (0..65520) */
     uint16_t load_acc;
@@ -29,15 +37,24 @@ void hw_twi_init(void);
 /* PA4 / PA5 per BMS_OUT_* bits (bms_pin_dir / bms_pin_out). */
 void hw_set_outputs(uint8_t outputs);
 
-/* One byte on USART0 (polled), and wait until everything sent has left the pin. */
+/* One byte into the USART0 transmit ring (sent by interrupt; sleeps while the ring is full),
+ * and wait until everything queued has left the pin. Call with interrupts enabled. */
 void hw_put(char c);
 void hw_flush(void);
 
-/* Sleeps in STANDBY until the next RTC PIT tick (other interrupts, e.g. I2C, are served
- * and the CPU goes back to sleep). */
+/* Sleeps until the next RTC PIT tick (other interrupts, e.g. I2C, are served and the CPU
+ * goes back to sleep). */
 void hw_wait_tick(void);
 
-/* All four ADC channels; 0 if a conversion never completed. `gain_shift` is the gain to try
+/* Call with interrupts disabled, right after finding the awaited condition false: sleeps until
+ * the next interrupt and returns with interrupts enabled. The deepest mode that keeps what is
+ * awaited running: IDLE while the USART sends (CLK_PER stops in STANDBY), else STANDBY (the
+ * PIT, the TWI address match and the ADC with RUNSTDBY run there). */
+void hw_sleep(void);
+
+
+/* All four ADC channels, the core asleep while each burst converts; 0 if a conversion did not
+ * complete before the next PIT tick. `gain_shift` is the gain to try
  * first; the reading reports the gain actually used (lowered while near full scale). */
 uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift);
 

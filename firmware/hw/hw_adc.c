@@ -12,7 +12,6 @@
 #define ADC_TIMEBASE    ((uint8_t)(2u << ADC_TIMEBASE_gp))
 /* CLK_ADC = 1.25 MHz / 2 = 625 kHz; the temperature sensor needs SAMPDUR >= 32 us * 625 kHz = 20 */
 #define ADC_SAMPDUR     20u
-#define ADC_POLL_LIMIT  20000u   /* one burst takes ~1 ms = ~1250 CPU cycles; give up far later */
 
 #if CHEM_VREF_MV == 1024
 #define ADC_REFSEL ADC_REFSEL_1024MV_gc
@@ -24,26 +23,49 @@
 
 void hw_adc_init(void)
 {
-    ADC0_CTRLA = ADC_ENABLE_bm;
+    /* RUNSTDBY: a burst keeps converting while the core sleeps in STANDBY, RESRDY wakes it */
+    ADC0_CTRLA = ADC_ENABLE_bm | ADC_RUNSTDBY_bm;
     ADC0_CTRLB = ADC_PRESC_DIV2_gc;
     ADC0_CTRLC = (uint8_t)(ADC_REFSEL | ADC_TIMEBASE);
     ADC0_CTRLE = ADC_SAMPDUR;
     ADC0_CTRLF = ADC_SAMPNUM_ACC16_gc;
 }
 
-/* One burst of 16 conversions; the sum (low 16 bits of RESULT) or 0 on timeout. */
+/* RESRDY only wakes the core (burst() reads the flag and the result): interrupt off, so the
+ * still-set flag does not request it again. */
+FW_ISR_NAKED(ADC0_RESRDY_vect_num)
+{
+    __asm__ __volatile__(
+        "push r24\n\t"
+        "ldi r24, 0\n\t"   /* not CLR: that would change SREG */
+        "sts %[intctrl], r24\n\t"
+        "pop r24\n\t"
+        "reti"
+        : : [intctrl] "n" (0x0604));
+}
+
+/* One burst of 16 conversions (~1 ms) asleep; the sum (low 16 bits of RESULT) or 0 if the
+ * result is not ready by the next PIT tick. */
 static uint8_t burst(uint8_t muxpos, uint8_t muxneg, uint8_t diff, uint16_t *sum)
 {
     ADC0_MUXPOS = muxpos;
     ADC0_MUXNEG = muxneg;
     ADC0_INTFLAGS = ADC_RESRDY_bm;
+    ADC0_INTCTRL = ADC_RESRDY_bm;
     ADC0_COMMAND = (uint8_t)(diff | ADC_MODE_BURST_gc | ADC_START_IMMEDIATE_gc);
-    for (uint16_t n = 0; !(ADC0_INTFLAGS & ADC_RESRDY_bm); n++) {
-        if (n == ADC_POLL_LIMIT) {
+    for (;;) {
+        fw_cli();
+        if (ADC0_INTFLAGS & ADC_RESRDY_bm) {
+            break;
+        }
+        if (HW_FLAGS & HW_TICK_bm) {   /* not done a second later: the ADC is broken */
+            fw_sei();
             ADC0_COMMAND = 0;   /* STOP */
             return 0;
         }
+        hw_sleep();
     }
+    fw_sei();
     *sum = ADC0_RESULT16;
     return 1;
 }

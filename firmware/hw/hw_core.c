@@ -1,16 +1,20 @@
-/* hw_core.c - clock, pins, USART0 TX, RTC PIT tick, sleep, halt. */
+/* hw_core.c - clock, pins, RTC PIT tick, sleep, halt. */
 #include "attiny824.h"
 #include "usart_tx.h"
 #include "hw.h"
 #include "bms.h"
 
-static volatile uint8_t tick_pending;
-static uint8_t tx_pending;
-
-FW_ISR(RTC_PIT_vect_num)
+/* Clears PITINTFLAGS.PI and sets the tick flag (SBI on GPIOR0: no register, no SREG). */
+FW_ISR_NAKED(RTC_PIT_vect_num)
 {
-    RTC_PITINTFLAGS = RTC_PI_bm;
-    tick_pending = 1;
+    __asm__ __volatile__(
+        "push r24\n\t"
+        "ldi r24, %[pi]\n\t"
+        "sts %[flags], r24\n\t"
+        "pop r24\n\t"
+        "sbi %[gpior], %[tick]\n\t"
+        "reti"
+        : : [pi] "M" (RTC_PI_bm), [flags] "n" (0x0153), [gpior] "I" (HW_FLAGS_ADDR), [tick] "I" (HW_TICK_bit));
 }
 
 void hw_init(void)
@@ -39,8 +43,6 @@ void hw_init(void)
     }
     RTC_PITINTCTRL = RTC_PI_bm;
     RTC_PITCTRLA = RTC_PERIOD_CYC1024_gc | RTC_PITEN_bm;
-
-    SLPCTRL_CTRLA = SLPCTRL_SMODE_STDBY_gc | SLPCTRL_SEN_bm;
 }
 
 void hw_set_outputs(uint8_t outputs)
@@ -50,40 +52,33 @@ void hw_set_outputs(uint8_t outputs)
     PORTA_DIR = (uint8_t)((PORTA_DIR & (uint8_t)~BMS_PINS) | bms_pin_dir(outputs));
 }
 
-void hw_put(char c)
+void hw_sleep(void)
 {
-    fw_usart0_tx((uint8_t)c);
-    tx_pending = 1;
-}
-
-void hw_flush(void)
-{
-    if (tx_pending) {
-        fw_usart0_flush();
-        tx_pending = 0;
-    }
+    /* STANDBY stops CLK_PER, and with it the USART: IDLE while a frame is still going out */
+    SLPCTRL_CTRLA = (HW_FLAGS & HW_UART_BUSY_bm) ? SLPCTRL_SMODE_IDLE_gc | SLPCTRL_SEN_bm
+                                                : SLPCTRL_SMODE_STDBY_gc | SLPCTRL_SEN_bm;
+    /* SEI lets the next instruction run before any interrupt: no lost wake-up */
+    __asm__ __volatile__("sei\n\tsleep" ::: "memory");
 }
 
 void hw_wait_tick(void)
 {
-    hw_flush();   /* the USART stops in STANDBY */
     for (;;) {
         fw_cli();
-        if (tick_pending) {
-            tick_pending = 0;
-            fw_sei();
-            return;
+        if (HW_FLAGS & HW_TICK_bm) {
+            break;
         }
-        /* SEI lets the next instruction run before any interrupt: no lost wake-up */
-        __asm__ __volatile__("sei\n\tsleep" ::: "memory");
+        hw_sleep();
     }
+    HW_FLAGS &= (uint8_t)~HW_TICK_bm;
+    fw_sei();
 }
 
 void hw_halt(void)
 {
+    hw_flush();   /* the frame that reports the state leaves first */
     fw_cli();
     hw_set_outputs(0);
-    hw_flush();
     for (;;) {
     }
 }

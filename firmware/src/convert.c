@@ -14,11 +14,16 @@ int16_t conv_current_ma(int16_t acc, uint16_t vref_mv, uint8_t gain_shift)
      * |acc| * Vref * 10 <= 32768 * 2048 * 10 = 671e6 < 2^32 */
     uint16_t magnitude = acc < 0 ? (uint16_t)(-(int32_t)acc) : (uint16_t)acc;
     uint32_t num = (uint32_t)magnitude * vref_mv * (1000 / CONV_SHUNT_MILLIOHM);
-    num = ((num >> (14 + gain_shift)) + 1) >> 1;   /* exact: (num + half) >> shift */
-    if (num <= CONV_DEADBAND_MA) {
+    /* round(num / 2^(15 + gain_shift)) = ((num >> (14 + gain_shift)) + 1) >> 1, exact. AVR shifts
+     * one bit per instruction (a 32-bit shift by 18 is a ~110-cycle loop), so: num < 2^30, and
+     * num >> 14 = (num >> 16) << 2 | bits 15..14, built from byte moves, fits 16 bits; the
+     * variable part is a short 16-bit shift */
+    uint16_t top = (uint16_t)((uint16_t)(num >> 16) << 2 | (uint8_t)((uint8_t)(num >> 8) >> 6));
+    uint16_t ma = (uint16_t)(((top >> gain_shift) + 1u) >> 1);
+    if (ma <= CONV_DEADBAND_MA) {
         return 0;
     }
-    return acc < 0 ? (int16_t)-(int32_t)num : (int16_t)num;
+    return acc < 0 ? (int16_t)-(int16_t)ma : (int16_t)ma;
 }
 
 int16_t conv_temperature_k(uint16_t acc, uint8_t sig_gain, int8_t sig_offset, int16_t temp_offset)

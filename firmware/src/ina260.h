@@ -64,5 +64,7 @@ uint8_t ina260_transmit(ina260_t *ina);                /* host reads a byte */
 int16_t ina260_current_reg(int16_t current_ma);
 uint16_t ina260_bus_reg(uint16_t v_batt_mv);
 uint16_t ina260_power_reg(int16_t current_ma, uint16_t v_batt_mv);
+/* floor(n / 10000) for any n < 2^32, with multiplies only (the power register's division). */
+uint32_t ina260_div10000(uint32_t n);
 
 #endif

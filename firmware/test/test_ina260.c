@@ -74,6 +74,38 @@ TEST(bus_voltage_1_25_mV_and_power_10_mW_per_lsb)
     CHECK_EQ(ina260_power_reg(20470, 6143), 12575); /* 125747 mW */
 }
 
+TEST(divisions_by_multiply_are_exact)
+{
+    /* the bus register's x / 5 by reciprocal: every 16-bit input against the plain formula */
+    for (uint32_t x = 0; x <= 0xFFFFu; x++) {
+        uint16_t expect = (uint16_t)((4u * x + 2u) / 5u);   /* round(4x / 5), halves cannot occur */
+        if (ina260_bus_reg((uint16_t)x) != expect) {
+            CHECK_EQ(ina260_bus_reg((uint16_t)x), expect);
+            return;
+        }
+    }
+    /* n / 10000: every power-register input |I| * Vb + 5000 over the whole current range at
+     * cell voltages across both chemistries, then the edges of the 32-bit range */
+    for (uint32_t ma = 0; ma <= 32768u; ma++) {
+        for (uint32_t mv = 0; mv <= 65535u; mv += 97u) {
+            uint32_t n = ma * mv + 5000u;
+            if (ina260_div10000(n) != n / 10000u) {
+                CHECK_EQ(ina260_div10000(n), n / 10000u);
+                return;
+            }
+        }
+    }
+    static const uint32_t edges[] = {0u, 9999u, 10000u, 10001u, 6249999u, 6250000u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    for (unsigned i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        CHECK_EQ(ina260_div10000(edges[i]), edges[i] / 10000u);
+    }
+    uint32_t seed = 12345u;
+    for (uint32_t i = 0; i < 1000000u; i++) {
+        seed = seed * 1664525u + 1013904223u;   /* LCG: spread over all 32 bits */
+        CHECK_EQ(ina260_div10000(seed), seed / 10000u);
+    }
+}
+
 TEST(configuration_write_and_reset_bit)
 {
     ina260_t ina;
@@ -142,6 +174,7 @@ void suite_ina260(void)
     RUN(wire_order_is_big_endian);
     RUN(current_register_is_signed_1_25_mA_per_lsb);
     RUN(bus_voltage_1_25_mV_and_power_10_mW_per_lsb);
+    RUN(divisions_by_multiply_are_exact);
     RUN(configuration_write_and_reset_bit);
     RUN(read_only_and_unknown_registers);
     RUN(pointer_does_not_auto_increment_and_persists);

@@ -46,7 +46,8 @@ describe('firmware image', () => {
     }
   });
 
-  it('routes RTC_PIT (4) and TWI0_TWIS (14) to handlers, every other vector to the default', async () => {
+  it('routes RTC_PIT (4), TWI0_TWIS (14), USART0_DRE (18), USART0_TXC (19) and ADC0_RESRDY (22) to handlers, every other vector to the default', async () => {
+    const handled = new Set([4, 14, 18, 19, 22]);
     for (const b of builds) {
       const syms = await symbols(b.artifacts.elf);
       const text = await code(b.artifacts.elf);
@@ -55,7 +56,7 @@ describe('firmware image', () => {
         const m = /^rjmp \.([+-]\d+)$/.exec(at.get(2 * n) ?? '');
         assert.ok(m, `vector ${n} is an rjmp`);
         const target = 2 * n + 2 + Number(m[1]);
-        const expected = n === 0 ? '__init' : n === 4 ? '__vector_4' : n === 14 ? '__vector_14' : '__bad_interrupt';
+        const expected = n === 0 ? '__init' : handled.has(n) ? `__vector_${n}` : '__bad_interrupt';
         assert.equal(target, syms.get(expected), `${b.chemistry} vector ${n} → ${expected}`);
       }
     }
