@@ -25,6 +25,16 @@ export default tseslint.config(
     },
   },
   {
+    // The report's page script runs in the browser (inlined into the HTML), after uPlot.
+    files: ['src/report/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'getComputedStyle', 'setTimeout', 'clearTimeout', 'scrollX', 'scrollY', 'uPlot'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

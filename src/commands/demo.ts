@@ -12,6 +12,7 @@ import type { Frame } from '../logging/frame.js';
 import { loadScenarioFile } from '../sim/scenario/index.js';
 import { runDemo, type DemoResult, type DemoStep } from '../workflows/demo.js';
 import { formatSimTime } from '../sim/runtime/trace.js';
+import { sparkline } from '../report/render.js';
 import { parseTimeOption } from '../report/time.js';
 
 interface DemoCliOptions {
@@ -118,7 +119,10 @@ Examples:
         process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every 15 min; --all for every one)` : '') + '\n');
         for (const line of table(rows)) process.stdout.write(`  ${line}\n`);
         const files = result.files.map((f) => relative(process.cwd(), f) || f);
+        const vBatt = result.frames.map((f) => f.v_batt);
+        if (vBatt.length) process.stdout.write(`\n  v_batt  ${sparkline(vBatt)}  ${Math.min(...vBatt)}–${Math.max(...vBatt)} mV\n`);
         process.stdout.write(`\nframes written to ${files.join(', ') || result.outDir} (line protocol; \`ltobms log --replay ${files[0] ?? '<file>'}\` loads them into InfluxDB)\n`);
+        if (result.report) process.stdout.write(`charts: ${relative(process.cwd(), result.report)} (open it in a browser; \`ltobms report\` makes one from any .lp file)\n`);
       }),
     );
 }

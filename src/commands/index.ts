@@ -14,6 +14,7 @@ import { register as erase } from './erase.js';
 import { register as eeprom } from './eeprom.js';
 import { register as log } from './log.js';
 import { register as stack } from './stack.js';
+import { register as report } from './report.js';
 import { register as sim } from './sim.js';
 import { register as demo } from './demo.js';
 import { register as manufacture } from './manufacture.js';
@@ -33,6 +34,7 @@ const commands: Register[] = [
   eeprom,
   log,
   stack,
+  report,
   sim,
   demo,
   manufacture,

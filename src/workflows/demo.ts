@@ -12,11 +12,12 @@ import { buildFirmware, FUSES_FILE, type Chemistry } from '../firmware/firmware.
 import { defaultFirmwareVersion } from '../firmware/version.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { encodeConfig } from '../eeprom/image.js';
-import type { Frame } from '../logging/frame.js';
+import type { Frame, Point } from '../logging/frame.js';
 import { simulatedStartNs, SimulatedFrameClock } from '../logging/clock.js';
 import { resolveConfig } from '../logging/config.js';
 import { tailPorts } from '../logging/session.js';
 import { openWriter } from '../logging/target.js';
+import { makeReportFromPoints } from '../report/report.js';
 import { withProgrammer } from '../updi/connect.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
@@ -80,6 +81,8 @@ export interface DemoResult {
   /** Line-protocol files in the output folder after the run. */
   files: string[];
   outDir: string;
+  /** The HTML report of this run's frames (ltobms report), beside the files. */
+  report: string | undefined;
   simulatedSeconds: number;
   wallSeconds: number;
   finalState: string | undefined;
@@ -115,6 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const writer = openWriter(config, { writeAhead: true });
   const stopLog = new AbortController();
   const frames: Frame[] = [];
+  const points: Point[] = [];
   const logging = tailPorts({
     ports: [sim.uartPath],
     baudRate: 9600,
@@ -123,7 +127,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     drainMs: 5000,
     clock,
     onEvent: (e) => {
-      if (e.type === 'frame') frames.push(e.point.frame);
+      if (e.type === 'frame') {
+        frames.push(e.point.frame);
+        points.push(e.point);
+      }
     },
   });
   try {
@@ -153,6 +160,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     step({ step: 'run', done: true, simulatedSeconds: sim.runtime.time, wallSeconds, frames: frames.length });
     stopLog.abort();
     await logging;
+    // The charts of this run (the day files may hold earlier runs too), beside the data.
+    const report = points.length ? makeReportFromPoints(points, { output: join(outDir, 'demo-report.html'), title: scenario.name }).output : undefined;
     const files = (await readdir(outDir).catch(() => [] as string[])).filter((f) => f.endsWith('.lp')).sort().map((f) => join(outDir, f));
     return {
       chemistry,
@@ -161,6 +170,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       frames,
       files,
       outDir,
+      report,
       simulatedSeconds: sim.runtime.time,
       wallSeconds,
       finalState: frames.at(-1)?.state,
