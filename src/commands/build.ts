@@ -9,7 +9,8 @@ import { action, printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
 import { LtobmsError } from '../errors.js';
 import { PACKAGE_ROOT } from '../firmware/avr.js';
-import { buildFirmwares, checkVersion, parseChemistry, type Chemistry, type FirmwareEvent } from '../firmware/firmware.js';
+import { parseChemistries, type Chemistry } from '../eeprom/chemistry.js';
+import { buildFirmwares, checkVersion, type FirmwareEvent } from '../firmware/firmware.js';
 import { displayPath, formatBuildReport, type BuildReport } from '../firmware/report.js';
 import type { Diagnostic } from '../firmware/toolchain.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
@@ -33,7 +34,7 @@ interface BuildInput {
 }
 
 async function toInput(opts: BuildOptions): Promise<BuildInput> {
-  const chemistries = parseChemistry(opts.chemistry);
+  const chemistries = parseChemistries(opts.chemistry);
   const version = checkVersion(opts.fwVersion ?? (await defaultFirmwareVersion()));
   return {
     chemistries,

@@ -11,9 +11,9 @@ import { LogView } from '../cli/log-view.js';
 import { ProgressView, seconds } from '../cli/progress.js';
 import { Spinner } from '../cli/spinner.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { checkVersion, parseChemistry, type FirmwareBuild } from '../firmware/firmware.js';
+import { checkVersion, type FirmwareBuild } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
-import { CHEMISTRY } from '../eeprom/chemistry.js';
+import { CHEMISTRY, parseChemistry } from '../eeprom/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { resolveConfig } from '../logging/config.js';
@@ -117,8 +117,7 @@ function eepromOptions(opts: RunCliOptions): EepromOptions | undefined {
 
 async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   // Everything is checked before anything is built, opened or written.
-  const [chemistry] = parseChemistry(opts.chemistry);
-  if (opts.chemistry.toUpperCase() === 'ALL') throw new UsageError('--chemistry all: a board runs one firmware', { code: 'USAGE', hint: 'pick LTO or NAION' });
+  const chemistry = parseChemistry(opts.chemistry);
   const sim = opts.sim === true;
   if (sim && opts.port) throw new UsageError('--sim and --port both name the board', { code: 'USAGE', hint: 'drop --port to use the virtual board, or --sim to use the real one' });
   if (sim && opts.uartPort) throw new UsageError('--uart-port does not apply to --sim', { code: 'USAGE', hint: 'the virtual board brings its own UART' });

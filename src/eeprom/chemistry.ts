@@ -79,14 +79,47 @@ export const CHEMISTRY: Readonly<Record<Chemistry, ChemistryProfile>> = {
   },
 };
 
-/** Case-insensitive `LTO`, `NAION`, `Na-ion`, `NA_ION` → the chemistry; anything else is a usage error. */
+/**
+ * `--chemistry` as every command reads it (one rule, README "Chemistries"): case-insensitive,
+ * surrounding spaces ignored, `LTO`; `NAION`, `Na-ion` or `Na_ion`. `all` is refused here: a board
+ * runs one firmware. Commands that handle several chemistries use {@link parseChemistries}.
+ */
 export function parseChemistry(text: string, option = '--chemistry'): Chemistry {
+  const chemistry = matchChemistry(text);
+  if (chemistry) return chemistry;
+  if (isAll(text)) {
+    throw new UsageError(`${option} all: a board runs one firmware, so this takes one chemistry`, {
+      code: 'CHEMISTRY',
+      hint: `use ${option} LTO or ${option} NAION`,
+      details: { option, value: text },
+    });
+  }
+  throw notAChemistry(text, option, `use ${option} LTO (lithium-titanate) or ${option} NAION (sodium-ion)`);
+}
+
+/** {@link parseChemistry}'s rule plus `all` (any case): every chemistry, for `ltobms build`. */
+export function parseChemistries(text: string, option = '--chemistry'): Chemistry[] {
+  if (isAll(text)) return [...CHEMISTRIES];
+  const chemistry = matchChemistry(text);
+  if (chemistry) return [chemistry];
+  throw notAChemistry(text, option, `use ${option} LTO (lithium-titanate), NAION (sodium-ion) or all`);
+}
+
+function matchChemistry(text: string): Chemistry | undefined {
   const key = text.trim().toUpperCase();
   if (key === 'LTO') return 'LTO';
   if (/^NA[-_]?ION$/.test(key)) return 'NAION';
-  throw new UsageError(`${option} ${JSON.stringify(text)} is not a chemistry the board supports`, {
-    code: 'EEPROM_CHEMISTRY',
-    hint: `use ${option} LTO (lithium-titanate) or ${option} NAION (sodium-ion)`,
+  return undefined;
+}
+
+function isAll(text: string): boolean {
+  return text.trim().toUpperCase() === 'ALL';
+}
+
+function notAChemistry(text: string, option: string, hint: string): UsageError {
+  return new UsageError(`${option} ${JSON.stringify(text)} is not a chemistry the board supports`, {
+    code: 'CHEMISTRY',
+    hint,
     details: { option, value: text },
   });
 }

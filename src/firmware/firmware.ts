@@ -23,11 +23,9 @@ import {
   type Defines,
   type StepEvent,
 } from './avr.js';
+import type { Chemistry } from '../eeprom/chemistry.js';
 import { memoryUse, readElf, type MemoryUse } from './elf.js';
 import { Limiter } from './toolchain.js';
-
-export const CHEMISTRIES = ['LTO', 'NAION'] as const;
-export type Chemistry = (typeof CHEMISTRIES)[number];
 
 /** The part's memories (ATTINY824_FACTS.md §1.1): exceeding one fails the build. */
 export const PART_LIMITS = { flash: ATTINY824.flashBytes, ram: ATTINY824.ramBytes, eeprom: ATTINY824.eepromBytes };
@@ -107,17 +105,6 @@ export function checkVersion(version: string): string {
     });
   }
   return version;
-}
-
-/** Parses `LTO`, `NAION` or `all` (any case) into the chemistries to build. */
-export function parseChemistry(value: string): Chemistry[] {
-  const upper = value.toUpperCase();
-  if (upper === 'ALL') return [...CHEMISTRIES];
-  if ((CHEMISTRIES as readonly string[]).includes(upper)) return [upper as Chemistry];
-  throw new UsageError(`unknown chemistry "${value}"`, {
-    code: 'BUILD_CHEMISTRY',
-    hint: 'use --chemistry LTO, NAION or all',
-  });
 }
 
 /** The firmware's C sources: main.c plus everything in firmware/src and firmware/hw. */

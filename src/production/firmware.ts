@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LtobmsError, UsageError } from '../errors.js';
-import { CHEMISTRIES, type Chemistry } from '../eeprom/chemistry.js';
+import { CHEMISTRIES, parseChemistry, type Chemistry } from '../eeprom/chemistry.js';
 import { FUSES_FILE } from '../firmware/firmware.js';
 import type { Segment } from '../image/ihex.js';
 import { readProgramImage, type ProgramImage } from '../updi/image-file.js';
@@ -28,7 +28,7 @@ export interface FirmwareInfo {
   flashBytes: number;
 }
 
-const VERSION_RE = /ltobms-fw ([\x21-\x7e]{1,40}) (LTO|NAION)\0/;
+const VERSION_RE = new RegExp(`ltobms-fw ([\\x21-\\x7e]{1,40}) (${CHEMISTRIES.join('|')})\\0`);
 
 /** Finds the `ltobms-fw <version> <chemistry>` string in the flash segments. */
 export function embeddedVersion(flash: readonly Segment[]): { version: string; chemistry: Chemistry } | undefined {
@@ -58,14 +58,7 @@ export async function loadFirmware(file: string): Promise<FirmwareInfo> {
  * own; else the firmware's; else LTO.
  */
 export function chooseChemistry(asked: string | undefined, firmware: FirmwareInfo): Chemistry {
-  let chosen: Chemistry | undefined;
-  if (asked !== undefined) {
-    const upper = asked.toUpperCase();
-    if (!(CHEMISTRIES as readonly string[]).includes(upper)) {
-      throw new UsageError(`--chemistry ${asked}: expected LTO or NAION`, { code: 'USAGE' });
-    }
-    chosen = upper as Chemistry;
-  }
+  const chosen = asked === undefined ? undefined : parseChemistry(asked);
   if (chosen && firmware.chemistry && chosen !== firmware.chemistry) {
     throw new UsageError(`${firmware.file} is the ${firmware.chemistry} firmware, but --chemistry is ${chosen}`, {
       code: 'MANUFACTURE_CHEMISTRY',

@@ -17,7 +17,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, wri
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import { CHEMISTRIES, type Chemistry } from '../eeprom/chemistry.js';
 import { acquireLock, LockError, type HeldLock } from '../util/lockfile.js';
 
 export const LEDGER_STEPS = ['detect', 'fuses', 'flash', 'eeprom', 'verify'] as const;
@@ -98,7 +98,7 @@ export function checkEntry(value: unknown): LedgerEntry | string {
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time is not an ISO date';
   const fw = e.firmware as Record<string, unknown> | undefined;
   if (typeof fw !== 'object' || fw === null || typeof fw.file !== 'string' || typeof fw.sha256 !== 'string') return 'firmware is not {file, sha256, version}';
-  if (e.chemistry !== 'LTO' && e.chemistry !== 'NAION') return 'chemistry is neither LTO nor NAION';
+  if (!(CHEMISTRIES as readonly unknown[]).includes(e.chemistry)) return `chemistry is none of ${CHEMISTRIES.join(', ')}`;
   if (e.step !== undefined && !(LEDGER_STEPS as readonly unknown[]).includes(e.step)) return `step ${JSON.stringify(e.step)} is unknown`;
   return value as LedgerEntry;
 }

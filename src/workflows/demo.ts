@@ -8,7 +8,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildFirmware, FUSES_FILE, type Chemistry } from '../firmware/firmware.js';
+import type { Chemistry } from '../eeprom/chemistry.js';
+import { buildFirmware, FUSES_FILE } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { encodeConfig } from '../eeprom/image.js';

@@ -13,7 +13,7 @@ import {
   validateConfig,
   type EepromConfig,
 } from '../../src/eeprom/image.js';
-import { CHEMISTRY, parseChemistry } from '../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../src/eeprom/chemistry.js';
 import { LtobmsError } from '../../src/errors.js';
 import { expectedImage, referenceCrc, type Fields } from './reference.js';
 
@@ -160,14 +160,6 @@ test('validateConfig throws the first problem and lists the rest in the hint', (
 test('encodeConfig refuses a value that does not fit its field', () => {
   assert.throws(() => encodeConfig({ ...cfg(LTO_SN7), serialNumber: 65536 }), /serial_number = 65536 does not fit its u16 field/);
   assert.throws(() => encodeConfig({ ...cfg(LTO_SN7), tempOffset: 1.5 }), /temp_offset/);
-});
-
-test('parseChemistry is case-insensitive and knows the Na-ion spellings', () => {
-  for (const s of ['LTO', 'lto', ' Lto ']) assert.equal(parseChemistry(s), 'LTO');
-  for (const s of ['NAION', 'naion', 'Na-ion', 'NA-ION', 'na_ion']) assert.equal(parseChemistry(s), 'NAION');
-  for (const s of ['li-ion', 'LTO2', 'N-A-ION', '']) {
-    assert.throws(() => parseChemistry(s), (e: unknown) => e instanceof LtobmsError && e.exitCode === 2 && /is not a chemistry the board supports/.test(e.message));
-  }
 });
 
 test('each chemistry names its log measurement', () => {
