@@ -336,9 +336,9 @@ export class Attiny824 {
     }
   }
 
-  private enterSleep(): boolean {
+  private enterSleep(): SleepMode | undefined {
     const mode = this.slpctrl.requestedMode;
-    if (!mode) return false;
+    if (!mode) return undefined;
     this.sleepMode = mode;
     let mask = 0;
     if (mode === 'idle') mask = ALL_VECTORS;
@@ -347,7 +347,7 @@ export class Attiny824 {
     for (const p of this.sleepAware) p.sleepChanged!(mode);
     this.interrupts.setMask(mask);
     if (this.traceFn) this.trace({ type: 'sleep', mode, t: this.time });
-    return true;
+    return mode;
   }
 
   private wake(): void {

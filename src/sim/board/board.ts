@@ -53,6 +53,9 @@ export interface BoardSnapshot {
   internalOhms: number;
   /** ∫ shunt current dt (mAh, > 0 = net discharged), like the firmware's `charge`. */
   chargeMah: number;
+  /** The same split by direction: mAh out of the cell through the shunt (discharging) and into it (charging). */
+  chargeOutMah: number;
+  chargeInMah: number;
   /** ∫ I·V(B) dt over discharging intervals (mWh), like the firmware's `E_dis`. */
   energyOutMwh: number;
   /** ∫ |I|·V(B) dt over charging intervals (mWh), like the firmware's `E_chg`. */
@@ -86,6 +89,8 @@ export class VirtualBoard implements AnalogFrontEnd {
   private t0: number;
   private soc0: number;
   private chargeAs0: number;
+  private chargeOutAs0: number;
+  private chargeInAs0: number;
   private energyOutWs0: number;
   private energyInWs0: number;
   /** Held from the last event until the next one. */
@@ -104,6 +109,8 @@ export class VirtualBoard implements AnalogFrontEnd {
     this.t0 = 0;
     this.soc0 = config.cell.initialSoc;
     this.chargeAs0 = 0;
+    this.chargeOutAs0 = 0;
+    this.chargeInAs0 = 0;
     this.energyOutWs0 = 0;
     this.energyInWs0 = 0;
     this.solve();
@@ -163,6 +170,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     const dt = Math.max(0, t - this.t0);
     const op = this.op;
     const [outWs, inWs] = this.energyOver(dt, v.battery);
+    const dq = op.shuntAmps * dt;
     return {
       t,
       soc: v.soc,
@@ -179,7 +187,9 @@ export class VirtualBoard implements AnalogFrontEnd {
       qwiicOn: this.qwiicOn,
       temperatureK: this.temperatureK(t),
       internalOhms: this.rInt,
-      chargeMah: (this.chargeAs0 + op.shuntAmps * dt) / 3.6,
+      chargeMah: (this.chargeAs0 + dq) / 3.6,
+      chargeOutMah: (this.chargeOutAs0 + Math.max(0, dq)) / 3.6,
+      chargeInMah: (this.chargeInAs0 + Math.max(0, -dq)) / 3.6,
       energyOutMwh: (this.energyOutWs0 + outWs) / 3.6,
       energyInMwh: (this.energyInWs0 + inWs) / 3.6,
     };
@@ -227,7 +237,11 @@ export class VirtualBoard implements AnalogFrontEnd {
     const [outWs, inWs] = this.energyOver(dt, batteryAtEnd);
     this.energyOutWs0 += outWs;
     this.energyInWs0 += inWs;
-    this.chargeAs0 += this.op.shuntAmps * dt;
+    const dq = this.op.shuntAmps * dt;
+    this.chargeAs0 += dq;
+    // The current is constant between events, so splitting each interval by its sign is exact.
+    if (dq >= 0) this.chargeOutAs0 += dq;
+    else this.chargeInAs0 -= dq;
     this.soc0 = socEnd;
     this.t0 = te;
   }

@@ -8,6 +8,7 @@
 // Instructions are decoded once per flash word into closures (decoder.ts) and cached; a write to flash must call
 // `invalidateCode()`.
 
+import type { SleepMode } from '../chip-types.js';
 import { decodeAt, type Exec } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
@@ -38,8 +39,8 @@ export interface CpuBus {
 
 /** Callbacks from the core to the chip. */
 export interface CpuHooks {
-  /** SLEEP executed; return true if the sleep controller puts the core to sleep (SLPCTRL.SEN). */
-  sleep(): boolean;
+  /** SLEEP executed; return the mode the sleep controller puts the core in, or undefined (SLPCTRL.SEN clear). */
+  sleep(): SleepMode | undefined;
   /** WDR executed. */
   watchdogReset(): void;
   /** An interrupt is about to be taken while the core sleeps. */
@@ -58,9 +59,14 @@ export class Cpu {
   sp = SP_RESET;
   /** Program counter in words. */
   pc = 0;
-  /** CPU cycles spent asleep (so `clock.cycles - sleepCycles` is the active count). */
+  /** CPU cycles spent not executing: asleep, and (counted by the chip) held in reset, starting up or stopped
+   * — so `clock.cycles - sleepCycles` is the active count. */
   sleepCycles = 0;
+  /** The asleep part of `sleepCycles` by mode, in SLPCTRL.SMODE order: IDLE, STANDBY, POWER-DOWN. */
+  readonly sleepCyclesByMode = [0, 0, 0];
   sleeping = false;
+  /** Index into `sleepCyclesByMode` of the mode the core sleeps in. */
+  private sleepMode = 0;
   /** Set by BREAK; the run loop returns and stays stopped until `resume()` or a reset. */
   stopped = false;
   /** Instructions retired since reset. */
@@ -241,6 +247,7 @@ export class Cpu {
       if (this.sleeping) {
         const target = Math.min(clock.nextEventCycle, untilCycle);
         this.sleepCycles += target - clock.cycles;
+        this.sleepCyclesByMode[this.sleepMode]! += target - clock.cycles;
         clock.cycles = target;
         continue;
       }
@@ -269,7 +276,10 @@ export class Cpu {
 
   /** Called by the SLEEP instruction. */
   executeSleep(): void {
-    if (this.hooks.sleep()) this.sleeping = true;
+    const mode = this.hooks.sleep();
+    if (mode === undefined) return;
+    this.sleeping = true;
+    this.sleepMode = mode === 'idle' ? 0 : mode === 'standby' ? 1 : 2;
   }
 
   /** Called by the RETI instruction. */

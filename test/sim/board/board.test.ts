@@ -161,11 +161,18 @@ test('energy counters integrate I × V(B) by direction (hand-computed)', () => {
   let s = b.snapshot(3600);
   close(s.energyOutMwh, 452.4, 0.01);
   assert.equal(s.energyInMwh, 0);
+  // Half-way through the second hour (between grid events) the split already shows the charge coming in.
+  const mid = b.snapshot(5400.5);
+  close(mid.chargeOutMah, 200, 1e-9);
+  close(mid.chargeInMah, (300 * 1800.5) / 3600, 1e-9);
   // Then 1 h at 300 mA in: SoC 30 → 60 %, OCV 2.25 → 2.31 V linearly; mean Vb = 2.28 + 0.012 = 2.292 V.
   s = b.snapshot(7200);
   close(s.energyInMwh, 0.3 * 2.292 * 1000, 0.01);
   close(s.energyOutMwh, 452.4, 0.01);
   close(s.chargeMah, 200 - 300, 1e-9);
+  // The same charge split by direction: 200 mAh went out, 300 mAh came in.
+  close(s.chargeOutMah, 200, 1e-9);
+  close(s.chargeInMah, 300, 1e-9);
 });
 
 test('internal resistance grows in the cold when a coefficient is given', () => {

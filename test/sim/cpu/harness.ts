@@ -29,7 +29,7 @@ export function bareCore(words: number[], flashBytes = 8192): BareCore {
     { read: (a) => bus[a]!, write: (a, v) => void (bus[a] = v) },
     clock,
     interrupts,
-    { sleep: () => true, watchdogReset: () => {}, wake: () => {}, illegalOpcode: (_a, op) => void illegal.push(op) },
+    { sleep: () => 'idle', watchdogReset: () => {}, wake: () => {}, illegalOpcode: (_a, op) => void illegal.push(op) },
   );
   return { cpu, clock, interrupts, bus, flash, illegal };
 }

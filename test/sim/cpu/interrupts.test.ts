@@ -29,4 +29,10 @@ test('interrupt priority, level-1 preemption, RETI and PIT wake-ups from standby
   assert.ok(run.trace.filter((e) => e.type === 'sleep' && e.mode === 'standby').length >= 4);
   // Sleeping costs no CPU cycles: over ~160 ms of standby the CPU ran only a small fraction of the time.
   assert.ok(run.chip.activeCycles < run.chip.cycles / 5, `active ${run.chip.activeCycles} of ${run.chip.cycles}`);
+  // Every asleep cycle is counted in the mode it was spent in: this program only uses STANDBY.
+  const [idle, standby, powerDown] = run.chip.cpu.sleepCyclesByMode;
+  assert.equal(idle, 0);
+  assert.equal(powerDown, 0);
+  assert.ok(standby! > 0);
+  assert.ok(standby! <= run.chip.cpu.sleepCycles);
 });
