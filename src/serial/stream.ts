@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { UpdiError } from '../updi/errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hexBytes } from '../util/hex.js';
 
@@ -34,12 +35,14 @@ export interface UpdiTransport {
   close(): Promise<void>;
 }
 
-/** Receive buffer with exact-count reads and timeouts, shared by the adapters. */
+/** Receive buffer with exact-count reads and timeouts (on the injected clock), shared by the adapters. */
 export class RxBuffer {
   private chunks: Uint8Array[] = [];
   private length = 0;
-  private waiter: { n: number; resolve: (b: Uint8Array) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout } | undefined;
+  private waiter: { n: number; resolve: (b: Uint8Array) => void; reject: (e: unknown) => void; timer: AbortController } | undefined;
   private failure: unknown;
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
@@ -54,7 +57,7 @@ export class RxBuffer {
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
-      clearTimeout(w.timer);
+      w.timer.abort();
       w.reject(err);
     }
   }
@@ -75,7 +78,9 @@ export class RxBuffer {
     if (this.failure) return Promise.reject(this.failure);
     if (this.length >= n) return Promise.resolve(this.shift(n));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = new AbortController();
+      const timedOut = () => {
+        if (this.waiter?.timer !== timer) return; // answered (or failed) meanwhile
         this.waiter = undefined;
         const got = this.shift(this.length);
         reject(
@@ -83,7 +88,9 @@ export class RxBuffer {
             details: { expected: n, received: got.length, bytes: hexBytes(got), timeoutMs, receivedBytes: Array.from(got) },
           }),
         );
-      }, timeoutMs);
+      };
+      // Aborted when the bytes arrive first.
+      void this.clock.sleep(timeoutMs, timer.signal).then(timedOut, () => undefined);
       this.waiter = { n, resolve, reject, timer };
     });
   }
@@ -92,7 +99,7 @@ export class RxBuffer {
     const w = this.waiter;
     if (w && this.length >= w.n) {
       this.waiter = undefined;
-      clearTimeout(w.timer);
+      w.timer.abort();
       w.resolve(this.shift(w.n));
     }
   }
@@ -117,15 +124,17 @@ const BREAK_BAUD = 300;
 
 /** A serial port (or pseudo-terminal) opened 8E2, as UPDI needs. */
 export class SerialTransport implements UpdiTransport {
-  private readonly rx = new RxBuffer();
+  private readonly rx: RxBuffer;
   private baud: number;
 
   private constructor(
     readonly name: string,
     private readonly port: SerialPort,
     baud: number,
+    clock: Clock,
   ) {
     this.baud = baud;
+    this.rx = new RxBuffer(clock);
     port.on('data', (d: Buffer) => {
       if (log.enabled) log(`rx ${hexBytes(d)}`);
       this.rx.push(new Uint8Array(d.buffer, d.byteOffset, d.length));
@@ -137,13 +146,14 @@ export class SerialTransport implements UpdiTransport {
   /** Terminal settings of a pseudo-terminal as found at open, restored at close. */
   private savedTermios: string | undefined;
 
-  static async open(path: string, baud: number): Promise<SerialTransport> {
+  /** Opens `path` at `baud`; read timeouts run on `clock`. */
+  static async open(path: string, baud: number, clock: Clock = systemClock): Promise<SerialTransport> {
     const saved = savePtyTermios(path);
     // Loaded on first use: every ltobms command loads this module, few open a port.
     const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path, baudRate: baud, dataBits: 8, parity: 'even', stopBits: 2, autoOpen: false, hupcl: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(portError(path, 'cannot be opened', e)) : resolve())));
-    const t = new SerialTransport(path, port, baud);
+    const t = new SerialTransport(path, port, baud, clock);
     t.savedTermios = saved;
     await t.flushInput();
     return t;
@@ -246,12 +256,13 @@ export class PipeTransport implements UpdiTransport {
   /** Everything the host wrote, for tests. */
   readonly written: number[] = [];
   breaks = 0;
-  private readonly rx = new RxBuffer();
+  private readonly rx: RxBuffer;
   private target: WireTarget | undefined;
   private closed = false;
 
-  constructor(private readonly options: { echo?: boolean; name?: string } = {}) {
+  constructor(private readonly options: { echo?: boolean; name?: string; clock?: Clock } = {}) {
     this.name = options.name ?? 'pipe';
+    this.rx = new RxBuffer(options.clock);
   }
 
   connect(target: WireTarget): this {
