@@ -12,6 +12,7 @@ import { CS, CTRLB, SYS_STATUS } from '../updi/constants.js';
 import { UpdiError } from '../updi/errors.js';
 import { LINK_CTRLA, START_BAUD, UpdiSession, decodeSib } from '../updi/session.js';
 import type { UpdiTransport } from '../serial/stream.js';
+import type { Clock } from '../util/clock.js';
 import { hexBytes } from '../util/hex.js';
 
 export type ProbeResult =
@@ -25,6 +26,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Double BREAK first (resets a UPDI stuck in its error state). */
   doubleBreak?: boolean;
+  /** Waits and timeouts (default: the system clock). */
+  clock?: Clock;
 }
 
 export function hexId(bytes: Uint8Array): string {
@@ -34,12 +37,12 @@ export function hexId(bytes: Uint8Array): string {
 export async function probeBoard(transport: UpdiTransport, options: ProbeOptions): Promise<ProbeResult> {
   const baud = Math.min(options.baud, START_BAUD);
   await transport.setBaud(baud);
-  const session = new UpdiSession(transport, { baud, timeoutMs: options.timeoutMs });
+  const session = new UpdiSession(transport, { baud, timeoutMs: options.timeoutMs, clock: options.clock });
   try {
     if (options.doubleBreak) await session.phy.doubleBreak();
     // The enable pulse for a disabled UPDI (a BREAK for one waiting for SYNCH); no echo check.
     await transport.write(Uint8Array.of(0x00));
-    await new Promise((r) => setTimeout(r, 2));
+    await session.clock.sleep(2);
     await session.phy.discard();
     await session.link.init(LINK_CTRLA);
     const sib = decodeSib(await session.link.readSib());

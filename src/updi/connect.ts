@@ -7,6 +7,7 @@ import { START_BAUD, UpdiSession } from './session.js';
 import { Programmer, type ProgressEvent } from './program.js';
 import { UpdiError } from './errors.js';
 import { throwIfAborted } from '../errors.js';
+import type { Clock } from '../util/clock.js';
 
 export interface ConnectOptions {
   /** Serial port path (ignored when `transport` is given). */
@@ -20,13 +21,15 @@ export interface ConnectOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Retries per page / read chunk after a recoverable failure. */
   maxRetries?: number;
+  /** Deadlines, waits and timings of the whole stack (default: the system clock; tests pass a manual one). */
+  clock?: Clock;
 }
 
 /** Runs `job` with a connected programmer; cleans up whatever happens. */
 export async function withProgrammer<T>(options: ConnectOptions, job: (p: Programmer) => Promise<T>): Promise<T> {
   throwIfAborted(options.signal);
-  const transport = options.transport ?? (await SerialTransport.open(options.port, Math.min(options.baud, START_BAUD)));
-  const session = new UpdiSession(transport, { baud: options.baud, timeoutMs: options.timeoutMs });
+  const transport = options.transport ?? (await SerialTransport.open(options.port, Math.min(options.baud, START_BAUD), options.clock));
+  const session = new UpdiSession(transport, { baud: options.baud, timeoutMs: options.timeoutMs, clock: options.clock });
   const programmer = new Programmer(session, { onProgress: options.onProgress, signal: options.signal, maxRetries: options.maxRetries });
   let result: T;
   try {

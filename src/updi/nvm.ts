@@ -11,6 +11,7 @@
  */
 import type { UpdiLink } from './link.js';
 import { CS, CTRLA, NVMCTRL, NVM_CMD, NVM_STATUS, type NvmCommand } from './constants.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { UpdiError } from './errors.js';
 import { hex } from '../util/hex.js';
 
@@ -44,6 +45,8 @@ export interface NvmOptions {
   pageTimeoutMs?: number;
   /** Bounded wait for chip erase (default 3000 ms). */
   eraseTimeoutMs?: number;
+  /** Where the deadlines of those waits come from (default: the system clock). */
+  clock?: Clock;
 }
 
 export class TinyNvm {
@@ -53,6 +56,7 @@ export class TinyNvm {
   private bufferDirty = true;
   private readonly pageTimeoutMs: number;
   private readonly eraseTimeoutMs: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly link: UpdiLink,
@@ -60,6 +64,7 @@ export class TinyNvm {
   ) {
     this.pageTimeoutMs = options.pageTimeoutMs ?? 500;
     this.eraseTimeoutMs = options.eraseTimeoutMs ?? 3000;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Forget pointer and page-buffer state (after a resynchronisation). */
@@ -75,14 +80,14 @@ export class TinyNvm {
 
   /** Polls NVMCTRL.STATUS until not busy; WRERROR → NVM_ERROR; longer than `timeoutMs` → NVM_TIMEOUT. */
   async waitReady(what: string, timeoutMs = this.pageTimeoutMs, first?: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     let s = first ?? (await this.status());
     while (true) {
       if (s & NVM_STATUS.WRERROR) {
         throw new UpdiError('NVM_ERROR', `NVM write error (NVMCTRL.STATUS 0x${s.toString(16)}) ${what}`, { details: { status: s } });
       }
       if (!(s & BUSY)) return;
-      if (Date.now() >= deadline) {
+      if (this.clock.now() >= deadline) {
         throw new UpdiError('NVM_TIMEOUT', `timed out after ${timeoutMs} ms waiting for the NVM controller ${what} (NVMCTRL.STATUS 0x${s.toString(16)})`);
       }
       s = await this.status();
@@ -165,10 +170,10 @@ export class TinyNvm {
    * failure, when the error flag belongs to the attempt being redone.
    */
   async settle(what: string): Promise<number> {
-    const deadline = Date.now() + this.pageTimeoutMs;
+    const deadline = this.clock.now() + this.pageTimeoutMs;
     let s = await this.status();
     while (s & BUSY) {
-      if (Date.now() >= deadline) throw new UpdiError('NVM_TIMEOUT', `timed out after ${this.pageTimeoutMs} ms waiting for the NVM controller ${what}`);
+      if (this.clock.now() >= deadline) throw new UpdiError('NVM_TIMEOUT', `timed out after ${this.pageTimeoutMs} ms waiting for the NVM controller ${what}`);
       s = await this.status();
     }
     return s;

@@ -7,6 +7,7 @@
  */
 import type { UpdiTransport } from '../serial/stream.js';
 import { UpdiError } from './errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hex2, hexBytes } from '../util/hex.js';
 
@@ -21,11 +22,14 @@ export interface PhysicalOptions {
   baud: number;
   /** Fixed part of every receive timeout, on top of the wire time (default 250 ms: USB latency timers, guard time). */
   timeoutMs?: number;
+  /** Where waits come from (default: the system clock); read timeouts run on the transport's clock. */
+  clock?: Clock;
 }
 
 export class UpdiPhysical {
   private baudRate: number;
   private readonly baseTimeoutMs: number;
+  private readonly clock: Clock;
   private pending: Uint8Array[] = [];
   private pendingLength = 0;
 
@@ -35,6 +39,7 @@ export class UpdiPhysical {
   ) {
     this.baudRate = options.baud;
     this.baseTimeoutMs = options.timeoutMs ?? 250;
+    this.clock = options.clock ?? systemClock;
   }
 
   get baud(): number {
@@ -93,7 +98,7 @@ export class UpdiPhysical {
     log('double BREAK');
     this.takePending();
     // Let the line go idle first, so a BREAK sent as a 0x00 byte cannot pass for data.
-    await new Promise((r) => setTimeout(r, BREAK_IDLE_MS));
+    await this.clock.sleep(BREAK_IDLE_MS);
     await this.transport.sendBreak();
     await this.transport.sendBreak();
     await this.transport.flushInput();

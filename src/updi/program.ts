@@ -5,7 +5,6 @@
  * resynchronisation, a bounded number of times; a verify mismatch rewrites the page once more and
  * then is reported with the first differing address. Never prints.
  */
-import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from '../errors.js';
 import { NVM_CMD, NVM_STATUS } from './constants.js';
 
@@ -14,6 +13,7 @@ import { UpdiError } from './errors.js';
 import { hex, hex2 } from '../util/hex.js';
 import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
+import type { Clock } from '../util/clock.js';
 import { requireDevice, type DeviceInfo } from './devices.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 
@@ -76,6 +76,7 @@ export function memoryWindow(device: DeviceInfo, memory: MemoryName): { address:
 export class Programmer {
   readonly nvm: TinyNvm;
   retries = 0;
+  private readonly clock: Clock;
   private readonly emit: (e: ProgressEvent) => void;
   private readonly maxRetries: number;
   private readonly signal: AbortSignal | undefined;
@@ -84,7 +85,8 @@ export class Programmer {
     readonly session: UpdiSession,
     options: ExecutorOptions = {},
   ) {
-    this.nvm = new TinyNvm(session.link);
+    this.clock = session.clock;
+    this.nvm = new TinyNvm(session.link, { clock: this.clock });
     this.emit = options.onProgress ?? (() => undefined);
     this.maxRetries = options.maxRetries ?? 3;
     this.signal = options.signal;
@@ -97,7 +99,7 @@ export class Programmer {
 
   /** Chip erase; a locked part is unlocked with the CHIPERASE key (which erases it). */
   async chipErase(): Promise<{ wasLocked: boolean }> {
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'erase', memory: 'chip', totalBytes: 0 });
     const wasLocked = !this.session.progMode && (await this.session.isLocked());
     if (wasLocked) await this.session.unlockWithChipErase();
@@ -105,7 +107,7 @@ export class Programmer {
       if (!this.session.progMode) await this.session.enterProgMode();
       await this.nvm.chipErase();
     }
-    this.emit({ type: 'finished', phase: 'erase', memory: 'chip', bytes: 0, elapsedMs: performance.now() - t0 });
+    this.emit({ type: 'finished', phase: 'erase', memory: 'chip', bytes: 0, elapsedMs: this.clock.now() - t0 });
     return { wasLocked };
   }
 
@@ -119,9 +121,9 @@ export class Programmer {
     const phases: PhaseResult[] = [];
     const retriesBefore = this.retries;
     if (plan.chipErase) {
-      const t0 = performance.now();
+      const t0 = this.clock.now();
       await this.chipErase();
-      phases.push({ phase: 'erase', memory: 'chip', bytes: 0, ms: performance.now() - t0 });
+      phases.push({ phase: 'erase', memory: 'chip', bytes: 0, ms: this.clock.now() - t0 });
     }
     let verified = 0;
     const covered: { address: number; length: number }[] = [];
@@ -158,10 +160,10 @@ export class Programmer {
   async readMemory(device: DeviceInfo, memory: MemoryName, offset = 0, length?: number): Promise<Uint8Array> {
     const win = memoryWindow(device, memory);
     const n = length ?? win.size - offset;
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'read', memory, totalBytes: n });
     const data = await this.readRange('read', memory, win.address + offset, n, t0);
-    this.emit({ type: 'finished', phase: 'read', memory, bytes: n, elapsedMs: performance.now() - t0 });
+    this.emit({ type: 'finished', phase: 'read', memory, bytes: n, elapsedMs: this.clock.now() - t0 });
     return data;
   }
 
@@ -175,12 +177,12 @@ export class Programmer {
    */
   private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'program', memory, totalBytes: total });
     let done = 0;
     const progress = (page: PlannedPage) => {
       done += page.write.data.length;
-      this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: performance.now() - t0 });
+      this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: this.clock.now() - t0 });
     };
     const redo: PlannedPage[] = [];
     try {
@@ -240,7 +242,7 @@ export class Programmer {
       this.emit({ type: 'failed', phase: 'program', memory, error: err as Error });
       throw err;
     }
-    const ms = performance.now() - t0;
+    const ms = this.clock.now() - t0;
     this.emit({ type: 'finished', phase: 'program', memory, bytes: total, elapsedMs: ms });
     return { phase: 'program', memory, bytes: total, ms };
   }
@@ -281,16 +283,16 @@ export class Programmer {
   }
 
   private async writeFuses(plan: ProgramPlan): Promise<PhaseResult> {
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'program', memory: 'fuses', totalBytes: plan.fuses.length });
     let done = 0;
     for (const f of plan.fuses) {
       throwIfAborted(this.signal);
       await this.withRetry('program', 'fuses', f.address, () => this.nvm.writeFuse(f.address, f.value));
       done++;
-      this.emit({ type: 'progress', phase: 'program', memory: 'fuses', bytes: done, totalBytes: plan.fuses.length, elapsedMs: performance.now() - t0 });
+      this.emit({ type: 'progress', phase: 'program', memory: 'fuses', bytes: done, totalBytes: plan.fuses.length, elapsedMs: this.clock.now() - t0 });
     }
-    const ms = performance.now() - t0;
+    const ms = this.clock.now() - t0;
     this.emit({ type: 'finished', phase: 'program', memory: 'fuses', bytes: done, elapsedMs: ms });
     return { phase: 'program', memory: 'fuses', bytes: done, ms };
   }
@@ -303,7 +305,7 @@ export class Programmer {
    */
   private async verifyRanges(memory: PlanMemory, ranges: VerifyRange[], plan: ProgramPlan): Promise<PhaseResult> {
     const total = ranges.reduce((n, r) => n + r.expected.length, 0);
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'verify', memory, totalBytes: total });
     let before = 0;
     try {
@@ -326,7 +328,7 @@ export class Programmer {
       this.emit({ type: 'failed', phase: 'verify', memory, error: err as Error });
       throw err;
     }
-    const ms = performance.now() - t0;
+    const ms = this.clock.now() - t0;
     this.emit({ type: 'finished', phase: 'verify', memory, bytes: total, elapsedMs: ms });
     return { phase: 'verify', memory, bytes: total, ms };
   }
@@ -384,7 +386,7 @@ export class Programmer {
         const start = done;
         await this.session.memory.readInto(address + start, out.subarray(start), (n) => {
           done = start + n;
-          this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: performance.now() - t0 });
+          this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: this.clock.now() - t0 });
         });
       },
       undefined,

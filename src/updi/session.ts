@@ -11,6 +11,7 @@ import { UpdiLink } from './link.js';
 import { UpdiMemory } from './memory.js';
 import { ADDRESS, CS, CTRLB, KEYS, KEY_STATUS, RESET_REQ_SIGNATURE, SYS_STATUS, UPDICLKSEL } from './constants.js';
 import { UpdiError } from './errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:updi:session');
@@ -63,6 +64,8 @@ export interface SessionOptions {
   timeoutMs?: number;
   /** How long to poll for programming mode / lock release (default 500 ms). */
   pollMs?: number;
+  /** Deadlines and waits of every layer (default: the system clock). */
+  clock?: Clock;
 }
 
 export class UpdiSession {
@@ -70,6 +73,7 @@ export class UpdiSession {
   readonly link: UpdiLink;
   readonly memory: UpdiMemory;
   readonly baud: number;
+  readonly clock: Clock;
   sib: SibInfo | undefined;
   /** True between a successful enterProgMode and leaveProgMode. */
   progMode = false;
@@ -82,7 +86,8 @@ export class UpdiSession {
   ) {
     this.baud = options.baud ?? START_BAUD;
     this.pollMs = options.pollMs ?? 500;
-    this.phy = new UpdiPhysical(transport, { baud: Math.min(this.baud, START_BAUD), timeoutMs: options.timeoutMs });
+    this.clock = options.clock ?? systemClock;
+    this.phy = new UpdiPhysical(transport, { baud: Math.min(this.baud, START_BAUD), timeoutMs: options.timeoutMs, clock: this.clock });
     this.link = new UpdiLink(this.phy);
     this.memory = new UpdiMemory(this.link);
   }
@@ -92,7 +97,7 @@ export class UpdiSession {
     // A 0x00 at the working baud: the enable pulse for a UPDI that was disabled, a BREAK for a
     // target model waiting for SYNCH. Its echo is not checked.
     await this.transport.write(Uint8Array.of(0x00));
-    await new Promise((r) => setTimeout(r, 5));
+    await this.clock.sleep(5);
     await this.phy.discard();
     try {
       await this.link.init(LINK_CTRLA);
@@ -259,12 +264,12 @@ export class UpdiSession {
   }
 
   private async pollSysStatus(mask: number, want: number, timeoutMs: number, what: string, code: 'LOCKED' | 'PROGMODE'): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     let status = 0;
     do {
       status = await this.systemStatus();
       if ((status & mask) === want) return;
-    } while (Date.now() < deadline);
+    } while (this.clock.now() < deadline);
     throw new UpdiError(code, `timed out after ${timeoutMs} ms waiting for ${what} (ASI_SYS_STATUS 0x${status.toString(16)})`);
   }
 }

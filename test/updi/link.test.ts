@@ -10,11 +10,12 @@ import { UpdiLink } from '../../src/updi/link.js';
 import { UpdiError } from '../../src/updi/errors.js';
 import { KEYS } from '../../src/updi/constants.js';
 import { PipeTransport } from '../../src/serial/stream.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { ScriptedTarget, type Step } from './scripted.js';
 
 function setup(steps: Step[], options: { echo?: boolean } = {}) {
   const target = new ScriptedTarget(steps, options);
-  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300 });
+  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300, clock: target.clock });
   return { target, phy, link: new UpdiLink(phy) };
 }
 
@@ -117,13 +118,16 @@ test('no echo at all is an ECHO error that points at the wiring', async () => {
 });
 
 test('a silent target is a TIMEOUT that says how many answer bytes came', async () => {
-  const { link } = setup([{ expect: [0x55, 0x24] }]);
+  const { link, target } = setup([{ expect: [0x55, 0x24] }]);
   await assert.rejects(link.ldInc(1, 1), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'TIMEOUT');
     assert.match(e.message, /0 of 1 answer bytes/);
     return true;
   });
+  // The wait is the fixed 300 ms plus twice the wire time of 2 echo + 1 answer bytes at 115200
+  // baud (3 × 12 bits = 0.3125 ms), rounded up: 301 ms, on the clock the script runs on.
+  assert.equal(target.clock.now(), 301);
 });
 
 test('a corrupted echo byte is reported with its position', async () => {
@@ -133,8 +137,9 @@ test('a corrupted echo byte is reported with its position', async () => {
       this.toHost(bytes.map((b, i) => (i === 2 ? b ^ 0x10 : b)));
     }
   }
-  const pipe = new Flaky({ echo: false });
-  const link = new UpdiLink(new UpdiPhysical(pipe, { baud: 115200, timeoutMs: 300 }));
+  const clock = new ManualClock({ autoAdvance: true });
+  const pipe = new Flaky({ echo: false, clock });
+  const link = new UpdiLink(new UpdiPhysical(pipe, { baud: 115200, timeoutMs: 300, clock }));
   await assert.rejects(link.lds(0x1002), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'ECHO');

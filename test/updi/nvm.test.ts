@@ -13,9 +13,9 @@ import { ScriptedTarget, type Step } from './scripted.js';
 
 function setup(steps: Step[]) {
   const target = new ScriptedTarget(steps);
-  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300 });
+  const phy = new UpdiPhysical(target.pipe, { baud: 115200, timeoutMs: 300, clock: target.clock });
   const link = new UpdiLink(phy);
-  return { target, phy, link, nvm: new TinyNvm(link, { pageTimeoutMs: 50 }) };
+  return { target, phy, link, nvm: new TinyNvm(link, { pageTimeoutMs: 50, clock: target.clock }) };
 }
 
 const STS_CTRLA = [0x55, 0x44, 0x00, 0x10];
@@ -73,12 +73,48 @@ test('WRERROR in the status after a page write is an NVM_ERROR', async () => {
 });
 
 test('a controller that stays busy ends in NVM_TIMEOUT, not an endless poll', async () => {
-  // More polls than a 30 ms wait can make, each answered "FBUSY".
-  const busy = Array.from({ length: 100_000 }, () => ({ expect: LDS_STATUS, reply: [0x01] }));
-  const { nvm } = setup(busy);
-  const t0 = Date.now();
-  await assert.rejects(nvm.waitReady('in test', 30), (e: unknown) => e instanceof UpdiError && e.updiCode === 'NVM_TIMEOUT');
-  assert.ok(Date.now() - t0 < 1000);
+  // Every poll takes 10 ms and is answered "FBUSY": polls at 0, 10 and 20 ms are inside the 30 ms
+  // wait, the answer of the third comes at 30 ms, and that is the end. The fourth is never sent.
+  const busy = Array.from({ length: 4 }, () => ({ expect: LDS_STATUS, reply: [0x01], takesMs: 10 }));
+  const { nvm, target } = setup(busy);
+  await assert.rejects(nvm.waitReady('in test', 30), (e: unknown) => {
+    assert.ok(e instanceof UpdiError);
+    assert.equal(e.updiCode, 'NVM_TIMEOUT');
+    assert.equal(e.message, 'timed out after 30 ms waiting for the NVM controller in test (NVMCTRL.STATUS 0x1)');
+    return true;
+  });
+  assert.equal(target.consumed, 3);
+  assert.equal(target.clock.now(), 30);
+});
+
+test('a controller that becomes ready inside the wait is waited for', async () => {
+  const { nvm, target } = setup([
+    { expect: LDS_STATUS, reply: [0x02], takesMs: 10 }, // EEBUSY
+    { expect: LDS_STATUS, reply: [0x01], takesMs: 10 }, // FBUSY
+    { expect: LDS_STATUS, reply: [0x00], takesMs: 10 },
+  ]);
+  await nvm.waitReady('in test', 30);
+  assert.ok(target.done, target.state);
+  assert.equal(target.clock.now(), 30);
+});
+
+test('settling before a redo accepts WRERROR but still gives up on a controller that stays busy', async () => {
+  const ok = setup([
+    { expect: LDS_STATUS, reply: [0x05], takesMs: 20 }, // FBUSY | WRERROR
+    { expect: LDS_STATUS, reply: [0x04], takesMs: 20 }, // WRERROR only: idle
+  ]);
+  assert.equal(await ok.nvm.settle('before redo'), 0x04);
+  assert.ok(ok.target.done, ok.target.state);
+
+  // The page timeout of this setup is 50 ms.
+  const busy = setup(Array.from({ length: 4 }, () => ({ expect: LDS_STATUS, reply: [0x01], takesMs: 20 })));
+  await assert.rejects(busy.nvm.settle('before redo'), (e: unknown) => {
+    assert.ok(e instanceof UpdiError);
+    assert.equal(e.updiCode, 'NVM_TIMEOUT');
+    assert.equal(e.message, 'timed out after 50 ms waiting for the NVM controller before redo');
+    return true;
+  });
+  assert.equal(busy.target.consumed, 3);
 });
 
 test('fuse write: wait ready, ADDR word, DATA, WFU, wait ready — each store ACKed (facts §4.8)', async () => {

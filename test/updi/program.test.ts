@@ -10,6 +10,7 @@ import { withProgrammer } from '../../src/updi/connect.js';
 import { planProgram } from '../../src/updi/plan.js';
 import { UpdiError } from '../../src/updi/errors.js';
 import { PipeTransport } from '../../src/serial/stream.js';
+import { ManualClock } from '../../src/util/clock.js';
 import type { ProgressEvent } from '../../src/updi/program.js';
 import { InterruptedError } from '../../src/errors.js';
 import { NvmMemories } from '../../src/sim/nvm/memories.js';
@@ -190,14 +191,20 @@ test('Ctrl-C (abort) stops between pages, and programming mode is still left', a
 });
 
 test('an adapter with nothing on the UPDI pin: LINK error after a double BREAK, port closed', async () => {
-  const pipe = new PipeTransport({ echo: true, name: 'lonely adapter' });
-  await assert.rejects(withProgrammer({ port: 'x', baud: 115200, transport: pipe, timeoutMs: 20 }, async () => undefined), (e: unknown) => {
+  // Every wait (enable pulse, answer timeouts, the idle gap before each BREAK) passes on a clock
+  // that jumps ahead whenever the programmer waits.
+  const clock = new ManualClock({ autoAdvance: true });
+  const pipe = new PipeTransport({ echo: true, name: 'lonely adapter', clock });
+  await assert.rejects(withProgrammer({ port: 'x', baud: 115200, transport: pipe, timeoutMs: 20, clock }, async () => undefined), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'LINK');
     assert.match(e.message, /also after double BREAK/);
     return true;
   });
   assert.ok(pipe.breaks >= 2);
+  // 5 ms enable pulse, link init (20 ms + twice the wire time of 9 bytes, 22 ms), then twice the
+  // 120 ms idle gap, a double BREAK and link init again: 5 + 22 + 2 × (120 + 22).
+  assert.equal(clock.now(), 311);
   await assert.rejects(pipe.write(Uint8Array.of(0x55)), /closed/);
 });
 

@@ -3,17 +3,27 @@
  * answer these bytes". Bytes are matched as they arrive (in any fragmentation); the first byte that
  * differs from the script is recorded and nothing is answered from then on, so the code under test
  * times out and the test reports the mismatch.
+ *
+ * Time is the target's `clock`, a manual clock that the code under test must be given too: it moves
+ * by a step's `takesMs` when the target answers that step (a controller that stays busy for 30 ms
+ * takes a few scripted polls, not as many as the machine can make in 30 ms), and jumps to the next
+ * wake-up whenever host and target both wait (so a read that gets no answer times out at once, at
+ * its exact time).
  */
 import { PipeTransport, type WireTarget } from '../../src/serial/stream.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { hexBytes } from '../../src/util/hex.js';
 
 export interface Step {
   expect: readonly number[];
   reply?: readonly number[];
+  /** How long the target takes over this step: the clock moves on by this much before the reply. */
+  takesMs?: number;
 }
 
 export class ScriptedTarget implements WireTarget {
   readonly pipe: PipeTransport;
+  readonly clock: ManualClock;
   private step = 0;
   private matched = 0;
   mismatch: string | undefined;
@@ -21,9 +31,10 @@ export class ScriptedTarget implements WireTarget {
 
   constructor(
     private readonly steps: Step[],
-    options: { echo?: boolean } = {},
+    options: { echo?: boolean; clock?: ManualClock } = {},
   ) {
-    this.pipe = new PipeTransport({ echo: options.echo, name: 'script' }).connect(this);
+    this.clock = options.clock ?? new ManualClock({ autoAdvance: true });
+    this.pipe = new PipeTransport({ echo: options.echo, name: 'script', clock: this.clock }).connect(this);
   }
 
   receive(bytes: Uint8Array): void {
@@ -43,6 +54,7 @@ export class ScriptedTarget implements WireTarget {
       if (this.matched === s.expect.length) {
         this.step++;
         this.matched = 0;
+        if (s.takesMs) this.clock.advance(s.takesMs);
         if (s.reply?.length) this.pipe.toHost(s.reply);
       }
     }
@@ -55,6 +67,11 @@ export class ScriptedTarget implements WireTarget {
   /** Waits until the pipe has delivered everything written so far. */
   async idle(): Promise<void> {
     await new Promise((r) => setImmediate(r));
+  }
+
+  /** Steps consumed so far. */
+  get consumed(): number {
+    return this.step;
   }
 
   /** True when every step has been consumed. */

@@ -19,7 +19,7 @@ const KEY_STATUS = [0x55, 0x87];
 
 function session(steps: Step[]) {
   const target = new ScriptedTarget(steps);
-  return { target, s: new UpdiSession(target.pipe, { timeoutMs: 300, pollMs: 2000 }) };
+  return { target, s: new UpdiSession(target.pipe, { timeoutMs: 300, pollMs: 2000, clock: target.clock }) };
 }
 
 test('enter programming mode: reset, NVMPROG key, key status, reset toggle, wait for NVMPROG', async () => {
@@ -110,7 +110,7 @@ test('connect above 115200: link up at 115200, UPDI clock to 8 MHz (ASI_CTRLA = 
     bauds.push(b);
     await setBaud(b);
   };
-  const s = new UpdiSession(target.pipe, { baud: 230400, timeoutMs: 300 });
+  const s = new UpdiSession(target.pipe, { baud: 230400, timeoutMs: 300, clock: target.clock });
   await s.connect();
   assert.equal(s.sib?.nvm, 'P:0');
   assert.deepEqual(bauds, [230400]);
@@ -126,7 +126,7 @@ test('a link that fails at the raised speed is a BAUD error that says to lower -
     { expect: [0x55, 0xc9, 0x01] }, // 460800 needs the 16 MHz UPDI clock
     { expect: [0x55, 0x80] }, // …and then nothing answers
   ]);
-  const s = new UpdiSession(target.pipe, { baud: 460800, timeoutMs: 50 });
+  const s = new UpdiSession(target.pipe, { baud: 460800, timeoutMs: 50, clock: target.clock });
   await assert.rejects(s.connect(), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'BAUD');
@@ -134,4 +134,42 @@ test('a link that fails at the raised speed is a BAUD error that says to lower -
     assert.match(e.hint ?? '', /lower --baud/);
     return true;
   });
+  // 5 ms after the enable pulse, then one receive timeout: 50 ms plus twice the wire time of
+  // 2 echo + 1 answer bytes at 460800 baud (0.078 ms), rounded up to 51 ms.
+  assert.equal(target.clock.now(), 5 + 51);
+});
+
+test('programming mode that never comes is PROGMODE after the poll time, not an endless poll', async () => {
+  const { s, target } = session([
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x10] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x00] },
+    // Lock released at once; then NVMPROG stays 0 for 2000 ms of polls, 500 ms each.
+    ...Array.from({ length: 5 }, () => ({ expect: SYS_STATUS, reply: [0x00], takesMs: 500 })),
+  ]);
+  await assert.rejects(s.enterProgMode(), (e: unknown) => {
+    assert.ok(e instanceof UpdiError);
+    assert.equal(e.updiCode, 'PROGMODE');
+    assert.equal(e.message, 'timed out after 2000 ms waiting for programming mode (ASI_SYS_STATUS 0x0)');
+    return true;
+  });
+  assert.equal(s.progMode, false);
+  assert.equal(target.consumed, 3 + 4);
+  assert.equal(target.clock.now(), 2000);
+});
+
+test('a lock that is not released after unlocking is LOCKED after the poll time', async () => {
+  const { s, target } = session([
+    { expect: [...ERASE_KEY, ...KEY_STATUS], reply: [0x08] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x01] },
+    ...Array.from({ length: 8 }, () => ({ expect: SYS_STATUS, reply: [0x01], takesMs: 250 })),
+  ]);
+  await assert.rejects(s.unlockWithChipErase(), (e: unknown) => {
+    assert.ok(e instanceof UpdiError);
+    assert.equal(e.updiCode, 'LOCKED');
+    // The poll time is the session's (2000 ms here), never less than 500 ms.
+    assert.equal(e.message, 'timed out after 2000 ms waiting for unlock by chip erase (ASI_SYS_STATUS 0x1)');
+    return true;
+  });
+  assert.equal(target.consumed, 2 + 8);
 });
