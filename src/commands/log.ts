@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, type ActionContext } from '../cli/run.js';
+import { parseNumberOption } from '../cli/options.js';
 import { LogView } from '../cli/log-view.js';
 import { Spinner } from '../cli/spinner.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
@@ -38,23 +39,12 @@ interface LogOptions {
   writeTimeout: string;
 }
 
-function positiveInt(value: string, name: string, max: number, example: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new UsageError(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`, {
-      code: 'USAGE',
-      hint: `for example ${name} ${example}`,
-    });
-  }
-  return n;
-}
-
 async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): Promise<void> {
   // Validate everything before any I/O.
-  const baudRate = positiveInt(opts.baud, '--baud', 4_000_000, 9600);
-  const batchSize = positiveInt(opts.batchSize, '--batch-size', 100_000, 5000);
-  const drainMs = positiveInt(String(opts.drainTimeout), '--drain-timeout', 3600, 5) * 1000;
-  const timeoutMs = positiveInt(String(opts.writeTimeout), '--write-timeout', 600, 10) * 1000;
+  const baudRate = parseNumberOption(opts.baud, '--baud', { min: 1, max: 4_000_000, hint: 'for example --baud 9600 (what the firmware sends at)' });
+  const batchSize = parseNumberOption(opts.batchSize, '--batch-size', { min: 1, max: 100_000, hint: 'for example --batch-size 5000' });
+  const drainMs = parseNumberOption(String(opts.drainTimeout), '--drain-timeout', { min: 1, max: 3600, what: 'whole seconds', hint: 'for example --drain-timeout 5' }) * 1000;
+  const timeoutMs = parseNumberOption(String(opts.writeTimeout), '--write-timeout', { min: 1, max: 600, what: 'whole seconds', hint: 'for example --write-timeout 10' }) * 1000;
   const replay = opts.replay ?? [];
   if (replay.length && ports.length) {
     throw new UsageError('give serial ports or --replay files, not both', { code: 'USAGE', hint: 'run two ltobms log commands' });

@@ -9,6 +9,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
+import { parseNumberOption } from '../cli/options.js';
 import { ProgressView } from '../cli/progress.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
@@ -36,14 +37,6 @@ interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn'
 }
 
 export const DEFAULT_LEDGER = 'ltobms-ledger.jsonl';
-
-function wholeNumber(text: string, option: string, min: number, max: number, hint?: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${option} ${text}: expected a whole number from ${min} to ${max}`, { code: 'USAGE', hint });
-  }
-  return n;
-}
 
 export function register(program: Command): void {
   const cmd = program
@@ -121,8 +114,8 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
     throw new UsageError('--firmware is required', { code: 'USAGE', hint: 'e.g. --firmware build/main-LTO-v1.0.hex (or --report LEDGER to summarise a ledger)' });
   }
   const port = parsePortOptions(opts);
-  const startSn = opts.startSn !== undefined ? wholeNumber(opts.startSn, '--start-sn', 1, MAX_SERIAL, 'serial number 0 is what a board without configuration reports; start at 1 or above') : undefined;
-  const count = opts.count !== undefined ? wholeNumber(opts.count, '--count', 1, 1_000_000, 'e.g. --count 50; leave it out to run until Ctrl-C') : undefined;
+  const startSn = opts.startSn !== undefined ? parseNumberOption(opts.startSn, '--start-sn', { min: 1, max: MAX_SERIAL, hint: 'serial number 0 is what a board without configuration reports; start at 1 or above' }) : undefined;
+  const count = opts.count !== undefined ? parseNumberOption(opts.count, '--count', { min: 1, max: 1_000_000, hint: 'e.g. --count 50; leave it out to run until Ctrl-C' }) : undefined;
   const firmware = await loadFirmware(opts.firmware);
   const chemistry = chooseChemistry(opts.chemistry, firmware);
   const fuses = await loadFuses(opts.fuses, firmware.file);

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, type ActionContext } from '../cli/run.js';
+import { parseNumberOption } from '../cli/options.js';
 import { LogView } from '../cli/log-view.js';
 import { ProgressView, seconds } from '../cli/progress.js';
 import { Spinner } from '../cli/spinner.js';
@@ -126,8 +127,7 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   if (speed === undefined) throw new UsageError(`--speed ${opts.speed}: expected 1 (real time), a factor such as 60, or max`, { code: 'USAGE', hint: 'e.g. --speed 60: a frame every second' });
   const scenario = sim ? (opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry: chemistry! }) : defaultScenario(chemistry!)) : undefined;
   const port = parsePortOptions(sim ? { ...opts, port: 'sim' } : opts);
-  const uartBaud = Number(opts.uartBaud);
-  if (!Number.isInteger(uartBaud) || uartBaud < 300 || uartBaud > 4_000_000) throw new UsageError(`--uart-baud ${opts.uartBaud}: expected a whole number from 300 to 4000000`, { code: 'USAGE', hint: 'the firmware sends at 9600' });
+  const uartBaud = parseNumberOption(opts.uartBaud, '--uart-baud', { min: 300, max: 4_000_000, hint: 'the firmware sends at 9600' });
   const eepromOpts = eepromOptions(opts);
   if (eepromOpts) buildEepromRequest({ ...eepromOpts, chemistry: chemistry!, sn: eepromOpts.sn ?? '1' }); // validates
   const version = checkVersion(opts.fwVersion ?? (await defaultFirmwareVersion()));

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action, type ActionContext } from '../cli/run.js';
+import { parseNumberOption } from '../cli/options.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
 import type { SimEvent, SimOptions } from '../sim/updi/serve.js';
@@ -55,17 +56,6 @@ export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOp
   return { firmware: opts.firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink };
 }
 
-function numberOption(name: string, text: string, min: number, max: number, integer: boolean): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`${name} ${text}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, {
-      code: 'USAGE',
-      hint: `see ltobms sim --help`,
-    });
-  }
-  return value;
-}
-
 /** Parses `--serial`: 20 hex digits, optionally separated by colons, dashes or spaces. */
 export function parseSerial(text: string): Uint8Array {
   const digits = text.replace(/^0x/i, '').replace(/[\s:-]/g, '');
@@ -79,12 +69,12 @@ export function parseSerial(text: string): Uint8Array {
 }
 
 export function buildSimOptions(opts: SimCliOptions): SimOptions {
-  const baud = numberOption('--baud', opts.baud, 0, 2_000_000, true);
+  const baud = parseNumberOption(opts.baud, '--baud', { min: 0, max: 2_000_000, hint: 'the wire model paces at --baud; use the baud rate the programmer uses, or 0 for no pacing' });
   if (baud !== 0 && baud < 300) throw new UsageError(`--baud ${opts.baud}: expected 0 (no pacing) or 300..2000000`, { code: 'USAGE', hint: 'the wire model paces at --baud; use the baud rate the programmer uses' });
   return {
     statePath: opts.state,
     baud,
-    latencyMs: numberOption('--latency-ms', opts.latencyMs, 0, 1000, false),
+    latencyMs: parseNumberOption(opts.latencyMs, '--latency-ms', { min: 0, max: 1000, integer: false, what: 'milliseconds', hint: 'for example --latency-ms 1 (an FTDI adapter\'s default), 0 for none' }),
     faults: opts.faults !== undefined ? parseFaultSpec(opts.faults) : undefined,
     serialNumber: opts.serial !== undefined ? parseSerial(opts.serial) : undefined,
     link: opts.link,

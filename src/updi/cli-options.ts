@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseNumberOption } from '../cli/options.js';
 import { maxBaudForVdd } from './session.js';
 import { performance } from 'node:perf_hooks';
 import { withProgrammer, type ConnectOptions } from './connect.js';
@@ -43,14 +44,8 @@ export function parsePortOptions(opts: PortCliOptions): PortOptions {
       hint: '`ltobms ports` lists USB-serial adapters; `ltobms sim` prints the port of a virtual board',
     });
   }
-  const baud = Number(opts.baud);
-  if (!Number.isInteger(baud) || baud < 300 || baud > 900_000) {
-    throw new UsageError(`--baud ${opts.baud}: expected a whole number from 300 to 900000`, { code: 'USAGE' });
-  }
-  const vdd = Number(opts.vdd);
-  if (!Number.isFinite(vdd) || vdd < 1.8 || vdd > 5.5) {
-    throw new UsageError(`--vdd ${opts.vdd}: expected the supply voltage in volts, 1.8 to 5.5`, { code: 'USAGE' });
-  }
+  const baud = parseNumberOption(opts.baud, '--baud', { min: 300, max: 900_000, hint: `for example --baud ${DEFAULT_BAUD}` });
+  const vdd = parseNumberOption(opts.vdd, '--vdd', { min: 1.8, max: 5.5, integer: false, what: 'the supply voltage in volts', hint: 'for example --vdd 3.3' });
   const max = maxBaudForVdd(vdd);
   if (baud > max) {
     throw new UsageError(`--baud ${baud} is above the ${max} baud the data sheet allows for UPDI at ${vdd} V`, {
@@ -58,10 +53,7 @@ export function parsePortOptions(opts: PortCliOptions): PortOptions {
       hint: vdd < 2.2 ? 'lower --baud, or pass --vdd with the real supply voltage (2.2 V allows 450000, 2.7 V allows 900000)' : 'lower --baud, or pass the real supply voltage with --vdd',
     });
   }
-  const timeoutMs = Number(opts.timeout);
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 10 || timeoutMs > 60_000) {
-    throw new UsageError(`--timeout ${opts.timeout}: expected milliseconds from 10 to 60000`, { code: 'USAGE' });
-  }
+  const timeoutMs = parseNumberOption(opts.timeout, '--timeout', { min: 10, max: 60_000, integer: false, what: 'milliseconds', hint: 'for example --timeout 250' });
   return { port: opts.port, baud, vdd, timeoutMs };
 }
 

@@ -47,7 +47,7 @@ test('the description never contains the token or the password; the spool key di
 test('bad usage is one error line, a hint, and exit 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['log'], /^error: no serial port given\nhint: name the adapter/],
-    [['log', '/dev/null', '--baud', 'fast'], /^error: --baud must be a whole number from 1 to 4000000, not "fast"/],
+    [['log', '/dev/null', '--baud', 'fast'], /^error: --baud fast: expected a whole number from 1 to 4000000\nhint: for example --baud 9600/],
     [['log', '/dev/null', '--replay', 'x.lp'], /^error: give serial ports or --replay files, not both/],
     [['log', '--replay', '/nonexistent/day.lp'], /^error: replay file \/nonexistent\/day\.lp does not exist/],
     [['log', '/dev/null', '--dotenv', '/nonexistent/.env'], /^error: env file \/nonexistent\/\.env does not exist/],
