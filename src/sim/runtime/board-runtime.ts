@@ -18,6 +18,7 @@ import type { UpdiControl } from '../updi/target.js';
 import type { Scenario } from '../scenario/types.js';
 import { parseFrameBytes, type BmsState, type Frame } from '../../logging/frame.js';
 import { flashErased } from './memories-setup.js';
+import { McuPowerMeter } from './mcu-power.js';
 
 /** One complete UART line the firmware printed. */
 export interface UartLine {
@@ -50,6 +51,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Longer lines are cut (the firmware never prints one; this bounds memory on a runaway program). */
 const MAX_LINE = 512;
+/** Longest simulated step between two samples of the MCU power meter (s): the supply voltage is read once a step. */
+const POWER_STEP_SECONDS = 1;
 
 export class BoardRuntime {
   readonly chip: Attiny824;
@@ -60,6 +63,8 @@ export class BoardRuntime {
   readonly lines: UartLine[] = [];
   /** The firmware's state from its last frame. */
   state: BmsState | undefined;
+  /** The MCU's own supply current: time per state (active, idle, standby…) at the cell's voltage. */
+  readonly power: McuPowerMeter;
   /** UPDI programming holds the CPU. */
   private updiHeld = false;
   private parkedReason: 'updi' | 'no-firmware' | 'running' = 'running';
@@ -88,6 +93,7 @@ export class BoardRuntime {
       },
       trace: (event) => this.emit({ type: 'chip', event }),
     });
+    this.power = new McuPowerMeter(this.chip.cpu);
     this.updatePark();
   }
 
@@ -136,7 +142,10 @@ export class BoardRuntime {
    */
   advance(t: number): number {
     if (this.parked || t <= this.time) return this.time;
-    this.chip.runUntil(t);
+    while (this.time < t) {
+      this.chip.runUntil(Math.min(t, this.time + POWER_STEP_SECONDS));
+      this.power.sample(this.board.vdd(this.time));
+    }
     return this.time;
   }
 
