@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -22,7 +23,7 @@ const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
 const envExample = parseDotenv(read(REPO_ROOT, '.env.example'));
 
 interface Compose {
-  services: Record<string, { image: string; environment: Record<string, string>; volumes: string[]; healthcheck?: { test: unknown }; depends_on?: Record<string, { condition: string }> }>;
+  services: Record<string, { image: string; environment: Record<string, string>; volumes: string[]; profiles?: string[]; healthcheck?: { test: unknown }; depends_on?: Record<string, { condition: string }> }>;
   volumes: Record<string, unknown>;
 }
 const compose = parseYaml(read(docker, 'docker-compose.yml')) as Compose;
@@ -36,9 +37,14 @@ interface Panel {
 const dashboards = readdirSync(join(docker, 'grafana', 'dashboards'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(read(docker, 'grafana', 'dashboards', f)) as {
+    uid: string;
     panels: Panel[];
     templating: { list: { name: string; query: string; includeAll?: boolean; multi?: boolean; current: { value: unknown }; datasource: { uid: string } }[] };
   });
+
+/** The Flux dashboard (InfluxDB 2.x) and the InfluxQL one (1.x), by the datasource their panels use. */
+const fluxBoard = dashboards.find((d) => d.panels.every((p) => p.datasource.uid === 'ltobms-influxdb'))!;
+const influxqlBoard = dashboards.find((d) => d.panels.every((p) => p.datasource.uid === 'ltobms-influxdb1'))!;
 
 test('compose: InfluxDB 2.7 and Grafana, pinned, healthy-checked, with persistent volumes', () => {
   const { influxdb, grafana } = compose.services;
@@ -55,6 +61,33 @@ test('compose: InfluxDB 2.7 and Grafana, pinned, healthy-checked, with persisten
   assert.ok(influxdb.volumes.some((v) => v.endsWith(':/var/lib/influxdb2')));
   assert.ok(grafana.volumes.some((v) => v.endsWith(':/var/lib/grafana')));
   assert.equal(grafana.depends_on?.influxdb?.condition, 'service_healthy');
+  // Compose 1.x (Debian's docker-compose 1.29) refuses a top-level `name:`; ltobms passes -p.
+  assert.deepEqual(Object.keys(compose).sort(), ['services', 'volumes']);
+  // InfluxDB 1.8 for the InfluxQL dashboard only with its profile.
+  const influx1 = compose.services.influxdb1!;
+  assert.match(influx1.image, /^influxdb:1\.8\.\d+$/);
+  assert.deepEqual(influx1.profiles, ['influx1']);
+  assert.ok(influx1.volumes.some((v) => v.endsWith(':/var/lib/influxdb')));
+});
+
+const dockerCompose1 = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8' });
+const compose1Skip = dockerCompose1.status === 0 ? false : 'needs docker-compose (Debian package)';
+
+test('compose: Debian\'s docker-compose 1.29 accepts the file and reads the influx1 profile', { skip: compose1Skip }, (t) => {
+  const dir = tempDir('ltobms-compose1-');
+  t.after(dir.cleanup);
+  const env = join(dir.path, '.env');
+  writeFileSync(env, read(REPO_ROOT, '.env.example'));
+  // `config` validates against Compose's schema and interpolates .env; it needs no engine. (1.29
+  // lists every service there; profiles take effect at `up`.)
+  const r = spawnSync('docker-compose', ['--project-name', 'ltobms', '--file', join(docker, 'docker-compose.yml'), '--env-file', env, 'config'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `docker-compose ${dockerCompose1.stdout.trim()}: ${r.stderr}`);
+  const resolved = parseYaml(r.stdout) as Compose;
+  assert.deepEqual(Object.keys(resolved.services).sort(), ['grafana', 'influxdb', 'influxdb1']);
+  assert.deepEqual(resolved.services.influxdb1!.profiles, ['influx1']);
+  // .env reached the services.
+  assert.equal(resolved.services.influxdb!.environment.DOCKER_INFLUXDB_INIT_BUCKET, envExample.INFLUXDB_BUCKET);
+  assert.equal(resolved.services.grafana!.environment.INFLUXDB1_URL, envExample.INFLUXDB1_URL);
 });
 
 test('compose: InfluxDB is initialised (setup mode) from the same keys as .env.example', () => {
@@ -71,7 +104,7 @@ test('compose: InfluxDB is initialised (setup mode) from the same keys as .env.e
     assert.match(env[key]!, new RegExp(`^\\$\\{${envKey}[:}?-]`), `${key} comes from ${envKey}`);
   }
   // Every variable the compose file uses is documented in .env.example.
-  const used = new Set([...read(docker, 'docker-compose.yml').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
+  const used = new Set([...read(docker, 'docker-compose.yml').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
   for (const v of used) assert.ok(v in envExample, `${v} is in .env.example`);
 });
 
@@ -88,7 +121,7 @@ test('grafana: provisioned datasource and dashboards folder match the compose mo
   const ds = parseYaml(read(docker, 'grafana', 'provisioning', 'datasources', 'influxdb.yml')) as {
     datasources: { uid: string; type: string; url: string; jsonData: Record<string, string>; secureJsonData: Record<string, string> }[];
   };
-  const influx = ds.datasources.find((d) => d.type === 'influxdb')!;
+  const influx = ds.datasources.find((d) => d.uid === 'ltobms-influxdb')!;
   assert.equal(influx.url, 'http://influxdb:8086');
   assert.equal(influx.jsonData.version, 'Flux');
   assert.equal(influx.jsonData.organization, '${INFLUXDB_ORG}');
@@ -97,6 +130,20 @@ test('grafana: provisioned datasource and dashboards folder match the compose mo
   // Grafana can only expand those if the container has them.
   const genv = compose.services.grafana!.environment;
   for (const k of ['INFLUXDB_ORG', 'INFLUXDB_BUCKET', 'INFLUXDB_TOKEN']) assert.equal(genv[k], `\${${k}}`);
+  // The 1.x datasource: InfluxQL, its URL, database and credentials from the INFLUXDB1_* keys.
+  const influx1 = ds.datasources.find((d) => d.uid === 'ltobms-influxdb1') as (typeof ds.datasources)[number] & { user: string; database: string };
+  assert.equal(influx1.type, 'influxdb');
+  assert.equal(influx1.jsonData.version, 'InfluxQL');
+  assert.equal(influx1.url, '${INFLUXDB1_URL}');
+  assert.equal(influx1.jsonData.dbName, '${INFLUXDB1_DB}');
+  assert.equal(influx1.database, '${INFLUXDB1_DB}');
+  assert.equal(influx1.user, '${INFLUXDB1_USER}');
+  assert.equal(influx1.secureJsonData.password, '${INFLUXDB1_PASSWORD}');
+  for (const k of ['INFLUXDB1_URL', 'INFLUXDB1_DB', 'INFLUXDB1_USER', 'INFLUXDB1_PASSWORD']) {
+    assert.match(genv[k]!, new RegExp(`^\\$\\{${k}(:-[^}]*)?\\}$`), `${k} reaches Grafana`);
+    assert.ok(k in envExample, `${k} is in .env.example`);
+  }
+  assert.equal(compose.services.influxdb1!.environment.INFLUXDB_DB, '${INFLUXDB1_DB:-bms}');
 
   const providers = parseYaml(read(docker, 'grafana', 'provisioning', 'dashboards', 'ltobms.yml')) as { providers: { options: { path: string } }[] };
   const mounts = compose.services.grafana!.volumes;
@@ -113,35 +160,49 @@ test('grafana: provisioned datasource and dashboards folder match the compose mo
   }
 });
 
-test('dashboard: every queried field and measurement exists in the frame contract, and every field is shown', () => {
+test('Flux dashboard: every queried field and measurement exists in the frame contract, and every field is shown', () => {
   const shown = new Set<string>();
-  for (const dash of dashboards) {
-    for (const p of dash.panels) {
-      for (const t of p.targets) {
-        for (const m of t.query.matchAll(/r\._field == "([^"]+)"/g)) {
-          assert.ok(CONTRACT_FIELDS.includes(m[1]!), `panel ${p.title} queries unknown field ${m[1]}`);
-          shown.add(m[1]!);
-        }
-        for (const m of t.query.matchAll(/r\._measurement == "([^"]+)"/g)) assert.ok(CONTRACT_MEASUREMENTS.includes(m[1]!));
-        assert.match(t.query, /r\.id =~ \/\^\$\{id:regex\}\$\//, `panel ${p.title} follows the id variable`);
-        assert.match(t.query, /from\(bucket: "\$\{bucket\}"\)/);
+  for (const p of fluxBoard.panels) {
+    for (const t of p.targets) {
+      for (const m of t.query.matchAll(/r\._field == "([^"]+)"/g)) {
+        assert.ok(CONTRACT_FIELDS.includes(m[1]!), `panel ${p.title} queries unknown field ${m[1]}`);
+        shown.add(m[1]!);
       }
+      for (const m of t.query.matchAll(/r\._measurement == "([^"]+)"/g)) assert.ok(CONTRACT_MEASUREMENTS.includes(m[1]!));
+      assert.match(t.query, /r\.id =~ \/\^\$\{id:regex\}\$\//, `panel ${p.title} follows the id variable`);
+      assert.match(t.query, /from\(bucket: "\$\{bucket\}"\)/);
     }
   }
   // Battery/load voltage, current, power (v_batt × current), energies, charge, temperature, gain, state.
   for (const f of ['v_batt', 'v_load', 'current', 'E_dis', 'E_chg', 'charge', 'temp', 'gain', 'state']) assert.ok(shown.has(f), `${f} is on the dashboard`);
-  const panels = dashboards.flatMap((d) => d.panels);
-  assert.ok(panels.some((p) => p.type === 'state-timeline' && p.targets[0]!.query.includes('"state"')));
-  assert.ok(panels.some((p) => /power/i.test(p.title) && /r\.v_batt \* r\.current/.test(p.targets[0]!.query)));
+  assert.ok(fluxBoard.panels.some((p) => p.type === 'state-timeline' && p.targets[0]!.query.includes('"state"')));
+  assert.ok(fluxBoard.panels.some((p) => /power/i.test(p.title) && /r\.v_batt \* r\.current/.test(p.targets[0]!.query)));
 });
 
-test('dashboard: one board or all through the id variable; bucket defaults to .env.example', () => {
-  const vars = dashboards[0]!.templating.list;
-  const id = vars.find((v) => v.name === 'id')!;
-  assert.ok(id.includeAll && id.multi);
-  assert.match(id.query, /tag: "id"/);
-  const bucket = vars.find((v) => v.name === 'bucket')!;
+test('InfluxQL dashboard: both measurements, the id variable, Grafana\'s time filter and interval, every field shown', () => {
+  const shown = new Set<string>();
+  for (const p of influxqlBoard.panels) {
+    for (const t of p.targets) {
+      assert.match(t.query, /^SELECT .+ FROM \/\^\(lto-bms\|nai-bms\)\$\/ WHERE "id" =~ \/\^\$\{id:regex\}\$\/ AND \$timeFilter GROUP BY time\(\$__interval\), "id" fill\(none\)$/, p.title);
+      for (const m of t.query.matchAll(/(?:mean|last)\("([^"]+)"\)/g)) {
+        assert.ok(CONTRACT_FIELDS.includes(m[1]!), `panel ${p.title} queries unknown field ${m[1]}`);
+        shown.add(m[1]!);
+      }
+    }
+  }
+  for (const f of ['v_batt', 'v_load', 'current', 'E_dis', 'E_chg', 'charge', 'temp', 'gain', 'state']) assert.ok(shown.has(f), `${f} is on the dashboard`);
+  assert.ok(influxqlBoard.panels.some((p) => p.type === 'state-timeline' && p.targets[0]!.query.includes('last("state")')));
+});
+
+test('dashboards: one board or all through the id variable; the Flux bucket defaults to .env.example', () => {
+  for (const dash of [fluxBoard, influxqlBoard]) {
+    const id = dash.templating.list.find((v) => v.name === 'id')!;
+    assert.ok(id.includeAll && id.multi);
+    assert.match(id.query, /tag: "id"|WITH KEY = "id"/);
+  }
+  const bucket = fluxBoard.templating.list.find((v) => v.name === 'bucket')!;
   assert.equal(bucket.current.value, envExample.INFLUXDB_BUCKET);
+  assert.notEqual(fluxBoard.uid, influxqlBoard.uid);
 });
 
 test('ltobms stack: no docker on the PATH is one clear error, exit 1', async () => {
