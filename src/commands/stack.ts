@@ -29,9 +29,9 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
   }
   const act = actionName as StackAction;
   const envFile = requireEnvFile(act, resolve(opts.dotenv));
-  await checkDocker(signal);
+  const tool = await checkDocker(signal);
   if (act === 'status') {
-    const services = parseComposePs(await runCompose('status', envFile, signal));
+    const services = parseComposePs(await runCompose(tool, 'status', envFile, { signal }));
     if (opts.json) return printJson({ services });
     if (!services.length) process.stdout.write('the stack is not running (ltobms stack up starts it)\n');
     for (const s of services) {
@@ -41,7 +41,7 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
   }
   const spinner = opts.json ? undefined : Spinner.ifWanted()?.start(act === 'up' ? 'starting InfluxDB and Grafana (waiting until healthy)…' : 'stopping the stack…');
   try {
-    await runCompose(act, envFile, signal);
+    await runCompose(tool, act, envFile, { signal });
     spinner?.succeed(act === 'up' ? 'the stack is up' : 'the stack is stopped (data kept in its volumes)');
   } catch (err) {
     spinner?.fail();
@@ -57,14 +57,14 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
 export function register(program: Command): void {
   program
     .command('stack')
-    .description('start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose)')
+    .description('start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose or docker-compose)')
     .argument('<action>', 'up, down or status')
     .option('--dotenv <path>', 'settings file shared with ltobms log', '.env')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
-Needs Docker with the compose plugin and a running engine. The stack is initialised on its first
+Needs Docker Compose (the v2 plugin, or Debian's docker-compose) and a running engine. The stack is initialised on its first
 start from .env (copy .env.example): INFLUXDB_ORG, INFLUXDB_BUCKET, INFLUXDB_TOKEN,
 INFLUXDB_ADMIN_PASSWORD, INFLUXDB_RETENTION, GRAFANA_ADMIN_PASSWORD. Data persists in volumes.
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseDotenv } from 'dotenv';
 import { resolveConfig } from '../../src/logging/config.js';
+import { parseComposePs } from '../../src/logging/stack.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from './fixtures.js';
 
@@ -210,7 +211,7 @@ test('ltobms stack: no docker on the PATH is one clear error, exit 1', async () 
   const r = await runCli(['stack', 'status'], { env: { PATH: empty.path } });
   empty.cleanup();
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'error: Docker is not installed (no docker command on the PATH)\nhint: install Docker Engine with the compose plugin (Debian/Ubuntu: apt install docker.io docker-compose-plugin), or point ltobms log at any InfluxDB\n');
+  assert.equal(r.stderr, 'error: Docker is not installed (no docker command on the PATH)\nhint: install Docker and Compose (Debian/Ubuntu: sudo apt install docker.io docker-compose), or point ltobms log at any InfluxDB\n');
 });
 
 test('ltobms stack: docker without an engine (our machines) is one clear error, exit 1', async () => {
@@ -238,4 +239,91 @@ test('ltobms stack: up without .env, or an unknown action, is a usage error (exi
   const bad = await runCli(['stack', 'restart'], { cwd: dir.path });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^error: unknown stack action "restart"\nhint: use one of: up, down, status/);
+});
+
+/** A folder holding executable stand-ins (shell scripts) for docker / docker-compose. */
+function fakeBin(scripts: Record<string, string>) {
+  const bin = tempDir('ltobms-fakebin-');
+  for (const [name, body] of Object.entries(scripts)) {
+    writeFileSync(join(bin.path, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin.path, name), 0o755);
+  }
+  return bin;
+}
+
+// What Debian's docker-compose 1.29 prints for `ps --all` (a table, not JSON).
+const PS_TABLE = `      Name                     Command                  State                   Ports
+-------------------------------------------------------------------------------------------------------
+ltobms_grafana_1    /run.sh                          Up (healthy)   0.0.0.0:3000->3000/tcp,:::3000->3000/tcp
+ltobms_influxdb_1   /entrypoint.sh influxd           Up (healthy)   0.0.0.0:8086->8086/tcp,:::8086->8086/tcp`;
+
+test('compose 1.x ps table: service, state, health and ports', () => {
+  const rows = parseComposePs(PS_TABLE.replace('Up (healthy)', 'Up (health: starting)'));
+  assert.deepEqual(rows, [
+    { service: 'grafana', state: 'running', health: 'starting', ports: '3000→3000' },
+    { service: 'influxdb', state: 'running', health: 'healthy', ports: '8086→8086' },
+  ]);
+  assert.deepEqual(parseComposePs(PS_TABLE.split('\n').slice(0, 3).join('\n').replace('Up (healthy)', 'Exit 1')).map((r) => r.state), ['exited']);
+});
+
+test('ltobms stack with Debian\'s docker-compose 1.29 (no compose plugin): up waits for health itself, status reads the table', async (t) => {
+  const dir = tempDir('ltobms-stack1-');
+  t.after(dir.cleanup);
+  writeFileSync(join(dir.path, '.env'), read(REPO_ROOT, '.env.example'));
+  const calls = join(dir.path, 'calls');
+  const bin = fakeBin({
+    docker: 'case "$1" in compose) echo "docker: \'compose\' is not a docker command." >&2; exit 1;; info) echo 20.10.24; exit 0;; esac; exit 1',
+    'docker-compose': `echo "$@" >> ${calls}\ncase "$*" in *"version --short"*) echo 1.29.2;; *" up "*|*" up") ;; *" ps "*|*" ps") printf '%s\\n' '${PS_TABLE}';; esac`,
+  });
+  t.after(bin.cleanup);
+  const env = { PATH: bin.path };
+  const up = await runCli(['stack', 'up'], { cwd: dir.path, env });
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /Grafana: +http:\/\/localhost:3000/);
+  const lines = readFileSync(calls, 'utf8').trim().split('\n');
+  // No --wait (1.x has none): up, then ps until both are healthy.
+  assert.match(lines[1]!, /^--project-name ltobms --file \S+docker-compose\.yml --env-file \S+\.env up --detach$/);
+  assert.match(lines[2]!, / ps --all$/);
+  const status = await runCli(['stack', 'status', '--json'], { cwd: dir.path, env });
+  assert.equal(status.code, 0, status.stderr);
+  assert.deepEqual(JSON.parse(status.stdout).services.map((s: { service: string; health: string }) => `${s.service} ${s.health}`), ['grafana healthy', 'influxdb healthy']);
+});
+
+test('ltobms stack: a service that exits during up is one error naming it, exit 1', async (t) => {
+  const dir = tempDir('ltobms-stack1-bad-');
+  t.after(dir.cleanup);
+  writeFileSync(join(dir.path, '.env'), read(REPO_ROOT, '.env.example'));
+  const table = PS_TABLE.replace('Up (healthy)   0.0.0.0:3000->3000/tcp,:::3000->3000/tcp', 'Exit 1');
+  const bin = fakeBin({ 'docker-compose': `case "$*" in *"version --short"*) echo 1.29.2;; *" ps "*|*" ps") printf '%s\\n' '${table}';; esac` });
+  t.after(bin.cleanup);
+  const r = await runCli(['stack', 'up'], { cwd: dir.path, env: { PATH: bin.path } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: grafana is exited\nhint: see why: docker-compose --project-name ltobms --file \S+ logs grafana\n/);
+});
+
+test('ltobms stack: docker without any compose is one clear error naming the Debian package', async (t) => {
+  const bin = fakeBin({ docker: 'echo "docker: \'compose\' is not a docker command." >&2; exit 1' });
+  t.after(bin.cleanup);
+  const r = await runCli(['stack', 'status'], { env: { PATH: bin.path } });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: Docker Compose is missing (neither `docker compose` nor `docker-compose` works)\nhint: install it (Debian/Ubuntu: sudo apt install docker-compose); `docker-compose version` must work\n');
+});
+
+const aptCache = spawnSync('apt-cache', ['policy', 'bash'], { encoding: 'utf8' });
+const aptSkip = aptCache.status === 0 && /Candidate: (?!\(none\))/.test(aptCache.stdout) ? false : 'needs apt-cache with package lists (Debian)';
+
+test('the packages ltobms stack\'s hints name exist in Debian', { skip: aptSkip }, async () => {
+  const hints: string[] = [];
+  const empty = tempDir('ltobms-nodocker-');
+  hints.push((await runCli(['stack', 'status'], { env: { PATH: empty.path } })).stderr);
+  empty.cleanup();
+  const bin = fakeBin({ docker: 'exit 1' });
+  hints.push((await runCli(['stack', 'status'], { env: { PATH: bin.path } })).stderr);
+  bin.cleanup();
+  const names = new Set(hints.flatMap((h) => [...h.matchAll(/apt install ([\w .+-]+?)\)/g)].flatMap((m) => m[1]!.split(' '))));
+  assert.deepEqual([...names].sort(), ['docker-compose', 'docker.io']);
+  for (const name of names) {
+    const policy = spawnSync('apt-cache', ['policy', name], { encoding: 'utf8' });
+    assert.match(policy.stdout, /Candidate: (?!\(none\))\S+/, `${name}: ${policy.stdout}`);
+  }
 });
