@@ -150,7 +150,18 @@ export class Attiny824 {
         onEvent: (e) => this.nvmEvent(e),
       });
 
-    const onPin = (pin: PinName, state: PinState, t: number) => options.onPinChange?.(pin, state, t);
+    // The ADC takes its samples lazily: it catches up before the board hears of a pin change or is asked
+    // anything else, so the board is always queried in time order.
+    const onPin = (pin: PinName, state: PinState, t: number) => {
+      this.adc.sync();
+      options.onPinChange?.(pin, state, t);
+    };
+    const analog = options.analog;
+    const pinsAnalog: AnalogFrontEnd | undefined = analog && {
+      pinVoltage: (pin, t) => (this.adc.sync(), analog.pinVoltage(pin, t)),
+      temperatureK: (t) => (this.adc.sync(), analog.temperatureK(t)),
+      vdd: (t) => (this.adc.sync(), analog.vdd(t)),
+    };
     this.clkctrl = new Clkctrl(ctx, (hz) => {
       this.clock.setCpuHz(hz);
       this.trace({ type: 'clock', hz, t: this.time });
@@ -160,8 +171,8 @@ export class Attiny824 {
     this.wdt = new Wdt(ctx, () => this.requestReset('watchdog'));
     this.cpuint = new Cpuint(ctx);
     this.rtc = new Rtc(ctx);
-    this.portA = new Port(ctx, PORTA_CONFIG, options.analog, onPin);
-    this.portB = new Port(ctx, PORTB_CONFIG, options.analog, onPin);
+    this.portA = new Port(ctx, PORTA_CONFIG, pinsAnalog, onPin);
+    this.portB = new Port(ctx, PORTB_CONFIG, pinsAnalog, onPin);
     const cpuHz = () => this.clock.cpuHz;
     this.adc = new Adc(ctx, options.analog, cpuHz, () => ({
       gain: this.memories.sigrow[SIGROW_OFFSET.tempsense0]!,
@@ -273,6 +284,8 @@ export class Attiny824 {
       }
       if (this.cpu.run(until, this.startingUp) === 'break') this.trace({ type: 'break', pc: this.cpu.pc * 2, t: this.time });
     }
+    // Whoever looks at the board next sees it after every ADC sample taken by now.
+    this.adc.sync();
     return this.cpu.stopped ? 'break' : 'limit';
   }
 

@@ -7,7 +7,10 @@
 //   burst (N):      t_init + ((SAMPDUR + 14)·N + 1.5) / f
 //   with the PGA:   single t_init + (SAMPDUR + 15.5 + PGASAMP) / f;  burst t_init + ((SAMPDUR + 2)·N + 14 + PGASAMP·N) / f
 //   series:         one single conversion per trigger, RESRDY after N
-// Each sample reads the inputs at the end of its sampling phase. Codes are ideal (no noise, no offset/gain
+// Each sample reads the inputs at the end of its sampling phase. The samples of a conversion are taken lazily
+// (`sync`): when the result is due, when a register is accessed, and — through the chip — before a pin change
+// or any other look at the board, always in time order and each at its own instant, so the outcome is the
+// same as one clock event per sample (which is what runs while SAMPRDY or SAMPOVR may interrupt). Codes are ideal (no noise, no offset/gain
 // error): single-ended floor(V·gain/Vref·4096) in 0..4095, differential floor((Vp−Vn)·gain/Vref·2048) in
 // −2048..2047 (8-bit: 256 / 128). Accumulated results are sums, sign-extended to 32 bits when differential;
 // the *_SCALING modes shift sums of more than 16 samples down to 16 bits.
@@ -17,7 +20,8 @@
 // V = (T·256/gain + offset) mV. VDDDIV10 is VDD/10.
 
 import type { AnalogFrontEnd, AnalogPin, SleepMode } from '../chip-types.js';
-import { PausableTimer, Peripheral, type ChipContext } from './peripheral.js';
+import type { ClockEvent } from '../cpu/events.js';
+import type { Peripheral, ChipContext } from './peripheral.js';
 
 export const ADC0_BASE = 0x0600;
 const VEC_ERROR = 21;
@@ -51,6 +55,8 @@ const SAMPRDY = 0x02;
 const RESOVR = 0x08;
 const SAMPOVR = 0x10;
 const TRIGOVR = 0x20;
+/** INTCTRL sources raised per sample: with either enabled, every sample is a clock event of its own. */
+const PER_SAMPLE_IRQS = SAMPRDY | SAMPOVR;
 const LEFTADJ = 0x10;
 const FREERUN = 0x20;
 const DIFF = 0x80;
@@ -63,6 +69,8 @@ export const INIT_SECONDS = 60e-6;
 const PRESC_DIV = [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 const REF_VOLTS: Record<number, number | 'VDD' | 'VREFA'> = { 0: 'VDD', 2: 'VREFA', 4: 1.024, 5: 2.048, 6: 2.5, 7: 4.096 };
 const PGA_SAMP_CLK = [6, 15, 20, 20];
+/** MUXPOS/MUXNEG 1..7 → the pin (no string built per sample). */
+const AIN_PINS: readonly AnalogPin[] = ['PA1', 'PA1', 'PA2', 'PA3', 'PA4', 'PA5', 'PA6', 'PA7'];
 
 export const MODE = { SINGLE_8BIT: 0, SINGLE_12BIT: 1, SERIES: 2, SERIES_SCALING: 3, BURST: 4, BURST_SCALING: 5 } as const;
 
@@ -86,14 +94,17 @@ export class Adc implements Peripheral {
   private sample = 0;
   private busy = false;
   private initialised = false;
-  /** Conversion in progress: samples still to take, accumulated so far, sample period. */
+  /** Conversion in progress: samples still to take, when the next one is taken, the sample period, when the
+   * result is ready (absolute simulated seconds). */
   private samplesLeft = 0;
   private accumulator = 0;
   private seriesCount = 0;
-  private readonly timer: PausableTimer;
-  private phase: 'sample' | 'result' = 'sample';
+  private nextSampleAt = 0;
   private perSample = 0;
-  private tail = 0;
+  private resultAt = 0;
+  /** Set while CLK_ADC is stopped (standby without RUNSTDBY): the conversion resumes where it stood. */
+  private pausedAt: number | undefined;
+  private readonly event: ClockEvent;
   /** Conversions completed since reset (for tests and traces). */
   conversions = 0;
 
@@ -103,11 +114,12 @@ export class Adc implements Peripheral {
     private readonly cpuHz: () => number,
     private readonly tempsense: () => TempsenseCalibration,
   ) {
-    this.timer = new PausableTimer(ctx.clock, () => this.step());
+    this.event = ctx.clock.event(() => this.onDue());
   }
 
   reset(): void {
-    this.timer.cancel();
+    this.ctx.clock.cancel(this.event);
+    this.pausedAt = undefined;
     this.regs.fill(0);
     this.flags = 0;
     this.result = 0;
@@ -179,7 +191,7 @@ export class Adc implements Peripheral {
 
   private channelVolts(mux: number, t: number): number {
     const ch = mux & 0x3f;
-    if (ch >= 1 && ch <= 7) return this.analog ? this.analog.pinVoltage(`PA${ch}` as AnalogPin, t) : 0;
+    if (ch >= 1 && ch <= 7) return this.analog ? this.analog.pinVoltage(AIN_PINS[ch]!, t) : 0;
     switch (ch) {
       case 0x30:
         return 0;
@@ -235,33 +247,42 @@ export class Adc implements Peripheral {
     const init = this.initialised && this.regs[CTRLA]! & LOWLAT ? 0 : INIT_SECONDS;
     // Sample k ends its sampling phase at init + (SAMPDUR + 0.5 + k·period) / f; the result is ready at the
     // end of the whole conversion (conversionSeconds).
-    const firstSample = init + (sampdur + 0.5) / f;
+    const now = this.ctx.clock.time;
     this.perSample = (this.viaPga ? sampdur + 2 + pgaSamp : sampdur + 14) / f;
-    this.tail = this.conversionSeconds() - firstSample - (n - 1) * this.perSample;
+    this.nextSampleAt = now + init + (sampdur + 0.5) / f;
+    this.resultAt = now + this.conversionSeconds();
     this.samplesLeft = n;
     if (mode !== MODE.SERIES && mode !== MODE.SERIES_SCALING) this.accumulator = 0;
-    this.phase = 'sample';
-    this.timer.start(firstSample);
+    this.arm();
   }
 
-  private step(): void {
-    const t = this.ctx.clock.time;
-    if (this.phase === 'sample') {
-      const code = this.convert(t);
+  /** Schedules the next thing that must happen on time: the result, or the next sample if it may interrupt. */
+  private arm(): void {
+    if (!this.busy || this.pausedAt !== undefined) return;
+    const perSample = this.samplesLeft > 0 && (this.regs[INTCTRL]! & PER_SAMPLE_IRQS) !== 0;
+    this.ctx.clock.rearm(this.event, perSample ? this.nextSampleAt : this.resultAt);
+  }
+
+  private onDue(): void {
+    this.sync();
+    if (this.samplesLeft === 0 && this.ctx.clock.time >= this.resultAt) this.finish();
+    else this.arm();
+  }
+
+  /** Takes every sample due by now, each at its own instant (see the header). */
+  sync(): void {
+    if (!this.busy || this.pausedAt !== undefined) return;
+    const now = this.ctx.clock.time;
+    while (this.samplesLeft > 0 && this.nextSampleAt <= now) {
+      const code = this.convert(this.nextSampleAt);
       this.sample = code;
       this.accumulator += code;
       this.samplesLeft--;
       if (this.flags & SAMPRDY) this.flags |= SAMPOVR;
       this.flags |= SAMPRDY;
-      if (this.samplesLeft > 0) this.timer.start(this.perSample);
-      else {
-        this.phase = 'result';
-        this.timer.start(Math.max(0, this.tail));
-      }
       this.updateIrq();
-      return;
+      this.nextSampleAt += this.perSample;
     }
-    this.finish();
   }
 
   private finish(): void {
@@ -295,7 +316,8 @@ export class Adc implements Peripheral {
   }
 
   private stop(): void {
-    this.timer.cancel();
+    this.ctx.clock.cancel(this.event);
+    this.pausedAt = undefined;
     this.busy = false;
     this.accumulator = 0;
     this.seriesCount = 0;
@@ -312,6 +334,7 @@ export class Adc implements Peripheral {
   // ---- registers --------------------------------------------------------------------------------------------
 
   read(offset: number): number {
+    this.sync();
     if (offset >= RESULT0 && offset < RESULT0 + 4) {
       // Reading RESULT clears RESRDY.
       if (this.flags & RESRDY) {
@@ -338,6 +361,7 @@ export class Adc implements Peripheral {
   }
 
   write(offset: number, value: number): void {
+    this.sync();
     switch (offset) {
       case CTRLA:
         this.regs[CTRLA] = value & (ENABLE | LOWLAT | RUNSTDBY);
@@ -349,6 +373,7 @@ export class Adc implements Peripheral {
       case INTCTRL:
         this.regs[INTCTRL] = value & 0x3f;
         this.updateIrq();
+        this.arm();
         return;
       case INTFLAGS:
         this.flags &= ~value;
@@ -393,8 +418,18 @@ export class Adc implements Peripheral {
 
   sleepChanged(mode: SleepMode | undefined): void {
     const runs = mode === undefined || mode === 'idle' || (mode === 'standby' && this.regs[CTRLA]! & RUNSTDBY);
-    if (runs) this.timer.resume();
-    else this.timer.pause();
+    const now = this.ctx.clock.time;
+    if (runs && this.pausedAt !== undefined) {
+      const shift = now - this.pausedAt;
+      this.pausedAt = undefined;
+      this.nextSampleAt += shift;
+      this.resultAt += shift;
+      this.arm();
+    } else if (!runs && this.busy && this.pausedAt === undefined) {
+      this.sync();
+      this.pausedAt = now;
+      this.ctx.clock.cancel(this.event);
+    }
   }
 
   wakeVectors(mode: SleepMode): number {

@@ -2,6 +2,8 @@
 // addresses and values (ATTINY824_FACTS.md §2) and expectations worked out by hand in the comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Attiny824 } from '../../../src/sim/chip.js';
+import type { AnalogFrontEnd, AnalogPin } from '../../../src/sim/chip-types.js';
 import { FixedAnalog, SPIN, chipWith } from './chip-harness.js';
 
 const RTC_CLKSEL = 0x0147;
@@ -229,4 +231,118 @@ pit:    ldi r17, 0x01
   // with CLK_PER stopped it ends after the wake-up (the PIT boundary at 31.25 ms after reset or later).
   assert.ok(t.uart[0]!.t > wake.t, `byte at ${t.uart[0]!.t}, wake at ${wake.t}`);
   assert.ok(wake.t >= 0.03125);
+});
+
+/** PA2 rises at `slope` V/s from `v0` at `origin` (time-dependent input, to see when each sample is taken). */
+class RampAnalog implements AnalogFrontEnd {
+  origin = 0;
+  constructor(
+    private readonly v0: number,
+    private readonly slope: number,
+  ) {}
+  pinVoltage(pin: AnalogPin, t: number): number {
+    return pin === 'PA2' ? this.v0 + this.slope * (t - this.origin) : 0;
+  }
+  temperatureK(): number {
+    return 298.15;
+  }
+  vdd(): number {
+    return 3;
+  }
+}
+
+// CLK_ADC = 3.333 MHz / 4 (CTRLB DIV4); SAMPDUR 2: sample k ends its sampling phase at
+// 60 µs + (2 + 0.5 + 16·k) / f after the start, the burst's result at 60 µs + (16·16 + 1.5) / f.
+const F_ADC = 20e6 / 6 / 4;
+const sampleAt = (start: number, k: number) => start + 60e-6 + (2.5 + 16 * k) / F_ADC;
+const rampCode = (v0: number, slope: number, dt: number) => Math.floor(((v0 + slope * dt) / 1.024) * 4096);
+
+/** Past start-up, ADC0 on, DIV4, 1.024 V, SAMPDUR 2, ACC16, AIN2: ready for a BURST command. */
+function setUpBurstOnAin2(chip: Attiny824): void {
+  chip.runUntil(0.1);
+  chip.cpu.write(ADC.CTRLA, 0x01);
+  chip.cpu.write(ADC.CTRLB, 0x01);
+  chip.cpu.write(ADC.CTRLC, 0x04);
+  chip.cpu.write(ADC.CTRLE, 2);
+  chip.cpu.write(ADC.CTRLF, 0x04);
+  chip.cpu.write(ADC.MUXPOS, 0x02);
+}
+
+test('ADC burst: every sample of a moving input is taken at its own instant', async () => {
+  const analog = new RampAnalog(0.2, 50); // 50 V/s: about 3.8 codes between samples
+  const { chip } = await chipWith(SPIN, { analog });
+  setUpBurstOnAin2(chip);
+  const start = chip.time;
+  analog.origin = start;
+  chip.cpu.write(ADC.COMMAND, 0x40 | 0x01); // BURST, IMMEDIATE
+  // Half-way through, SAMPLE holds the last sample taken so far (sample 7 ends at 60 µs + 114.5 / f).
+  chip.runUntil(sampleAt(start, 7) + 1e-6);
+  const mid = chip.cpu.read(0x614) | (chip.cpu.read(0x615) << 8);
+  assert.equal(mid, rampCode(0.2, 50, sampleAt(start, 7) - start));
+  chip.runUntil(start + 60e-6 + 257.5 / F_ADC + 1e-6);
+  assert.equal(chip.cpu.read(ADC.INTFLAGS) & 1, 1, 'RESRDY at the end of the burst');
+  let expected = 0;
+  for (let k = 0; k < 16; k++) expected += rampCode(0.2, 50, sampleAt(start, k) - start);
+  const result = chip.cpu.read(ADC.RESULT) | (chip.cpu.read(ADC.RESULT + 1) << 8);
+  // Float rounding may move a sample across a code boundary, never by more.
+  assert.ok(Math.abs(result - expected) <= 2, `sum ${result}, expected ${expected}`);
+});
+
+test('ADC with SAMPRDY enabled requests the interrupt at each sample; SAMPOVR when SAMPLE is not read', async () => {
+  const analog = new FixedAnalog();
+  analog.volts.PA2 = 0.5;
+  const { chip } = await chipWith(SPIN, { analog });
+  setUpBurstOnAin2(chip);
+  chip.cpu.write(0x604, 0x02); // INTCTRL = SAMPRDY
+  const start = chip.time;
+  chip.cpu.write(ADC.COMMAND, 0x40 | 0x01);
+  chip.runUntil(sampleAt(start, 0) - 1e-6);
+  assert.equal(chip.interrupts.isRequesting(23), false, 'no SAMPRDY before the first sample');
+  chip.runUntil(sampleAt(start, 0) + 1e-6);
+  assert.equal(chip.interrupts.isRequesting(23), true, 'SAMPRDY (vector 23) at the first sample');
+  assert.equal(chip.cpu.read(ADC.INTFLAGS) & 0x12, 0x02, 'SAMPRDY, no SAMPOVR yet');
+  chip.runUntil(sampleAt(start, 1) + 1e-6);
+  assert.equal(chip.cpu.read(ADC.INTFLAGS) & 0x12, 0x12, 'second sample with SAMPLE unread: SAMPOVR');
+});
+
+test('ADC in STANDBY without RUNSTDBY: the burst stops while the core sleeps and finishes after the wake-up', async () => {
+  const analog = new FixedAnalog();
+  analog.volts.PA2 = 0.5;
+  // ADC burst started, then STANDBY until the PIT (CYC32 = 31.25 ms from INT1K) wakes the core.
+  const { chip, trace } = await chipWith(`
+        rjmp main
+        .org 0x08
+        rjmp pit             ; RTC_PIT, vector 4
+main:   ldi r16, 0x01
+        sts 0x0600, r16      ; ADC0.CTRLA = ENABLE (no RUNSTDBY)
+        sts 0x0601, r16      ; CTRLB = DIV4
+        ldi r16, 0x04
+        sts 0x0602, r16      ; CTRLC = 1.024 V
+        sts 0x0609, r16      ; CTRLF = ACC16
+        ldi r16, 0x02
+        sts 0x0608, r16      ; CTRLE = SAMPDUR 2
+        sts 0x060c, r16      ; MUXPOS = AIN2
+        ldi r16, 0x01
+        sts 0x0147, r16      ; RTC.CLKSEL = INT1K
+        sts 0x0152, r16      ; PITINTCTRL = PI
+        ldi r16, 0x21
+        sts 0x0150, r16      ; PITCTRLA = CYC32 | PITEN
+        ldi r16, 0x03
+        sts 0x0050, r16      ; SLPCTRL = STANDBY | SEN
+        ldi r16, 0x41
+        sts 0x060a, r16      ; COMMAND = BURST | IMMEDIATE
+        sei
+        sleep
+spin:   rjmp spin
+pit:    ldi r16, 0x01        ; clear PI
+        sts 0x0153, r16
+        reti
+`, { analog });
+  chip.runUntil(0.2);
+  const sleptAt = trace.find((e) => e.type === 'sleep')!.t;
+  const wokeAt = trace.find((e) => e.type === 'wake')!.t;
+  assert.ok(wokeAt - sleptAt > 0.005, 'slept for milliseconds');
+  assert.equal(chip.adc.conversions, 1);
+  const result = chip.cpu.read(ADC.RESULT) | (chip.cpu.read(ADC.RESULT + 1) << 8);
+  assert.equal(result, 2000 * 16);
 });
