@@ -17,7 +17,7 @@ import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
 import { START_BAUD } from '../updi/session.js';
-import { SerialTransport } from '../serial/stream.js';
+import { openUpdiPort } from '../serial/serialport.js';
 import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
 import { LedgerWriter, MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
@@ -136,7 +136,7 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
   for (const d of contents.damaged) say(`warning: ${ledgerPath} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
 
   // The port first: a wrong --port must not leave a new, empty ledger behind.
-  const transport = await SerialTransport.open(port.port, Math.min(port.baud, START_BAUD));
+  const transport = await openUpdiPort(port.port, Math.min(port.baud, START_BAUD));
   let ledger: LedgerWriter;
   try {
     ledger = LedgerWriter.open(ledgerPath);

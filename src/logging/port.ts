@@ -1,10 +1,12 @@
 /**
  * One serial port, kept open for as long as the logger runs: opened at `baudRate` (8N1, receive
- * only), and when it is missing or disappears (adapter unplugged) polled until it is back. Bytes and
- * status changes are reported through callbacks; nothing here prints.
+ * only, through the byte-stream room's serialport adapter), and when it is missing or disappears
+ * (adapter unplugged) polled until it is back. Bytes and status changes are reported through
+ * callbacks; nothing here prints.
  */
-import { SerialPort } from 'serialport';
-import { LtobmsError } from '../errors.js';
+import { SerialError } from '../serial/errors.js';
+import { openUartPort } from '../serial/serialport.js';
+import type { ByteStream } from '../serial/stream.js';
 import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:log:port');
@@ -20,7 +22,9 @@ export interface PortReaderOptions {
   signal: AbortSignal;
   /** How often a missing port is tried again. */
   reopenMs?: number;
-  onData(chunk: Buffer): void;
+  /** Opens the stream (default: the serial port at `path`, 8N1); an in-process pipe works too. */
+  open?: (path: string, baudRate: number) => Promise<ByteStream>;
+  onData(chunk: Uint8Array): void;
   /** The byte stream ended (port lost or closing): a pending partial line is garbage now. */
   onEnd(): void;
   onStatus(status: PortStatus): void;
@@ -38,32 +42,23 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Why an open failed, in a few words ("No such file or directory"). */
-function openReason(err: unknown): string {
-  const message = (err as Error)?.message ?? String(err);
-  const m = /^(?:Error: )?(.*?), cannot open/.exec(message);
-  return m ? m[1]! : message;
-}
-
 /** Reads `path` until the signal fires, reopening it whenever it goes away. */
 export async function runPort(options: PortReaderOptions): Promise<void> {
   const { path, signal } = options;
+  const open = options.open ?? openUartPort;
   let reconnect = false;
   let waitingAnnounced = false;
   while (!signal.aborted) {
-    const port = new SerialPort({ path, baudRate: options.baudRate, autoOpen: false });
+    let stream: ByteStream;
     try {
-      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+      stream = await open(path, options.baudRate);
     } catch (err) {
-      const reason = openReason(err);
+      if (!(err instanceof SerialError)) throw err;
+      const reason = String(err.details.reason ?? err.message);
       log(`open ${path} failed: ${reason}`);
-      if (/permission denied/i.test(reason) && !reconnect) {
-        throw new LtobmsError(`cannot open ${path}: permission denied`, {
-          code: 'LOG_PORT_ACCESS',
-          hint: 'add yourself to the dialout group (sudo usermod -aG dialout $USER, then log in again)',
-          details: { port: path },
-        });
-      }
+      // No permission will not cure itself: stop with the fix (after an unplug, udev may briefly
+      // show the new node with the wrong owner, so keep polling then).
+      if (/permission denied/i.test(reason) && !reconnect) throw err;
       if (!waitingAnnounced) {
         options.onStatus({ type: 'port-waiting', port: path, reason, reconnect });
         waitingAnnounced = true;
@@ -76,19 +71,14 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
     const reason = await new Promise<string | undefined>((resolve) => {
       const onAbort = () => resolve(undefined);
       signal.addEventListener('abort', onAbort, { once: true });
-      port.on('data', (chunk: Buffer) => options.onData(chunk));
-      port.once('close', (err?: Error) => {
+      stream.onEnd((why) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(err?.message ?? 'closed');
+        resolve(why ?? 'closed');
       });
-      port.on('error', (err: Error) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(err.message);
-      });
+      stream.onData((chunk) => options.onData(chunk));
     });
     options.onEnd();
-    if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
-    port.removeAllListeners();
+    await stream.close();
     if (reason === undefined) break;
     log(`${path} lost: ${reason}`);
     options.onStatus({ type: 'port-lost', port: path, reason });

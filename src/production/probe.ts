@@ -11,7 +11,7 @@
 import { CS, CTRLB, SYS_STATUS } from '../updi/constants.js';
 import { UpdiError } from '../updi/errors.js';
 import { LINK_CTRLA, START_BAUD, UpdiSession, decodeSib } from '../updi/session.js';
-import type { UpdiTransport } from '../serial/stream.js';
+import type { ByteStream, DataListener } from '../serial/stream.js';
 import type { Clock } from '../util/clock.js';
 import { hexBytes } from '../util/hex.js';
 
@@ -34,7 +34,7 @@ export function hexId(bytes: Uint8Array): string {
   return hexBytes(bytes, '');
 }
 
-export async function probeBoard(transport: UpdiTransport, options: ProbeOptions): Promise<ProbeResult> {
+export async function probeBoard(transport: ByteStream, options: ProbeOptions): Promise<ProbeResult> {
   const baud = Math.min(options.baud, START_BAUD);
   await transport.setBaud(baud);
   const session = new UpdiSession(transport, { baud, timeoutMs: options.timeoutMs, clock: options.clock });
@@ -64,11 +64,23 @@ export async function probeBoard(transport: UpdiTransport, options: ProbeOptions
  * A transport that stays open across programming sessions (a session's `close()` would close the
  * port): the station keeps the adapter for the whole run and closes it itself.
  */
-export class KeepOpenTransport implements UpdiTransport {
-  constructor(readonly inner: UpdiTransport) {}
+export class KeepOpenTransport implements ByteStream {
+  constructor(readonly inner: ByteStream) {}
 
   get name(): string {
     return this.inner.name;
+  }
+
+  get realBreak(): boolean {
+    return this.inner.realBreak;
+  }
+
+  onData(listener: DataListener): void {
+    this.inner.onData(listener);
+  }
+
+  onEnd(listener: (reason: string | undefined) => void): void {
+    this.inner.onEnd(listener);
   }
 
   write(bytes: Uint8Array): Promise<void> {

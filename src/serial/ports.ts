@@ -7,8 +7,9 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { debug } from '../util/debug.js';
+import { listSystemPorts } from './serialport.js';
 
-const log = debug('ltobms:updi:ports');
+const log = debug('ltobms:serial:ports');
 
 export interface PortInfo {
   path: string;
@@ -26,8 +27,7 @@ export async function listPorts(options: { all?: boolean; sysRoot?: string; devR
   let ports: PortInfo[] | undefined;
   if (options.useUdev !== false && !options.sysRoot) {
     try {
-      const { SerialPort } = await import('serialport');
-      const found = await SerialPort.list();
+      const found = await listSystemPorts();
       ports = found.map((p) => clean({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, product: undefined, serialNumber: p.serialNumber, source: 'udev' as const }));
     } catch (err) {
       log(`serialport list failed (${(err as Error).message}); reading sysfs`);

@@ -2,7 +2,8 @@
  * Opening a programming session the way every command needs it: open the port, bring the link up,
  * run the job, and — always, on success, error or Ctrl-C — leave programming mode and close the port.
  */
-import { SerialTransport, type UpdiTransport } from '../serial/stream.js';
+import { openUpdiPort } from '../serial/serialport.js';
+import type { ByteStream } from '../serial/stream.js';
 import { START_BAUD, UpdiSession } from './session.js';
 import { Programmer, type ProgressEvent } from './program.js';
 import { UpdiError } from './errors.js';
@@ -16,7 +17,7 @@ export interface ConnectOptions {
   /** Fixed part of receive timeouts in ms. */
   timeoutMs?: number;
   /** An already open byte stream (tests, in-process targets). */
-  transport?: UpdiTransport;
+  transport?: ByteStream;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /** Retries per page / read chunk after a recoverable failure. */
@@ -28,7 +29,7 @@ export interface ConnectOptions {
 /** Runs `job` with a connected programmer; cleans up whatever happens. */
 export async function withProgrammer<T>(options: ConnectOptions, job: (p: Programmer) => Promise<T>): Promise<T> {
   throwIfAborted(options.signal);
-  const transport = options.transport ?? (await SerialTransport.open(options.port, Math.min(options.baud, START_BAUD), options.clock));
+  const transport = options.transport ?? (await openUpdiPort(options.port, Math.min(options.baud, START_BAUD), options.clock));
   const session = new UpdiSession(transport, { baud: options.baud, timeoutMs: options.timeoutMs, clock: options.clock });
   const programmer = new Programmer(session, { onProgress: options.onProgress, signal: options.signal, maxRetries: options.maxRetries });
   let result: T;

@@ -4,8 +4,13 @@
  * Everything sent comes back as an echo, which is checked byte for byte. `send` does not wait for
  * its echo: the echo is collected and compared with the next `exchange` (the next time we must wait
  * for the target anyway), so a write-only instruction costs no bus turnaround.
+ *
+ * This is where the byte stream's failures enter the UPDI domain: a read TIMEOUT becomes an ECHO
+ * or TIMEOUT UpdiError naming the instruction, a lost or failing port a PORT UpdiError (the
+ * SerialError kept as its cause), so the layers above add their context to one error type.
  */
-import type { UpdiTransport } from '../serial/stream.js';
+import { SerialError } from '../serial/errors.js';
+import type { ByteStream } from '../serial/stream.js';
 import { UpdiError } from './errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
@@ -34,7 +39,7 @@ export class UpdiPhysical {
   private pendingLength = 0;
 
   constructor(
-    readonly transport: UpdiTransport,
+    readonly transport: ByteStream,
     options: PhysicalOptions,
   ) {
     this.baudRate = options.baud;
@@ -49,7 +54,7 @@ export class UpdiPhysical {
   /** Puts bytes on the wire; their echo is checked by the next exchange or settle. */
   async send(bytes: Uint8Array, what: string): Promise<void> {
     if (log.enabled) log(`${what}: tx ${hexBytes(bytes)}`);
-    await this.transport.write(bytes);
+    await this.transport.write(bytes).catch(inUpdiDomain);
     this.pending.push(bytes);
     this.pendingLength += bytes.length;
   }
@@ -61,7 +66,7 @@ export class UpdiPhysical {
   async exchange(bytes: Uint8Array, n: number, what: string): Promise<Uint8Array> {
     if (bytes.length) {
       if (log.enabled) log(`${what}: tx ${hexBytes(bytes)}`);
-      await this.transport.write(bytes);
+      await this.transport.write(bytes).catch(inUpdiDomain);
       this.pending.push(bytes);
       this.pendingLength += bytes.length;
     }
@@ -87,7 +92,7 @@ export class UpdiPhysical {
   /** Forgets unchecked echoes and discards received bytes (before a resynchronisation). */
   async discard(): Promise<void> {
     this.takePending();
-    await this.transport.flushInput();
+    await this.transport.flushInput().catch(inUpdiDomain);
   }
 
   /**
@@ -99,14 +104,14 @@ export class UpdiPhysical {
     this.takePending();
     // Let the line go idle first, so a BREAK sent as a 0x00 byte cannot pass for data.
     await this.clock.sleep(BREAK_IDLE_MS);
-    await this.transport.sendBreak();
-    await this.transport.sendBreak();
-    await this.transport.flushInput();
+    await this.transport.sendBreak().catch(inUpdiDomain);
+    await this.transport.sendBreak().catch(inUpdiDomain);
+    await this.transport.flushInput().catch(inUpdiDomain);
   }
 
   async setBaud(baud: number): Promise<void> {
     await this.settle('echo before baud change');
-    await this.transport.setBaud(baud);
+    await this.transport.setBaud(baud).catch(inUpdiDomain);
     this.baudRate = baud;
   }
 
@@ -142,7 +147,7 @@ export class UpdiPhysical {
   }
 
   private explainTimeout(err: unknown, echo: Uint8Array, n: number, what: string): unknown {
-    if (!(err instanceof UpdiError) || err.updiCode !== 'TIMEOUT') return err;
+    if (!(err instanceof SerialError) || err.serialCode !== 'TIMEOUT') return err instanceof SerialError ? toUpdiError(err) : err;
     const received = Number(err.details.received ?? 0);
     // What did arrive may already show a wrong echo: that is the better diagnosis.
     const partial = Uint8Array.from((err.details.receivedBytes as number[] | undefined) ?? []);
@@ -166,4 +171,13 @@ export class UpdiPhysical {
       cause: err,
     });
   }
+}
+
+/** A stream failure as a UpdiError (same message and hint, the SerialError as cause). */
+function toUpdiError(err: SerialError): UpdiError {
+  return new UpdiError(err.serialCode, err.message, { hint: err.hint, details: err.details, cause: err });
+}
+
+function inUpdiDomain(err: unknown): never {
+  throw err instanceof SerialError ? toUpdiError(err) : err;
 }

@@ -5,7 +5,7 @@
  * The constructor does no I/O; `connect()` does the handshake and `close()` (always, in `finally`)
  * leaves programming mode, lets the part run again and closes the port.
  */
-import type { UpdiTransport } from '../serial/stream.js';
+import type { ByteStream } from '../serial/stream.js';
 import { UpdiPhysical } from './physical.js';
 import { UpdiLink } from './link.js';
 import { UpdiMemory } from './memory.js';
@@ -81,7 +81,7 @@ export class UpdiSession {
   private readonly pollMs: number;
 
   constructor(
-    readonly transport: UpdiTransport,
+    readonly transport: ByteStream,
     options: SessionOptions = {},
   ) {
     this.baud = options.baud ?? START_BAUD;

@@ -11,7 +11,8 @@ import { InterruptedError, LtobmsError } from '../errors.js';
 import { withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/program.js';
 import { START_BAUD } from '../updi/session.js';
-import { SerialTransport, type UpdiTransport } from '../serial/stream.js';
+import { openUpdiPort } from '../serial/serialport.js';
+import type { ByteStream } from '../serial/stream.js';
 import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
 import type { LedgerEntry, LedgerFirmware, LedgerStep, LedgerWriter, SerialBook } from '../production/ledger.js';
 import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
@@ -62,7 +63,7 @@ export interface StationOptions {
   baud: number;
   timeoutMs: number;
   /** An open byte stream, left open at the end; without one the station opens (and closes) `port`. */
-  transport?: UpdiTransport;
+  transport?: ByteStream;
   job: Omit<BoardJob, 'book' | 'signal'>;
   book: SerialBook;
   ledger: LedgerWriter;
@@ -110,7 +111,7 @@ export class Station {
   async run(): Promise<StationSummary> {
     const { signal } = this.o;
     try {
-      const inner = this.o.transport ?? (await SerialTransport.open(this.o.port, Math.min(this.o.baud, START_BAUD)));
+      const inner = this.o.transport ?? (await openUpdiPort(this.o.port, Math.min(this.o.baud, START_BAUD)));
       this.transport = new KeepOpenTransport(inner);
       let previous: string | null | undefined;
       while (!signal.aborted) {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { influxdAvailable, startInfluxd } from '../helpers/influxdb.js';
-import { createPtyPair, socatAvailable } from '../helpers/pty.js';
+import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
 import { cleanEnv, LoggerProcess, spoolLines, tempDir, testFrame, waitUntil, wireLine } from './fixtures.js';
 
 const skip = socatAvailable() ? false : 'needs socat';
@@ -16,19 +16,19 @@ const skip = socatAvailable() ? false : 'needs socat';
 describe('ltobms log with no configuration', { skip }, () => {
   test('writes daily .lp files under ./ltobms-data/log that --replay loads with the original timestamps', { skip: influxdAvailable() ? false : 'needs influxd' }, async (t) => {
     const dir = tempDir('ltobms-file-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     const server = await startInfluxd({ database: 'replayed' });
     t.after(async () => {
       await pty.close();
       await server.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath], { cwd: dir.path, env: cleanEnv() });
+    const logger = new LoggerProcess([pty.portPath], { cwd: dir.path, env: cleanEnv() });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/writing to line-protocol files in .*ltobms-data\/log/);
     await logger.waitForStderr(/reading /);
     const frames = Array.from({ length: 6 }, (_, i) => testFrame(i + 10, '0C0D'));
-    for (const f of frames) await pty.write(wireLine(f) + '\r\n');
+    for (const f of frames) await pty.send(wireLine(f) + '\r\n');
     await waitUntil('6 console lines', () => logger.stdout.split('\n').filter((l) => / 0C0D /.test(l)).length === 6, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0, logger.describe());
     assert.match(logger.stderr, /summary: 6 frames, 6 points written to line-protocol files/);
@@ -108,25 +108,25 @@ describe('ltobms log with no configuration', { skip }, () => {
 
   test('several ports in one process: each frame is shown with its port and stored', async (t) => {
     const dir = tempDir('ltobms-two-');
-    const a = await createPtyPair();
-    const b = await createPtyPair();
+    const a = await SocatPty.open();
+    const b = await SocatPty.open();
     t.after(async () => {
       await a.close();
       await b.close();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([a.devicePath, b.devicePath], { cwd: dir.path, env: cleanEnv() });
+    const logger = new LoggerProcess([a.portPath, b.portPath], { cwd: dir.path, env: cleanEnv() });
     t.after(() => logger.kill9());
     await waitUntil('both ports open', () => (logger.stderr.match(/reading /g) ?? []).length === 2, 30_000, logger.describe);
     for (let i = 0; i < 3; i++) {
-      await a.write(wireLine(testFrame(i, '000A')) + '\r\n');
-      await b.write(wireLine(testFrame(i, '000B')) + '\n');
+      await a.send(wireLine(testFrame(i, '000A')) + '\r\n');
+      await b.send(wireLine(testFrame(i, '000B')) + '\n');
     }
     await waitUntil('6 frames stored', () => filesLines(dir.path).length === 6, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
     const shown = logger.stdout.split('\n').filter(Boolean);
-    assert.equal(shown.filter((l) => l.includes(a.devicePath) && l.includes(' 000A ')).length, 3);
-    assert.equal(shown.filter((l) => l.includes(b.devicePath) && l.includes(' 000B ')).length, 3);
+    assert.equal(shown.filter((l) => l.includes(a.portPath) && l.includes(' 000A ')).length, 3);
+    assert.equal(shown.filter((l) => l.includes(b.portPath) && l.includes(' 000B ')).length, 3);
     const stored = filesLines(dir.path);
     for (const id of ['000A', '000B']) {
       assert.deepEqual(stored.filter((l) => l.includes(`id=${id} `)).map((l) => l.replace(/ \d+$/, '')), [0, 1, 2].map((i) => wireLine(testFrame(i, id))));
@@ -145,16 +145,16 @@ describe('ltobms log with no configuration', { skip }, () => {
     t.after(() => logger.kill9());
     await logger.waitForStderr(/waiting for .*device \(No such file or directory\)/);
 
-    let pty = await createPtyPair({ dir: ptyDir.path });
+    let pty = await SocatPty.open({ link: join(ptyDir.path, 'device') });
     await logger.waitForStderr(/reading .*device/);
-    await pty.write(wireLine(testFrame(1)) + '\n');
+    await pty.send(wireLine(testFrame(1)) + '\n');
     await waitUntil('first frame stored', () => filesLines(dir.path).length === 1, 30_000, logger.describe);
     await pty.close(); // the adapter is unplugged
     await logger.waitForStderr(/went away/);
-    pty = await createPtyPair({ dir: ptyDir.path }); // and plugged in again
+    pty = await SocatPty.open({ link: join(ptyDir.path, 'device') }); // and plugged in again
     t.after(() => pty.close());
     await logger.waitForStderr(/is back: reading again/);
-    await pty.write(wireLine(testFrame(2)) + '\n');
+    await pty.send(wireLine(testFrame(2)) + '\n');
     await waitUntil('second frame stored', () => filesLines(dir.path).length === 2, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
     assert.match(logger.stderr, /2 frames, 2 points written/);

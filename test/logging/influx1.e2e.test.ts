@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { influxdAvailable, startInfluxd, type InfluxdServer } from '../helpers/influxdb.js';
-import { createPtyPair, socatAvailable } from '../helpers/pty.js';
+import { join } from 'node:path';
+import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
 import {
   cleanEnv,
   INTEGER_FIELD_NAMES,
@@ -60,13 +61,13 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
 
   test('frames from a pty land with their values and types; debug text does not', async (t) => {
     const dir = tempDir('ltobms-e2e-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       dir.cleanup();
     });
     const name = await newDatabase();
-    const logger = new LoggerProcess([pty.devicePath, '--quiet'], { cwd: dir.path, env: env(name) });
+    const logger = new LoggerProcess([pty.portPath, '--quiet'], { cwd: dir.path, env: env(name) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
 
@@ -74,8 +75,8 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     const nai = Array.from({ length: 4 }, (_, i) => testFrame(i + 100, '0A1B', 'nai-bms'));
     const before = BigInt(Date.now()) * 1_000_000n;
     // Debug builds print free text between frames; the firmware ends lines with \r\n or \n.
-    await pty.write('LTO-BMS fw dev starting\r\nEEPROM: 37 73 07 00\r\n');
-    for (const [i, f] of [...lto, ...nai].entries()) await pty.write(wireLine(f) + (i % 2 ? '\n' : '\r\n'));
+    await pty.send('LTO-BMS fw dev starting\r\nEEPROM: 37 73 07 00\r\n');
+    for (const [i, f] of [...lto, ...nai].entries()) await pty.send(wireLine(f) + (i % 2 ? '\n' : '\r\n'));
     await waitUntil('16 points', async () => (await rows(name, 'lto-bms')).length === 12 && (await rows(name, 'nai-bms')).length === 4, 30_000, logger.describe);
     const afterNs = BigInt(Date.now() + 1) * 1_000_000n;
 
@@ -120,14 +121,14 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
 
   test('outage: stop the server mid-stream, keep feeding, restart it — every point once, in order', async (t) => {
     const dir = tempDir('ltobms-outage-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     const server = await startInfluxd({ database: 'bms' });
     t.after(async () => {
       await pty.close();
       await server.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '--json'], {
+    const logger = new LoggerProcess([pty.portPath, '--json'], {
       cwd: dir.path,
       env: cleanEnv({ INFLUXDB_URL: server.url, INFLUXDB_DB: 'bms' }),
     });
@@ -135,7 +136,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     await logger.waitForStderr(/reading /);
     const frames = Array.from({ length: 30 }, (_, i) => testFrame(i));
     const feed = async (from: number, to: number) => {
-      for (let i = from; i < to; i++) await pty.write(wireLine(frames[i]!) + '\r\n');
+      for (let i = from; i < to; i++) await pty.send(wireLine(frames[i]!) + '\r\n');
     };
 
     await feed(0, 10);
@@ -171,32 +172,32 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     const dir = tempDir('ltobms-restart-');
     const server = await startInfluxd({ database: 'bms' });
     await server.stop(); // down from the start: every frame stays in the spool
-    const pty1 = await createPtyPair();
+    const pty1 = await SocatPty.open();
     t.after(async () => {
       await pty1.close();
       await server.cleanup();
       dir.cleanup();
     });
     const env2 = cleanEnv({ INFLUXDB_URL: server.url, INFLUXDB_DB: 'bms' });
-    const first = new LoggerProcess([pty1.devicePath, '--quiet'], { cwd: dir.path, env: env2 });
+    const first = new LoggerProcess([pty1.portPath, '--quiet'], { cwd: dir.path, env: env2 });
     t.after(() => first.kill9());
     await first.waitForStderr(/reading /);
     const frames = Array.from({ length: 12 }, (_, i) => testFrame(i, '00FF'));
-    for (const f of frames.slice(0, 8)) await pty1.write(wireLine(f) + '\n');
+    for (const f of frames.slice(0, 8)) await pty1.send(wireLine(f) + '\n');
     await first.waitForStderr(/warning: write failed: cannot reach the server/);
     await waitUntil('8 points in the spool', () => spoolLines(`${dir.path}/ltobms-data`).length === 8, 30_000, first.describe);
     await first.kill9();
     assert.equal(spoolLines(`${dir.path}/ltobms-data`).length, 8);
 
     await server.start();
-    const pty2 = await createPtyPair();
+    const pty2 = await SocatPty.open();
     t.after(() => pty2.close());
-    const second = new LoggerProcess([pty2.devicePath, '--quiet'], { cwd: dir.path, env: env2 });
+    const second = new LoggerProcess([pty2.portPath, '--quiet'], { cwd: dir.path, env: env2 });
     t.after(() => second.kill9());
     await second.waitForStderr(/resuming 8 point\(s\) left in the spool/);
     await waitUntil('the 8 spooled points', async () => (await server.count('lto-bms')) === 8, 30_000, second.describe);
     await second.waitForStderr(/reading /);
-    for (const f of frames.slice(8)) await pty2.write(wireLine(f) + '\n');
+    for (const f of frames.slice(8)) await pty2.send(wireLine(f) + '\n');
     await waitUntil('all 12 points', async () => (await server.count('lto-bms')) === 12, 30_000, second.describe);
     const stored = await server.query('SELECT * FROM "lto-bms"');
     stored.forEach((row, i) => assertRowMatches(row, frames[i]!));
@@ -211,14 +212,14 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
   test('garbage corpus: zero points, and every line counted as what it is', async (t) => {
     const dir = tempDir('ltobms-garbage-');
     const ptyDir = tempDir('ltobms-pty-fixed-');
-    const pty = await createPtyPair({ dir: ptyDir.path });
+    const pty = await SocatPty.open({ link: join(ptyDir.path, 'device') });
     t.after(async () => {
       await pty.close();
       dir.cleanup();
       ptyDir.cleanup();
     });
     const name = await newDatabase();
-    const logger = new LoggerProcess([pty.devicePath, '--json'], { cwd: dir.path, env: env(name) });
+    const logger = new LoggerProcess([pty.portPath, '--json'], { cwd: dir.path, env: env(name) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
     const good = wireLine(testFrame(1));
@@ -250,7 +251,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     for (const text of debugText) wire = Buffer.concat([wire, Buffer.from(text + '\n')]);
     // A frame cut off by the adapter being unplugged: a partial line.
     wire = Buffer.concat([wire, Buffer.from(good.slice(0, 70))]);
-    await pty.write(wire);
+    await pty.send(wire);
     await waitUntil('every line classified', () => logger.jsonLines().length >= garbage.length + debugText.length, 30_000, logger.describe);
     await pty.close();
     await logger.waitForStderr(/went away/);

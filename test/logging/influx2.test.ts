@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPtyPair, socatAvailable } from '../helpers/pty.js';
+import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
 import { startVictoria, victoriaAvailable, type VictoriaServer } from '../helpers/victoria.js';
 import { cleanEnv, LoggerProcess, tempDir, testFrame, waitUntil, wireLine, type TestFrame } from './fixtures.js';
 
@@ -101,18 +101,18 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     const vm = await startVictoria();
     const proxy = await observe(vm);
     const dir = tempDir('ltobms-v2-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await proxy.close();
       await vm.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '-v'], { cwd: dir.path, env: v2env(proxy.url) });
+    const logger = new LoggerProcess([pty.portPath, '-v'], { cwd: dir.path, env: v2env(proxy.url) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
     const frames = [testFrame(3, '0042'), testFrame(4, '0042'), testFrame(5, '0042')];
-    for (const f of frames) await pty.write(wireLine(f) + '\r\n');
+    for (const f of frames) await pty.send(wireLine(f) + '\r\n');
     await waitUntil('3 points stored', async () => (await stored(vm, '0042')).length === 3, 30_000, logger.describe);
 
     for (const r of proxy.requests) {
@@ -152,19 +152,19 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     const vm = await startVictoria();
     const proxy = await observe(vm, [{ status: 503 }, { status: 429 }, { status: 500, body: '{"message":"internal"}' }]);
     const dir = tempDir('ltobms-v2-retry-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await proxy.close();
       await vm.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '--json'], { cwd: dir.path, env: v2env(proxy.url) });
+    const logger = new LoggerProcess([pty.portPath, '--json'], { cwd: dir.path, env: v2env(proxy.url) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
     const frames = Array.from({ length: 8 }, (_, i) => testFrame(i, '0001'));
     for (const f of frames) {
-      await pty.write(wireLine(f) + '\n');
+      await pty.send(wireLine(f) + '\n');
       await new Promise((r) => setTimeout(r, 60));
     }
     await waitUntil('8 points stored', async () => (await stored(vm, '0001')).length === 8, 20_000, logger.describe);
@@ -182,17 +182,17 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     const vm = await startVictoria();
     const proxy = await observe(vm, [{ forward: true, delayMs: 2500 }]);
     const dir = tempDir('ltobms-v2-timeout-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await proxy.close();
       await vm.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '--quiet', '--write-timeout', '1'], { cwd: dir.path, env: v2env(proxy.url) });
+    const logger = new LoggerProcess([pty.portPath, '--quiet', '--write-timeout', '1'], { cwd: dir.path, env: v2env(proxy.url) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
-    await pty.write(wireLine(testFrame(4, '0002')) + '\n');
+    await pty.send(wireLine(testFrame(4, '0002')) + '\n');
     await logger.waitForStderr(/warning: write failed: no answer within 1 s/);
     await waitUntil('the point sent twice, both answered', () => proxy.requests.filter((r) => r.status === 204).length >= 2, 30_000, logger.describe);
     // Both copies are the identical line, series and timestamp included: the server keeps one point.
@@ -210,19 +210,19 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     const vm = await startVictoria();
     const proxy = await observe(vm, [{ status: 400, body: JSON.stringify({ code: 'invalid', message }) }]);
     const dir = tempDir('ltobms-v2-dead-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await proxy.close();
       await vm.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '--quiet'], { cwd: dir.path, env: v2env(proxy.url) });
+    const logger = new LoggerProcess([pty.portPath, '--quiet'], { cwd: dir.path, env: v2env(proxy.url) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
-    await pty.write(wireLine(testFrame(1)) + '\n');
+    await pty.send(wireLine(testFrame(1)) + '\n');
     await logger.waitForStderr(/refused 1 point/);
-    await pty.write(wireLine(testFrame(2)) + '\n');
+    await pty.send(wireLine(testFrame(2)) + '\n');
     await waitUntil('the next point stored', async () => (await stored(vm, '0007')).length === 1, 30_000, logger.describe);
     assert.equal((await logger.interrupt()).code, 0);
 
@@ -242,16 +242,16 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     // VictoriaMetrics with basic auth answers a Token header with a real 401.
     const vm = await startVictoria({ basicAuth: { user: 'grafana', password: 'other-secret' } });
     const dir = tempDir('ltobms-v2-401-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await vm.cleanup();
       dir.cleanup();
     });
-    const logger = new LoggerProcess([pty.devicePath, '--json'], { cwd: dir.path, env: v2env(vm.url) });
+    const logger = new LoggerProcess([pty.portPath, '--json'], { cwd: dir.path, env: v2env(vm.url) });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
-    await pty.write(wireLine(testFrame(6, '0003')) + '\n');
+    await pty.send(wireLine(testFrame(6, '0003')) + '\n');
     await logger.waitForStderr(/warning: write failed: the server answered 401.*kept in the spool, retrying/);
     assert.equal((await logger.interrupt()).code, 0);
     const summary = logger.jsonLines().find((l) => l.type === 'summary')!;
@@ -266,7 +266,7 @@ describe('ltobms log → InfluxDB 1.x with a user and a retention policy, stored
     const vm = await startVictoria({ basicAuth: { user: 'logger', password: 'pa55-w0rd-xyz' } });
     const proxy = await observe(vm);
     const dir = tempDir('ltobms-v1-auth-');
-    const pty = await createPtyPair();
+    const pty = await SocatPty.open();
     t.after(async () => {
       await pty.close();
       await proxy.close();
@@ -274,10 +274,10 @@ describe('ltobms log → InfluxDB 1.x with a user and a retention policy, stored
       dir.cleanup();
     });
     const env = cleanEnv({ INFLUXDB_URL: proxy.url, INFLUXDB_DB: 'home', INFLUXDB_USER: 'logger', INFLUXDB_PASSWORD: 'pa55-w0rd-xyz', INFLUXDB_RP: 'one_year' });
-    const logger = new LoggerProcess([pty.devicePath, '-v'], { cwd: dir.path, env });
+    const logger = new LoggerProcess([pty.portPath, '-v'], { cwd: dir.path, env });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
-    await pty.write(wireLine(testFrame(7, '1234')) + '\n');
+    await pty.send(wireLine(testFrame(7, '1234')) + '\n');
     await waitUntil('1 stored point', async () => (await stored(vm, '1234', { db: 'home' })).length === 1, 30_000, logger.describe);
     const r = proxy.requests[0]!;
     assert.equal(r.method, 'POST');

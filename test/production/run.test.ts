@@ -12,7 +12,7 @@ import { decodeConfig } from '../../src/eeprom/image.js';
 import { ProgrammingFixture, virtualBoard } from '../../src/sim/fixture/fixture.js';
 import { siblingUartPort } from '../../src/workflows/uart-port.js';
 import { runCli } from '../helpers/cli.js';
-import { createPtyPair, socatAvailable } from '../helpers/pty.js';
+import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
 import { startCli, uidFor } from './harness.js';
 
 interface Programmed {
@@ -88,9 +88,9 @@ test('run on a port: only changed pages are rewritten, then the UART frames go t
   t.after(() => fixture.close());
   const board = virtualBoard('R', uidFor(77));
   fixture.attach(board);
-  const uart = await createPtyPair();
+  const uart = await SocatPty.open();
   t.after(() => uart.close());
-  const args = ['run', '-p', fixture.portPath, '--uart-port', uart.devicePath, '--out', join(dir, 'build'), '--fw-version', 'v3.2-test', '--sn', '9'];
+  const args = ['run', '-p', fixture.portPath, '--uart-port', uart.portPath, '--out', join(dir, 'build'), '--fw-version', 'v3.2-test', '--sn', '9'];
   const env = { LTOBMS_DATA_DIR: join(dir, 'data') };
 
   // First: program only (the same workflow without the tail), then damage one flash page.
@@ -108,7 +108,7 @@ test('run on a port: only changed pages are rewritten, then the UART frames go t
   for (const s of flashBytes(hex)) assert.deepEqual(board.memories.flash.subarray(s.address, s.address + s.data.length), s.data, 'repaired');
 
   const frame = 'lto-bms,id=0009 uptime=60i,v_batt=2512i,v_load=2509i,current=-35i,E_dis=0i,E_chg=1i,charge=-1i,temp=297i,gain=16i,state="BMS_STATE_CHARGING"';
-  await uart.write(frame + '\r\n');
+  await uart.send(frame + '\r\n');
   const deadline = Date.now() + 10_000;
   while (!cli.stdout().includes('CHARGING') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.match(cli.stdout(), /0009 +2\.512 V +2\.509 V +-35 mA +CHARGING/);

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { socatAvailable } from '../helpers/pty.js';
+import { socatAvailable } from '../../src/serial/pty.js';
 import { chromiumPath, dumpDom, screenshot, type Picture } from './chromium.js';
 
 const skip = !socatAvailable() ? 'needs socat' : !chromiumPath() ? 'needs chromium' : false;

@@ -9,7 +9,7 @@ import { UpdiPhysical } from '../../src/updi/physical.js';
 import { UpdiLink } from '../../src/updi/link.js';
 import { UpdiError } from '../../src/updi/errors.js';
 import { KEYS } from '../../src/updi/constants.js';
-import { PipeTransport } from '../../src/serial/stream.js';
+import { createPipePair } from '../../src/serial/pipe.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { ScriptedTarget, type Step } from './scripted.js';
 
@@ -132,13 +132,9 @@ test('a silent target is a TIMEOUT that says how many answer bytes came', async 
 
 test('a corrupted echo byte is reported with its position', async () => {
   // A wire that flips a bit in the echo of the third byte.
-  class Flaky extends PipeTransport {
-    override async write(bytes: Uint8Array): Promise<void> {
-      this.toHost(bytes.map((b, i) => (i === 2 ? b ^ 0x10 : b)));
-    }
-  }
   const clock = new ManualClock({ autoAdvance: true });
-  const pipe = new Flaky({ echo: false, clock });
+  const { host: pipe, device } = createPipePair({ echo: false, name: 'flaky wire', clock });
+  device.onData((bytes) => device.write(bytes.map((b, i) => (i === 2 ? b ^ 0x10 : b))));
   const link = new UpdiLink(new UpdiPhysical(pipe, { baud: 115200, timeoutMs: 300, clock }));
   await assert.rejects(link.lds(0x1002), (e: unknown) => {
     assert.ok(e instanceof UpdiError);

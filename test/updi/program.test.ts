@@ -9,7 +9,7 @@ import { simPipe } from './sim-pipe.js';
 import { withProgrammer } from '../../src/updi/connect.js';
 import { planProgram } from '../../src/updi/plan.js';
 import { UpdiError } from '../../src/updi/errors.js';
-import { PipeTransport } from '../../src/serial/stream.js';
+import { createPipePair } from '../../src/serial/pipe.js';
 import { ManualClock } from '../../src/util/clock.js';
 import type { ProgressEvent } from '../../src/updi/program.js';
 import { InterruptedError } from '../../src/errors.js';
@@ -194,14 +194,16 @@ test('an adapter with nothing on the UPDI pin: LINK error after a double BREAK, 
   // Every wait (enable pulse, answer timeouts, the idle gap before each BREAK) passes on a clock
   // that jumps ahead whenever the programmer waits.
   const clock = new ManualClock({ autoAdvance: true });
-  const pipe = new PipeTransport({ echo: true, name: 'lonely adapter', clock });
+  const { host: pipe, device } = createPipePair({ echo: true, name: 'lonely adapter', clock });
+  let breaks = 0;
+  device.onBreak(() => breaks++);
   await assert.rejects(withProgrammer({ port: 'x', baud: 115200, transport: pipe, timeoutMs: 20, clock }, async () => undefined), (e: unknown) => {
     assert.ok(e instanceof UpdiError);
     assert.equal(e.updiCode, 'LINK');
     assert.match(e.message, /also after double BREAK/);
     return true;
   });
-  assert.ok(pipe.breaks >= 2);
+  assert.ok(breaks >= 2);
   // 5 ms enable pulse, link init (20 ms + twice the wire time of 9 bytes, 22 ms), then twice the
   // 120 ms idle gap, a double BREAK and link init again: 5 + 22 + 2 × (120 + 22).
   assert.equal(clock.now(), 311);

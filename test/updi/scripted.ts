@@ -10,7 +10,7 @@
  * wake-up whenever host and target both wait (so a read that gets no answer times out at once, at
  * its exact time).
  */
-import { PipeTransport, type WireTarget } from '../../src/serial/stream.js';
+import { createPipePair, type PipeDeviceEnd, type PipeHostEnd } from '../../src/serial/pipe.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { hexBytes } from '../../src/util/hex.js';
 
@@ -21,9 +21,11 @@ export interface Step {
   takesMs?: number;
 }
 
-export class ScriptedTarget implements WireTarget {
-  readonly pipe: PipeTransport;
+export class ScriptedTarget {
+  /** The programmer's end. */
+  readonly pipe: PipeHostEnd;
   readonly clock: ManualClock;
+  private readonly device: PipeDeviceEnd;
   private step = 0;
   private matched = 0;
   mismatch: string | undefined;
@@ -34,7 +36,11 @@ export class ScriptedTarget implements WireTarget {
     options: { echo?: boolean; clock?: ManualClock } = {},
   ) {
     this.clock = options.clock ?? new ManualClock({ autoAdvance: true });
-    this.pipe = new PipeTransport({ echo: options.echo, name: 'script', clock: this.clock }).connect(this);
+    const { host, device } = createPipePair({ echo: options.echo ?? true, name: 'script', clock: this.clock });
+    this.pipe = host;
+    this.device = device;
+    device.onData((bytes) => this.receive(bytes));
+    device.onBreak(() => this.lineBreak());
   }
 
   receive(bytes: Uint8Array): void {
@@ -55,7 +61,7 @@ export class ScriptedTarget implements WireTarget {
         this.step++;
         this.matched = 0;
         if (s.takesMs) this.clock.advance(s.takesMs);
-        if (s.reply?.length) this.pipe.toHost(s.reply);
+        if (s.reply?.length) this.device.write(Uint8Array.from(s.reply));
       }
     }
   }

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, systemClock } from '../../src/util/clock.js';
-import { PipeTransport } from '../../src/serial/stream.js';
-import { UpdiError } from '../../src/updi/errors.js';
+import { createPipePair } from '../../src/serial/pipe.js';
+import { SerialError } from '../../src/serial/errors.js';
 
 test('advance wakes every sleeper that falls due, in time order, each at its own time', async () => {
   const clock = new ManualClock({ start: 100 });
@@ -43,20 +43,18 @@ test('an aborted sleep rejects with the reason and no longer counts', async () =
 
 test('auto-advance waits while bytes are in flight and jumps ahead once everything waits', async () => {
   const clock = new ManualClock({ autoAdvance: true });
-  const pipe = new PipeTransport({ echo: false, clock });
+  const { host: pipe, device } = createPipePair({ echo: false, clock });
   // A target that answers a few event-loop turns later, with no time passing.
-  pipe.connect({
-    receive: (bytes) => {
-      let hops = 3;
-      const later = () => (--hops ? setImmediate(later) : pipe.toHost(bytes.map((b) => b + 1)));
-      setImmediate(later);
-    },
+  device.onData((bytes) => {
+    let hops = 3;
+    const later = () => (--hops ? setImmediate(later) : device.write(bytes.map((b) => b + 1)));
+    setImmediate(later);
   });
   await pipe.write(Uint8Array.of(1, 2));
   assert.deepEqual([...(await pipe.read(2, 1000))], [2, 3]);
   assert.equal(clock.now(), 0, 'an answer that came needed no time');
   // Nobody answers this one: the clock jumps to its timeout, exactly.
-  await assert.rejects(pipe.read(1, 1000), (e: unknown) => e instanceof UpdiError && e.updiCode === 'TIMEOUT' && /within 1000 ms, received 0/.test(e.message));
+  await assert.rejects(pipe.read(1, 1000), (e: unknown) => e instanceof SerialError && e.serialCode === 'TIMEOUT' && /within 1000 ms, received 0/.test(e.message));
   assert.equal(clock.now(), 1000);
   await clock.sleep(250);
   assert.equal(clock.now(), 1250);

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { classifyLine, type Frame } from '../../../src/logging/frame.js';
 import { runCli } from '../../helpers/cli.js';
-import { socatAvailable } from '../../helpers/pty.js';
+import { socatAvailable } from '../../../src/serial/pty.js';
 
 const skip = socatAvailable() ? false : 'needs socat';
 const dir = mkdtempSync(join(tmpdir(), 'ltobms-demo-'));

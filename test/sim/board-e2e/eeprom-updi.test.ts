@@ -10,7 +10,7 @@ import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
 import { loadScenarioFile } from '../../../src/sim/scenario/index.js';
 import { startBoardSim } from '../../../src/sim/runtime/serve.js';
 import { runCli } from '../../helpers/cli.js';
-import { socatAvailable } from '../../helpers/pty.js';
+import { socatAvailable } from '../../../src/serial/pty.js';
 import { firmware } from './harness.js';
 
 const skip = socatAvailable() ? false : 'needs socat';

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { runCli } from '../../helpers/cli.js';
 import { influxdAvailable, startInfluxd, type InfluxdServer } from '../../helpers/influxdb.js';
-import { socatAvailable } from '../../helpers/pty.js';
+import { socatAvailable } from '../../../src/serial/pty.js';
 import { cleanEnv, LoggerProcess, waitUntil } from '../../logging/fixtures.js';
 import { startSimChild, type SimChild } from './sim-process.js';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
 import { runCli } from '../../helpers/cli.js';
-import { socatAvailable } from '../../helpers/pty.js';
+import { socatAvailable } from '../../../src/serial/pty.js';
 import { firmware } from './harness.js';
 import { startSimChild } from './sim-process.js';
 

@@ -1,0 +1,54 @@
+/**
+ * The error type of the byte-stream room: a port that cannot be opened, written or was lost
+ * (`PORT`), and a read that did not get its bytes in time (`TIMEOUT`). Layers above translate
+ * them into their own domain (the UPDI physical layer turns a TIMEOUT into an ECHO or TIMEOUT
+ * UpdiError that names the instruction) and keep this error as the cause.
+ */
+import { LtobmsError, type LtobmsErrorOptions } from '../errors.js';
+
+export type SerialErrorCode =
+  | 'PORT' // the port cannot be opened, written or configured, or it went away
+  | 'TIMEOUT'; // fewer bytes than asked for arrived in time
+
+export interface SerialErrorOptions extends Omit<LtobmsErrorOptions, 'code' | 'exitCode'> {
+  exitCode?: LtobmsErrorOptions['exitCode'];
+}
+
+export class SerialError extends LtobmsError {
+  /** The serial-level code; `code` is the same prefixed with `SERIAL_`. */
+  readonly serialCode: SerialErrorCode;
+
+  constructor(serialCode: SerialErrorCode, message: string, options: SerialErrorOptions = {}) {
+    super(message, { ...options, code: `SERIAL_${serialCode}` });
+    this.name = 'SerialError';
+    this.serialCode = serialCode;
+  }
+
+  override withContext(context: string): SerialError {
+    return new SerialError(this.serialCode, `${context}: ${this.message}`, {
+      hint: this.hint,
+      exitCode: this.exitCode,
+      details: this.details,
+      cause: this,
+    });
+  }
+}
+
+/**
+ * A failure of the operating system's port (open, write, drain, baud change), with the fix for the
+ * usual causes. `details.reason` is the system's own few words ("No such file or directory").
+ */
+export function portError(name: string, what: string, cause: Error): SerialError {
+  const code = (cause as NodeJS.ErrnoException).code ?? '';
+  const text = cause.message.replace(/^Error:\s*/, '');
+  const reason = /^(.*?), cannot open/.exec(text)?.[1] ?? text;
+  let hint = 'check --port; `ltobms ports` lists the USB-serial adapters';
+  if (/EACCES|Permission denied/i.test(code + text)) hint = 'no permission: add your user to the dialout group (sudo usermod -aG dialout $USER) and log in again';
+  else if (/EBUSY|Resource busy|lock/i.test(code + text)) hint = 'another program holds the port; close it (serial monitor, ltobms log, avrdude) and retry';
+  return new SerialError('PORT', `serial port ${name} ${what} (${text})`, { hint, cause, details: { port: name, reason } });
+}
+
+/** The stream was closed by its owner; reads and writes after that fail with this. */
+export function closedError(name: string): SerialError {
+  return new SerialError('PORT', `${name} is closed`, { details: { port: name } });
+}

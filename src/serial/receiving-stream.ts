@@ -1,0 +1,49 @@
+/**
+ * What the stream adapters share: the receive side (exact-count reads or a data listener, over
+ * one {@link RxBuffer}) and ending once, with the reason told to every `onEnd` listener.
+ */
+import type { SerialError } from './errors.js';
+import type { Clock } from '../util/clock.js';
+import { RxBuffer } from './rx-buffer.js';
+import type { ByteStream, DataListener } from './stream.js';
+
+export abstract class ReceivingStream implements ByteStream {
+  abstract readonly realBreak: boolean;
+  protected readonly rx: RxBuffer;
+  /** True once the stream was closed or lost. */
+  protected ended = false;
+  private readonly endListeners: ((reason: string | undefined) => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    clock?: Clock,
+  ) {
+    this.rx = new RxBuffer(name, clock);
+  }
+
+  abstract write(bytes: Uint8Array): Promise<void>;
+  abstract flushInput(): Promise<void>;
+  abstract setBaud(baud: number): Promise<void>;
+  abstract sendBreak(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  read(n: number, timeoutMs: number): Promise<Uint8Array> {
+    return this.rx.take(n, timeoutMs);
+  }
+
+  onData(listener: DataListener): void {
+    this.rx.listen(listener);
+  }
+
+  onEnd(listener: (reason: string | undefined) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  /** Ends the stream once: reads fail with `readError`, listeners hear `reason` (undefined: closed by its owner). */
+  protected finish(reason: string | undefined, readError: SerialError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.rx.fail(readError);
+    for (const listener of this.endListeners.splice(0)) listener(reason);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The `serialport` adapter: a USB-serial adapter or a pseudo-terminal as a {@link ByteStream}.
+ * This is the only module of ltobms that uses the `serialport` package, and it loads it only when a
+ * port is opened or listed (every command loads this module; few open a port).
+ *
+ * Two uses: UPDI programming (8E2, exact-count reads, BREAK) and the log tail (8N1, receive only,
+ * bytes handed on as they come).
+ */
+import type { SerialPort } from 'serialport';
+import { systemClock, type Clock } from '../util/clock.js';
+import { debug } from '../util/debug.js';
+import { hexBytes } from '../util/hex.js';
+import { SerialError, closedError, portError } from './errors.js';
+import { ReceivingStream } from './receiving-stream.js';
+import { ptyDevice, restorePtyTermios, savePtyTermios } from './termios.js';
+
+const log = debug('ltobms:serial:port');
+
+export interface LineSettings {
+  parity: 'none' | 'even';
+  stopBits: 1 | 2;
+  /** Drop DTR/RTS on close (the operating system's default); off for UPDI, where it may reset an adapter's target. */
+  hupcl: boolean;
+}
+
+/** UPDI frames: 8 data bits, even parity, 2 stop bits. */
+export const UPDI_LINE: LineSettings = { parity: 'even', stopBits: 2, hupcl: false };
+/** The board's log UART: 8 data bits, no parity, 1 stop bit. */
+export const UART_LINE: LineSettings = { parity: 'none', stopBits: 1, hupcl: true };
+
+/** A BREAK is a 0x00 at this rate: start + 8 zero bits (+ even parity) ≈ 30–33 ms low, above the 24.6 ms UPDI asks for. */
+const BREAK_BAUD = 300;
+/** How long sendBreak waits for the line's echo of the BREAK byte. */
+const BREAK_ECHO_MS = 150;
+
+async function loadSerialPort(): Promise<typeof SerialPort> {
+  return (await import('serialport')).SerialPort;
+}
+
+export class SerialPortStream extends ReceivingStream {
+  readonly realBreak: boolean;
+  private closing = false;
+  /** Terminal settings of a pseudo-terminal as found at open, restored at close. */
+  private savedTermios: string | undefined;
+
+  private constructor(
+    name: string,
+    private readonly port: SerialPort,
+    private baud: number,
+    clock: Clock,
+  ) {
+    super(name, clock);
+    // A real port holds the line low for the BREAK byte; a pty carries the 0x00 as data only.
+    this.realBreak = ptyDevice(name) === undefined;
+    port.on('data', (d: Buffer) => {
+      if (log.enabled) log(`${name} rx ${hexBytes(d)}`);
+      this.rx.push(new Uint8Array(d.buffer, d.byteOffset, d.length));
+    });
+    port.on('error', (e: Error) => this.end(e.message, portError(name, 'failed', e)));
+    port.on('close', (e?: Error) => this.end(this.closing ? undefined : (e?.message ?? 'closed'), new SerialError('PORT', `serial port ${name} was closed`, { details: { port: name } })));
+  }
+
+  /**
+   * Opens `path` at `baud` with the given line settings. Fails with a PORT SerialError whose hint
+   * names the usual fix (no such port, no permission, port busy). Read timeouts run on `clock`.
+   */
+  static async open(path: string, baud: number, line: LineSettings, clock: Clock = systemClock): Promise<SerialPortStream> {
+    const saved = savePtyTermios(path);
+    const SerialPortClass = await loadSerialPort();
+    const port = new SerialPortClass({ path, baudRate: baud, dataBits: 8, parity: line.parity, stopBits: line.stopBits, hupcl: line.hupcl, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(portError(path, 'cannot be opened', e)) : resolve())));
+    const stream = new SerialPortStream(path, port, baud, clock);
+    stream.savedTermios = saved;
+    log(`${path} open at ${baud} baud, ${line.parity === 'even' ? '8E' : '8N'}${line.stopBits}`);
+    return stream;
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.ended) throw closedError(this.name);
+    if (log.enabled) log(`${this.name} tx ${hexBytes(bytes)}`);
+    await new Promise<void>((resolve, reject) =>
+      this.port.write(Buffer.from(bytes), (e) => (e ? reject(portError(this.name, 'write failed', e)) : resolve())),
+    );
+  }
+
+  async flushInput(): Promise<void> {
+    await new Promise<void>((resolve) => this.port.flush(() => resolve()));
+    this.rx.clear();
+  }
+
+  async setBaud(baud: number): Promise<void> {
+    if (baud === this.baud) return;
+    await this.drain();
+    await new Promise<void>((resolve, reject) =>
+      this.port.update({ baudRate: baud }, (e) => (e ? reject(portError(this.name, `refused ${baud} baud`, e)) : resolve())),
+    );
+    this.baud = baud;
+  }
+
+  async sendBreak(): Promise<void> {
+    const working = this.baud;
+    await this.setBaud(BREAK_BAUD);
+    await this.write(Uint8Array.of(0x00));
+    await this.drain();
+    // The echo of the BREAK byte (a real line returns it; a target may also answer nothing).
+    await this.rx.take(1, BREAK_ECHO_MS).catch(() => undefined);
+    await this.setBaud(working);
+    await this.flushInput();
+  }
+
+  async close(): Promise<void> {
+    if (this.port.isOpen) {
+      this.closing = true;
+      // A lost port cannot drain; an open one sends what is queued first.
+      if (!this.ended) await this.drain().catch(() => undefined);
+      await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    }
+    this.end(undefined, closedError(this.name));
+    if (this.savedTermios) {
+      restorePtyTermios(this.name, this.savedTermios);
+      this.savedTermios = undefined;
+    }
+  }
+
+  private end(reason: string | undefined, readError: SerialError): void {
+    if (reason !== undefined && !this.ended) log(`${this.name} lost: ${reason}`);
+    this.finish(reason, readError);
+  }
+
+  private drain(): Promise<void> {
+    return new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(portError(this.name, 'drain failed', e)) : resolve())));
+  }
+}
+
+/** A port for UPDI: 8E2 at `baud`, input flushed. */
+export async function openUpdiPort(path: string, baud: number, clock: Clock = systemClock): Promise<SerialPortStream> {
+  const stream = await SerialPortStream.open(path, baud, UPDI_LINE, clock);
+  await stream.flushInput();
+  return stream;
+}
+
+/** A port for the board's log: 8N1 at `baud`, for reading as bytes come (`onData`). */
+export function openUartPort(path: string, baud: number): Promise<SerialPortStream> {
+  return SerialPortStream.open(path, baud, UART_LINE);
+}
+
+/** What `serialport` (udev) knows about the system's ports. */
+export interface SystemPortInfo {
+  path: string;
+  vendorId?: string;
+  productId?: string;
+  manufacturer?: string;
+  serialNumber?: string;
+}
+
+/** The ports udev knows, through serialport's listing. */
+export async function listSystemPorts(): Promise<SystemPortInfo[]> {
+  const SerialPortClass = await loadSerialPort();
+  return (await SerialPortClass.list()).map((p) => ({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, serialNumber: p.serialNumber }));
+}

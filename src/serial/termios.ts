@@ -1,0 +1,30 @@
+/**
+ * A pseudo-terminal keeps its terminal settings after we close it, and the next program may trip
+ * over them: glibc's tcsetattr reports EINVAL to avrdude when a pty is left at exactly 8-N-2 with
+ * CLOCAL (the kernel drops PARENB on ptys). Like avrdude, put back what we found. Real serial
+ * ports are left alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+
+/** The pty device behind `path` (following links), or undefined for anything else. */
+export function ptyDevice(path: string): string | undefined {
+  try {
+    const real = realpathSync(path);
+    return real.startsWith('/dev/pts/') ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The settings of the pty at `path` in `stty -g` form; undefined for anything but a pty. */
+export function savePtyTermios(path: string): string | undefined {
+  const real = ptyDevice(path);
+  if (!real) return undefined;
+  const r = spawnSync('stty', ['-g', '-F', real], { encoding: 'utf8', timeout: 2000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export function restorePtyTermios(path: string, saved: string): void {
+  spawnSync('stty', ['-F', path, saved], { stdio: 'ignore', timeout: 2000 });
+}

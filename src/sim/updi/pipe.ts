@@ -1,0 +1,54 @@
+/**
+ * The virtual ATtiny824's UPDI on an in-process pipe pair: the same protocol front end, NVM model
+ * and wire model `ltobms sim` serves on a pty, without socat or a child process, so a programmer
+ * in this process reaches the virtual board directly (driver tests, and commands that run the
+ * board in-process). The simulator's wire model produces the echo itself, like the real wire.
+ *
+ * Until the wire model carries a BREAK condition, the pipe delivers a BREAK as a 0x00 byte, as a
+ * pty does (`host.realBreak` is false); the target tells it from data as it does on a pty.
+ */
+import { createPipePair, type PipeHostEnd } from '../../serial/pipe.js';
+import type { DeviceEnd } from '../../serial/stream.js';
+import { createUpdiSimulator, type UpdiSimulator, type UpdiSimulatorOptions } from './simulator.js';
+
+export interface UpdiSimulatorOnPipe {
+  readonly sim: UpdiSimulator;
+  /** The host end of the adapter plugged in last: hand it to the programmer. */
+  readonly host: PipeHostEnd;
+  /**
+   * Plugs a new adapter into the same target and returns its host end (a closed stream stays
+   * closed, as a closed port does; the previous adapter is disconnected).
+   */
+  plug(): PipeHostEnd;
+}
+
+export interface UpdiSimulatorOnPipeOptions extends Omit<UpdiSimulatorOptions, 'toHost'> {
+  /** The host end's name, for messages (default "virtual ATtiny824"). */
+  name?: string;
+}
+
+/** A UPDI simulator connected to the device end of an in-process pipe pair. */
+export function updiSimulatorOnPipe(options: UpdiSimulatorOnPipeOptions = {}): UpdiSimulatorOnPipe {
+  const { name = 'virtual ATtiny824', ...simOptions } = options;
+  let device: DeviceEnd | undefined;
+  const sim = createUpdiSimulator({ ...simOptions, toHost: (bytes) => device?.write(bytes) });
+  let host: PipeHostEnd;
+  const plug = () => {
+    const pair = createPipePair({ echo: false, name, breakAs: 'zero-byte' });
+    const plugged = pair.device;
+    device = plugged;
+    plugged.onData((bytes) => {
+      if (device === plugged) sim.hostWrite(bytes);
+    });
+    host = pair.host;
+    return host;
+  };
+  plug();
+  return {
+    sim,
+    get host() {
+      return host;
+    },
+    plug,
+  };
+}
