@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { influxdAvailable, startInfluxd, type InfluxdServer } from '../helpers/influxdb.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
-import { socatAvailable } from '../helpers/pty.js';
+import { socatAvailable } from '../../src/serial/pty.js';
 import { cleanEnv } from './fixtures.js';
 import { loadFlux, type FluxChecker } from './flux.js';
 
