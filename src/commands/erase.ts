@@ -8,7 +8,7 @@ import { seconds } from '../cli/progress.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
 import { UpdiError } from '../updi/errors.js';
 import { hex, hex2 } from '../util/hex.js';
-import { SYSCFG0_INDEX } from '../updi/fuses.js';
+import { FUSE, SYSCFG0_EESAVE } from '../part/fuses.js';
 import { memoryWindow } from '../updi/program.js';
 
 interface EraseCliOptions extends PortCliOptions {
@@ -42,7 +42,7 @@ Examples:
           const { wasLocked } = await p.chipErase();
           const device = await p.identify();
           const fuses = await p.readMemory(device, 'fuses');
-          const eesave = (fuses[SYSCFG0_INDEX]! & 0x01) !== 0;
+          const eesave = (fuses[FUSE.SYSCFG0]! & SYSCFG0_EESAVE) !== 0;
           const checked: string[] = [];
           if (opts.verify) {
             for (const memory of eesave ? (['flash'] as const) : (['flash', 'eeprom'] as const)) {

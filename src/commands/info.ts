@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { action, printJson, type ActionContext } from '../cli/run.js';
 import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
 import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
-import { LOCKBIT_NOLOCK } from '../updi/constants.js';
-import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../updi/fuses.js';
+import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../part/fuses.js';
+import { LOCKBIT } from '../part/tinyavr2.js';
 import type { SibInfo } from '../updi/session.js';
 import { hex, hexBytes } from '../util/hex.js';
 
@@ -121,7 +121,7 @@ export function renderInfo(r: InfoReport): string {
   }
   row('device', `${r.device}  signature ${r.signature}  revision ${r.revision}`);
   row('serial', r.serialNumber ?? '?');
-  row('lock', `${hex(r.lockByte!, 2)} (${r.lockByte === LOCKBIT_NOLOCK ? 'unlocked' : 'locked at next reset'})`);
+  row('lock', `${hex(r.lockByte!, 2)} (${r.lockByte === LOCKBIT.NOLOCK ? 'unlocked' : 'locked at next reset'})`);
   const f = r.fuses!;
   const fields: Record<string, string> = {
     WDTCFG: `period ${f.WDTCFG.period}, window ${f.WDTCFG.window}`,

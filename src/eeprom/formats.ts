@@ -6,13 +6,14 @@
 import { UsageError } from '../errors.js';
 import { AVR_HEX_BASE, formatIntelHex, parseIntelHex, splitAvrMemories, toFlatImage } from '../image/ihex.js';
 import { CONFIG_SIZE } from './image.js';
+import { ATTINY824 } from '../part/attiny824.js';
 import { hexBytes } from '../util/hex.js';
 
 export type ImageFormat = 'raw' | 'ihex' | 'hexstring';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['raw', 'ihex', 'hexstring'];
 
 /** ATtiny824 EEPROM size: the largest image a hex file may carry for it. */
-export const EEPROM_BYTES = 128;
+export const EEPROM_BYTES = ATTINY824.eepromSize;
 
 export function parseFormat(text: string): ImageFormat {
   const f = text.trim().toLowerCase();

@@ -3,8 +3,8 @@
  *
  * That compiler knows the core (`-mmcu=avrxmega3`) but not the part, so the device support
  * lives in `firmware/device/` (header `attiny824.h`, start-up `startup.S`) and the part's
- * memory layout is given to the stock avrxmega3 linker script here, as symbol overrides:
- * flash 8 KB at 0, SRAM 1 KB at data address 0x3C00 (ELF 0x803C00), EEPROM 128 B. That script
+ * memory layout (src/part/attiny824.ts) is given to the stock avrxmega3 linker script here, as symbol
+ * overrides: flash 8 KB at 0, SRAM 1 KB at data address 0x3C00 (ELF 0x803C00), EEPROM 128 B. That script
  * already keeps `.rodata` in flash: its VMA is 0x8000 + its flash address, i.e. the flash
  * mapping in data space, so `const` data is read with plain LD and costs no RAM (checked by
  * test/firmware/elf-layout.test.ts).
@@ -27,27 +27,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, LtobmsError } from '../errors.js';
+import { ATTINY824 } from '../part/attiny824.js';
 import { isUpToDate, recordStep, type Step } from './incremental.js';
 import { Limiter, runTool, type Diagnostic, type ToolHooks } from './toolchain.js';
 
-/** Facts about the part the linker settings and the size checks use (ATTINY824_FACTS.md §1.1). */
-export const ATTINY824 = {
-  name: 'ATtiny824',
-  flashBytes: 8192,
-  ramBytes: 1024,
-  eepromBytes: 128,
-  /** SRAM start in data space; avr-gcc's ELF adds 0x800000 to data addresses. */
-  ramStart: 0x3c00,
-  ramEnd: 0x3fff,
-  elfDataOffset: 0x800000,
-  /** Flash appears in data space from here (LD/ST). */
-  mappedFlashStart: 0x8000,
-  eepromElfAddress: 0x810000,
-  vectorCount: 30,
-  vectorBytes: 2,
-  /** CPU clock after reset: 20 MHz oscillator (fuse OSCCFG) divided by 6 (MCLKCTRLB reset value). */
-  resetClockHz: 3_333_333,
-} as const;
+/** avr-gcc's ELF puts data-space addresses (SRAM) at 0x800000 + address. */
+export const ELF_DATA_OFFSET = 0x800000;
 
 /** The installed ltobms package root (firmware sources are found here, not in the cwd). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -68,10 +53,10 @@ export function avrLinkFlags(): string[] {
     '-Wl,--gc-sections',
     '-Wl,--relax',
     '-Wl,--pmem-wrap-around=8k',
-    `-Wl,--defsym=__TEXT_REGION_LENGTH__=${ATTINY824.flashBytes}`,
-    `-Wl,--defsym=__DATA_REGION_ORIGIN__=${hex(ATTINY824.elfDataOffset + ATTINY824.ramStart)}`,
-    `-Wl,--defsym=__DATA_REGION_LENGTH__=${ATTINY824.ramBytes}`,
-    `-Wl,--defsym=__EEPROM_REGION_LENGTH__=${ATTINY824.eepromBytes}`,
+    `-Wl,--defsym=__TEXT_REGION_LENGTH__=${ATTINY824.flashSize}`,
+    `-Wl,--defsym=__DATA_REGION_ORIGIN__=${hex(ELF_DATA_OFFSET + ATTINY824.sramStart)}`,
+    `-Wl,--defsym=__DATA_REGION_LENGTH__=${ATTINY824.sramSize}`,
+    `-Wl,--defsym=__EEPROM_REGION_LENGTH__=${ATTINY824.eepromSize}`,
   ];
 }
 

@@ -13,7 +13,6 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LtobmsError, UsageError } from '../errors.js';
 import {
-  ATTINY824,
   FIRMWARE_DIR,
   cString,
   compileAvrProgram,
@@ -24,11 +23,12 @@ import {
   type StepEvent,
 } from './avr.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
+import { ATTINY824 } from '../part/attiny824.js';
 import { memoryUse, readElf, type MemoryUse } from './elf.js';
 import { Limiter } from './toolchain.js';
 
 /** The part's memories (ATTINY824_FACTS.md §1.1): exceeding one fails the build. */
-export const PART_LIMITS = { flash: ATTINY824.flashBytes, ram: ATTINY824.ramBytes, eeprom: ATTINY824.eepromBytes };
+export const PART_LIMITS = { flash: ATTINY824.flashSize, ram: ATTINY824.sramSize, eeprom: ATTINY824.eepromSize };
 /** The project's budget for a release build of one chemistry (reported, not enforced). */
 export const BUDGET = { flash: 4096, ram: 256 };
 

@@ -12,8 +12,8 @@ import { CHEMISTRIES, parseChemistry, type Chemistry } from '../eeprom/chemistry
 import { FUSES_FILE } from '../firmware/firmware.js';
 import type { Segment } from '../image/ihex.js';
 import { readProgramImage, type ProgramImage } from '../updi/image-file.js';
-import { ATTINY824 } from '../updi/devices.js';
-import { FUSE_NAMES } from '../updi/fuses.js';
+import { ATTINY824 } from '../part/attiny824.js';
+import { FUSE_NAMES } from '../part/fuses.js';
 import { hex2 } from '../util/hex.js';
 
 export interface FirmwareInfo {

@@ -4,7 +4,7 @@
 // sleeping core skips straight to the next event, so idle time costs nothing. The board around the chip sees
 // only the callbacks (pins, UART bytes, trace) and the analog front end the ADC asks.
 
-import { Cpu, type CpuBus } from './cpu/cpu.js';
+import { Cpu, SRAM_START, type CpuBus } from './cpu/cpu.js';
 import { SimClock, type ClockEvent } from './cpu/events.js';
 import { InterruptController } from './cpu/interrupts.js';
 import type {
@@ -31,8 +31,9 @@ import { Slpctrl } from './peripherals/slpctrl.js';
 import { Twi } from './peripherals/twi.js';
 import { Usart } from './peripherals/usart.js';
 import { Wdt } from './peripherals/wdt.js';
+import { DATA_SPACE } from '../part/tinyavr2.js';
 
-export const IO_END = 0x1100;
+export const IO_END = DATA_SPACE.IO_END;
 const NVMCTRL_EE_VECTOR = 29;
 /** FUSE.SYSCFG1.SUT → start-up delay after reset (0, 1, 2, 4, 8, 16, 32, 64 ms). */
 const SUT_SECONDS = [0, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064];
@@ -421,7 +422,7 @@ export class Attiny824 {
       this.unmappedReads++;
       return 0;
     }
-    if (addr < 0x3c00 || addr >= 0x8000) {
+    if (addr < SRAM_START || addr >= NVM_ADDR.flash) {
       const before = this.nvmSpace.unmappedReads;
       const v = this.nvmSpace.read(addr);
       if (this.nvmSpace.unmappedReads !== before) this.unmappedReads++;
@@ -438,7 +439,7 @@ export class Attiny824 {
       else this.unmappedWrites++;
       return;
     }
-    if (addr < 0x3c00 || addr >= 0x8000) {
+    if (addr < SRAM_START || addr >= NVM_ADDR.flash) {
       const region = this.nvmSpace.regionAt(addr);
       if (region instanceof NvmWindowRegion) this.waitForNvm();
       const before = this.nvmSpace.unmappedWrites;

@@ -1,6 +1,7 @@
 /**
  * UPDI and tinyAVR NVM constants, named as in the data sheet (sources: ATTINY824_FACTS.md §2.10, §3).
- * One file, so every number on the wire can be checked against the facts sheet in one place.
+ * One file, so every number on the wire can be checked against the facts sheet in one place. The
+ * part's memory map, signature and fuses are in src/part/.
  */
 
 /** Physical-layer bytes. */
@@ -94,18 +95,3 @@ export const NVM_CMD = {
   WFU: 0x7,
 } as const;
 export type NvmCommand = (typeof NVM_CMD)[keyof typeof NVM_CMD];
-
-/** Data-space addresses shared by the tinyAVR 2-series. */
-export const ADDRESS = {
-  SYSCFG_REVID: 0x0f01,
-  SIGROW: 0x1100,
-  SERNUM: 0x1103,
-  FUSES: 0x1280,
-  LOCKBIT: 0x128a,
-  USERROW: 0x1300,
-  EEPROM: 0x1400,
-  MAPPED_FLASH: 0x8000,
-} as const;
-
-/** LOCKBIT values (avr-libc): 0xC5 = no lock; anything else locks the part. */
-export const LOCKBIT_NOLOCK = 0xc5;

@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseIntelHex, splitAvrMemories, type AvrMemoryName, type Segment } from '../image/ihex.js';
 import { AVR_ARCH_XMEGA3, isElf, parseAvrElf } from '../image/elf.js';
-import type { DeviceInfo } from './devices.js';
+import type { DeviceInfo } from '../part/tinyavr2.js';
 import { UpdiError } from './errors.js';
 import { hexBytes } from '../util/hex.js';
 

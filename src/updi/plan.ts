@@ -10,8 +10,8 @@
 import type { Segment } from '../image/ihex.js';
 import { UsageError } from '../errors.js';
 import { NVM_CMD } from './constants.js';
-import { RESERVED_FUSES, type DeviceInfo } from './devices.js';
-import { FUSE_NAMES, SYSCFG0_INDEX, rstPinCfg } from './fuses.js';
+import { FUSE, FUSE_NAMES, RESERVED_FUSES, rstPinCfg } from '../part/fuses.js';
+import type { DeviceInfo } from '../part/tinyavr2.js';
 import type { PageWrite } from './nvm.js';
 import { hex } from '../util/hex.js';
 
@@ -126,7 +126,7 @@ function planFuses(plan: ProgramPlan, segments: readonly Segment[], device: Devi
       plan.skippedFuses.push({ index: i, value });
       continue;
     }
-    if (i === SYSCFG0_INDEX && rstPinCfg(value) !== 'UPDI' && !force) {
+    if (i === FUSE.SYSCFG0 && rstPinCfg(value) !== 'UPDI' && !force) {
       throw new UsageError(
         `refusing to write SYSCFG0 = ${hex(value, 2)}: RSTPINCFG = ${rstPinCfg(value)} turns the UPDI pin into ${rstPinCfg(value) === 'GPIO' ? 'a GPIO' : 'a reset pin'}, and this programmer could not reach the part again`,
         { code: 'FUSE_UPDI_LOCKOUT', hint: 'keep SYSCFG0 bits 3:2 = 01 (UPDI); pass --force only if you can recover with a high-voltage UPDI programmer' },

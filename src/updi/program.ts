@@ -14,7 +14,8 @@ import { hex, hex2 } from '../util/hex.js';
 import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
 import type { Clock } from '../util/clock.js';
-import { requireDevice, type DeviceInfo } from './devices.js';
+import { requireDevice } from './devices.js';
+import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 
 export type Phase = 'erase' | 'program' | 'verify' | 'read';
@@ -94,7 +95,7 @@ export class Programmer {
 
   /** Reads the signature and returns the device (SIGNATURE error if unknown). */
   async identify(): Promise<DeviceInfo> {
-    return requireDevice(await this.withRetry('read', 'sigrow', 0x1100, () => this.session.readSignature()));
+    return requireDevice(await this.withRetry('read', 'sigrow', DATA_SPACE.SIGROW, () => this.session.readSignature()));
   }
 
   /** Chip erase; a locked part is unlocked with the CHIPERASE key (which erases it). */

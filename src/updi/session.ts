@@ -9,7 +9,8 @@ import type { ByteStream } from '../serial/stream.js';
 import { UpdiPhysical } from './physical.js';
 import { UpdiLink } from './link.js';
 import { UpdiMemory } from './memory.js';
-import { ADDRESS, CS, CTRLB, KEYS, KEY_STATUS, RESET_REQ_SIGNATURE, SYS_STATUS, UPDICLKSEL } from './constants.js';
+import { CS, CTRLB, KEYS, KEY_STATUS, RESET_REQ_SIGNATURE, SYS_STATUS, UPDICLKSEL } from './constants.js';
+import { DATA_SPACE, SERIAL_NUMBER_SIZE } from '../part/tinyavr2.js';
 import { UpdiError } from './errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
@@ -231,16 +232,16 @@ export class UpdiSession {
   }
 
   async readSignature(): Promise<Uint8Array> {
-    return this.memory.read(ADDRESS.SIGROW, 3);
+    return this.memory.read(DATA_SPACE.SIGROW, 3);
   }
 
   /** SYSCFG.REVID: 0 = rev A, 1 = rev B … */
   async readRevision(): Promise<number> {
-    return this.memory.readByte(ADDRESS.SYSCFG_REVID);
+    return this.memory.readByte(DATA_SPACE.SYSCFG_REVID);
   }
 
   async readSerialNumber(): Promise<Uint8Array> {
-    return this.memory.read(ADDRESS.SERNUM, 10);
+    return this.memory.read(DATA_SPACE.SERNUM, SERIAL_NUMBER_SIZE);
   }
 
   /**

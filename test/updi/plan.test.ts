@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planProgram } from '../../src/updi/plan.js';
-import { ATTINY824, deviceByName } from '../../src/updi/devices.js';
+import { ATTINY824 } from '../../src/part/attiny824.js';
+import { deviceByName } from '../../src/part/tinyavr2.js';
 import { UsageError } from '../../src/errors.js';
 
 const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i));

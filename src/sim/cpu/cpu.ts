@@ -13,10 +13,12 @@ import { decodeAt, type Exec } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
 import { SREG_I } from './sreg.js';
+import { ATTINY824 } from '../../part/attiny824.js';
+import { DATA_SPACE } from '../../part/tinyavr2.js';
 
-export const SRAM_START = 0x3c00;
-export const SRAM_SIZE = 1024;
-export const SP_RESET = 0x3fff;
+export const SRAM_START = ATTINY824.sramStart;
+export const SRAM_SIZE = ATTINY824.sramSize;
+export const SP_RESET: number = DATA_SPACE.RAMEND;
 export const IO_CCP = 0x34;
 export const IO_SPL = 0x3d;
 export const IO_SPH = 0x3e;

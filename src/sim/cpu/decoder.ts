@@ -11,6 +11,8 @@
 
 import type { Cpu } from './cpu.js';
 import { SREG_C, SREG_H, SREG_I, SREG_N, SREG_S, SREG_T, SREG_V, SREG_Z } from './sreg.js';
+import { ATTINY824 } from '../../part/attiny824.js';
+import { DATA_SPACE } from '../../part/tinyavr2.js';
 
 /** Executes one decoded instruction, updates the PC, returns the cycles taken. */
 export type Exec = (cpu: Cpu) => number;
@@ -23,8 +25,13 @@ export function isTwoWord(op: number): boolean {
   return (op & 0xfc0f) === 0x9000 || (op & 0xfe0c) === 0x940c;
 }
 
+// Data-space bounds of the NVM windows, copied to plain constants for this hot path.
+const IO_END = DATA_SPACE.IO_END;
+const SRAM_START = ATTINY824.sramStart;
+const MAPPED_FLASH = DATA_SPACE.MAPPED_FLASH;
+
 function nvmCycles(addr: number): number {
-  return addr >= 0x1100 && (addr < 0x3c00 || addr >= 0x8000) ? 1 : 0;
+  return addr >= IO_END && (addr < SRAM_START || addr >= MAPPED_FLASH) ? 1 : 0;
 }
 
 function pair(cpu: Cpu, r: number): number {

@@ -11,55 +11,41 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExitCode, LtobmsError, UsageError } from '../../errors.js';
+import { ATTINY824 } from '../../part/attiny824.js';
+import { FUSE, FUSE_BYTES, FUSE_DEFAULTS, SYSCFG0_EESAVE } from '../../part/fuses.js';
+import { DATA_SPACE, LOCKBIT, SERIAL_NUMBER_SIZE, SIGROW_OFFSET, SIGROW_SIZE } from '../../part/tinyavr2.js';
 
-export const FLASH_SIZE = 8192;
-export const FLASH_PAGE_SIZE = 64;
-export const EEPROM_SIZE = 128;
-export const EEPROM_PAGE_SIZE = 32;
-export const FUSES_SIZE = 10;
-export const USERROW_SIZE = 32;
-export const SIGROW_SIZE = 64;
+export { FUSE, SYSCFG0_EESAVE } from '../../part/fuses.js';
+export { SERIAL_NUMBER_SIZE, SIGROW_OFFSET, SIGROW_SIZE } from '../../part/tinyavr2.js';
+
+// The part's facts come from src/part; the names below are the emulator's view of them.
+export const FLASH_SIZE = ATTINY824.flashSize;
+export const FLASH_PAGE_SIZE = ATTINY824.flashPageSize;
+export const EEPROM_SIZE = ATTINY824.eepromSize;
+export const EEPROM_PAGE_SIZE = ATTINY824.eepromPageSize;
+export const FUSES_SIZE = FUSE_BYTES;
+export const USERROW_SIZE = ATTINY824.userRowSize;
 
 /** Data-space addresses of the NVM windows (the UPDI and the CPU see the same map). */
 export const NVM_ADDR = {
-  nvmctrl: 0x1000,
-  sigrow: 0x1100,
-  fuses: 0x1280,
-  lockbits: 0x128a,
-  userrow: 0x1300,
-  eeprom: 0x1400,
-  flash: 0x8000,
+  nvmctrl: DATA_SPACE.NVMCTRL,
+  sigrow: DATA_SPACE.SIGROW,
+  fuses: DATA_SPACE.FUSES,
+  lockbits: DATA_SPACE.LOCKBIT,
+  userrow: DATA_SPACE.USERROW,
+  eeprom: DATA_SPACE.EEPROM,
+  flash: DATA_SPACE.MAPPED_FLASH,
 } as const;
 
 /** LOCKBIT value of an unlocked part (`LB_NOLOCK`); anything else locks it (0x3A = `LB_RWLOCK`). */
-export const LOCK_UNLOCKED = 0xc5;
-export const LOCK_RWLOCK = 0x3a;
+export const LOCK_UNLOCKED = LOCKBIT.NOLOCK;
+export const LOCK_RWLOCK = LOCKBIT.RWLOCK;
 
 /** Signature bytes (SIGROW.DEVICEID0..2). */
-export const SIGNATURE = [0x1e, 0x93, 0x29] as const;
+export const SIGNATURE = ATTINY824.signature;
 
-/** Offsets inside the 64-byte signature row. */
-export const SIGROW_OFFSET = {
-  deviceId: 0x00,
-  serialNumber: 0x03,
-  osccal16m: 0x18,
-  osccal20m: 0x1a,
-  tempsense0: 0x20,
-  tempsense1: 0x21,
-} as const;
-export const SERIAL_NUMBER_SIZE = 10;
-
-/** Fuse indices (FUSE.* at 0x1280 + n). */
-export const FUSE = { WDTCFG: 0, BODCFG: 1, OSCCFG: 2, SYSCFG0: 5, SYSCFG1: 6, APPEND: 7, BOOTEND: 8 } as const;
-/** FUSE.SYSCFG0 bit 0: keep the EEPROM on chip erase. */
-export const SYSCFG0_EESAVE = 0x01;
-
-/**
- * Factory fuse values: the avr-libc `FUSE_*_DEFAULT` values for the named fuses
- * (WDTCFG 0x00, BODCFG 0x00, OSCCFG 0x7E, SYSCFG0 0xF6, SYSCFG1 0xFF, APPEND 0x00, BOOTEND 0x00);
- * the reserved bytes 3, 4 and 9 read as erased (0xFF).
- */
-export const FACTORY_FUSES: readonly number[] = [0x00, 0x00, 0x7e, 0xff, 0xff, 0xf6, 0xff, 0x00, 0x00, 0xff];
+/** Factory fuse values (src/part/fuses.ts). */
+export const FACTORY_FUSES = FUSE_DEFAULTS;
 
 /**
  * Default unique ID: ten bytes shaped like a real part's (an ASCII lot code, then wafer and

@@ -1,6 +1,11 @@
 /**
  * UPDI facts the virtual target answers with, restated from ATTINY824_FACTS.md §3
  * (instruction set §3.2, CS/ASI registers §3.3, keys §3.4, SIB §3.5).
+ *
+ * Restated on purpose, not imported from src/updi/constants.ts: the programmer and this target are
+ * two independent readings of the data sheet, so a misread opcode, bit or key in one shows up as a
+ * failing exchange instead of hiding in both (as avr8js's specs re-declare datasheet addresses).
+ * Memory-map facts (addresses, sizes, signature) are not protocol: they come from src/part.
  */
 
 export const SYNCH = 0x55;

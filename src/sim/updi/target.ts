@@ -31,8 +31,11 @@
 import { debug } from '../../util/debug.js';
 import { hexBytes } from '../../util/hex.js';
 import type { DataSpace } from '../nvm/dataspace.js';
-import { NVM_ADDR, NvmMemories, USERROW_SIZE } from '../nvm/memories.js';
+import { EEPROM_SIZE, FLASH_SIZE, NVM_ADDR, NvmMemories, USERROW_SIZE } from '../nvm/memories.js';
+import { ATTINY824 } from '../../part/attiny824.js';
 import { NVMCTRL_SIZE, Nvmctrl, type NvmClock } from '../nvm/nvmctrl.js';
+// The protocol constants are this target's own reading of the data sheet (see registers.ts), never
+// the programmer's src/updi/constants.ts: one misreading must not hide in both.
 import {
   ACK,
   CS,
@@ -114,12 +117,12 @@ type Phase =
 
 const NVM_WRITE_WINDOWS: ReadonlyArray<readonly [number, number]> = [
   [NVM_ADDR.nvmctrl, NVMCTRL_SIZE],
-  [NVM_ADDR.sigrow, NVM_ADDR.eeprom + 0x80 - NVM_ADDR.sigrow],
-  [NVM_ADDR.flash, 0x2000],
+  [NVM_ADDR.sigrow, NVM_ADDR.eeprom + EEPROM_SIZE - NVM_ADDR.sigrow],
+  [NVM_ADDR.flash, FLASH_SIZE],
 ];
 
 /** SRAM start: the user-row key flow may also stage its data in the first 32 bytes of RAM. */
-const RAMSTART = 0x3c00;
+const RAMSTART = ATTINY824.sramStart;
 
 function littleEndian(bytes: number[]): number {
   return bytes.reduceRight((acc, b) => acc * 256 + b, 0);
