@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { FrameClock, type FrameStamper } from './clock.js';
 import { classifyLine, formatPoint, type GarbageReason } from './frame.js';
 import { LineAssembler } from './lines.js';
-import { runPort, type PortStatus } from './port.js';
+import { runPort, type PortReaderOptions, type PortStatus } from './port.js';
 import { createFrameReader, type LineEvent } from './reader.js';
 import type { PointWriter, WriterEvent } from './writer.js';
 
@@ -78,6 +78,8 @@ export interface TailOptions {
   /** How long to keep delivering after Ctrl-C before leaving the rest in the spool. */
   drainMs?: number;
   reopenMs?: number;
+  /** Opens a port's byte stream (default: the serial port by that path, 8N1); an in-process pipe's host end works too. */
+  openPort?: PortReaderOptions['open'];
   /** What stamps frames (default: the host's wall clock; the virtual board brings its simulated one). */
   clock?: FrameStamper;
 }
@@ -110,6 +112,7 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
           baudRate: options.baudRate,
           signal: stop.signal,
           reopenMs: options.reopenMs,
+          open: options.openPort,
           onData: (chunk) => reader.push(chunk),
           onEnd: () => reader.end(),
           onStatus: (status) => {
