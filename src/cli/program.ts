@@ -1,10 +1,10 @@
 /**
- * The ltobms command line: builds the commander program from one module per command
- * (src/commands/*.ts) and maps parse errors to exit code 2.
+ * The ltobms command line: builds the commander program from the command table
+ * (src/cli/commands/) and maps parse errors to exit code 2.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from '../commands/index.js';
+import { registerCommands } from './commands/index.js';
 import { enableDebug } from '../util/debug.js';
 import { ExitCode } from '../errors.js';
 

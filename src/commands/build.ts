@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
 import { LtobmsError } from '../errors.js';
 import { PACKAGE_ROOT } from '../firmware/avr.js';
@@ -61,79 +61,49 @@ const VERB: Record<FirmwareEvent['kind'], string> = {
   objdump: 'disassembling',
 };
 
-export function register(program: Command): void {
-  program
-    .command('build')
-    .description(
-      'Build the BMS firmware with avr-gcc: both chemistries in parallel by default, rebuilding only ' +
-        'what changed, and print flash / RAM / EEPROM use against the ATtiny824 and the 4 KB / 256 B budget.',
-    )
-    .option('--chemistry <LTO|NAION|all>', 'which cell chemistry to build', 'all')
-    .option('--debug', 'debug variant: start-up line, EEPROM dump and load result on the UART')
-    .option('--fw-version <v>', 'version baked in and used in file names (default: git describe --tags, else dev)')
-    .option('--out <dir>', 'output folder', 'build')
-    .option('--lst', 'also write the disassembly (main-<CHEM>-<VER>.lst)')
-    .option('--json', 'print the artefacts and sizes as JSON')
-    .addHelpText(
-      'after',
-      `
-Outputs in the output folder: main-<CHEM>-<VER>.{elf,hex,bin} (flash only) and
-eeprom-<CHEM>-<VER>.{bin,hex} (the default configuration, serial 0, at 0x810000 in the .hex).
-Fails (exit 1) on a compile error or if an image exceeds the part (8 KB flash, 1 KB RAM,
-128 B EEPROM). Needs the Debian packages gcc-avr avr-libc binutils-avr.
-
-Examples:
-  $ ltobms build                               both chemistries into build/
-  $ ltobms build --chemistry NAION --fw-version v1.2.0
-  $ ltobms build --debug --lst                 debug variant plus disassembly
-  $ ltobms build --json | jq '.builds[].memory.flash'
-  $ ltobms clean                               remove the build folder`,
-    )
-    .action(
-      action(async (opts: BuildOptions, _cmd: Command, ctx: ActionContext) => {
-        const input = await toInput(opts);
-        // Progress only on an interactive terminal; pipes and CI get the diagnostics and the table.
-        const spinner = Spinner.ifWanted();
-        let done = 0;
-        const say = (line: string) => (spinner ? spinner.print(line) : process.stderr.write(line + '\n'));
-        spinner?.start(`building ${input.chemistries.join(' + ')} ${input.version}`);
-        const started = performance.now();
-        let report: BuildReport;
-        try {
-          const builds = await buildFirmwares(
-            input.chemistries,
-            { version: input.version, debug: input.debug, outDir: input.outDir, lst: input.lst },
-            {
-              signal: ctx.signal,
-              onDiagnostic: (d) => say(showDiagnostic(d)),
-              onStep: (e) => {
-                if (e.status === 'start') spinner?.setText(`${e.chemistry}: ${VERB[e.kind]} ${displayPath(e.file)}`);
-                if (e.status === 'done') done++;
-              },
-            },
-          );
-          report = {
-            version: input.version,
-            debug: input.debug,
-            outDir: input.outDir,
-            builds,
-            seconds: (performance.now() - started) / 1000,
-          };
-        } catch (err) {
-          spinner?.fail('build failed');
-          throw err;
-        }
-        spinner?.succeed(done ? `built in ${report.seconds.toFixed(2)} s` : 'everything up to date');
-        if (input.json) printJson(report);
-        else process.stdout.write(formatBuildReport(report));
-        const tooBig = report.builds.find((b) => !b.withinLimits);
-        if (tooBig) {
-          throw new LtobmsError(
-            `the ${tooBig.chemistry} firmware does not fit the ATtiny824 (flash ${tooBig.memory.flash}/${tooBig.limits.flash}, ` +
-              `RAM ${tooBig.memory.ram}/${tooBig.limits.ram}, EEPROM ${tooBig.memory.eeprom}/${tooBig.limits.eeprom} bytes)`,
-            { code: 'BUILD_TOO_BIG', hint: 'remove code or data, or build without --debug' },
-          );
-        }
-      }),
+/** The action of `ltobms build` (declared in src/cli/commands/build.ts). */
+export async function execute(opts: BuildOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const input = await toInput(opts);
+  // Progress only on an interactive terminal; pipes and CI get the diagnostics and the table.
+  const spinner = Spinner.ifWanted();
+  let done = 0;
+  const say = (line: string) => (spinner ? spinner.print(line) : process.stderr.write(line + '\n'));
+  spinner?.start(`building ${input.chemistries.join(' + ')} ${input.version}`);
+  const started = performance.now();
+  let report: BuildReport;
+  try {
+    const builds = await buildFirmwares(
+      input.chemistries,
+      { version: input.version, debug: input.debug, outDir: input.outDir, lst: input.lst },
+      {
+        signal: ctx.signal,
+        onDiagnostic: (d) => say(showDiagnostic(d)),
+        onStep: (e) => {
+          if (e.status === 'start') spinner?.setText(`${e.chemistry}: ${VERB[e.kind]} ${displayPath(e.file)}`);
+          if (e.status === 'done') done++;
+        },
+      },
     );
+    report = {
+      version: input.version,
+      debug: input.debug,
+      outDir: input.outDir,
+      builds,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (err) {
+    spinner?.fail('build failed');
+    throw err;
+  }
+  spinner?.succeed(done ? `built in ${report.seconds.toFixed(2)} s` : 'everything up to date');
+  if (input.json) printJson(report);
+  else process.stdout.write(formatBuildReport(report));
+  const tooBig = report.builds.find((b) => !b.withinLimits);
+  if (tooBig) {
+    throw new LtobmsError(
+      `the ${tooBig.chemistry} firmware does not fit the ATtiny824 (flash ${tooBig.memory.flash}/${tooBig.limits.flash}, ` +
+        `RAM ${tooBig.memory.ram}/${tooBig.limits.ram}, EEPROM ${tooBig.memory.eeprom}/${tooBig.limits.eeprom} bytes)`,
+      { code: 'BUILD_TOO_BIG', hint: 'remove code or data, or build without --debug' },
+    );
+  }
 }

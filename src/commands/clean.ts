@@ -5,7 +5,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { UsageError } from '../errors.js';
 import { BUILD_MARKER } from '../firmware/firmware.js';
 import { displayPath } from '../firmware/report.js';
@@ -62,28 +62,13 @@ export async function cleanBuild(outDir: string): Promise<CleanReport> {
   return { path, removed: true, files, bytes };
 }
 
-export function register(program: Command): void {
-  program
-    .command('clean')
-    .description('Remove the build folder (only one that ltobms build created).')
-    .option('--out <dir>', 'the build folder', 'build')
-    .option('--json', 'print what was removed as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ltobms clean
-  $ ltobms clean --out /tmp/fw-build`,
-    )
-    .action(
-      action(async (opts: CleanOptions, _cmd: Command, _ctx: ActionContext) => {
-        const report = await cleanBuild(opts.out);
-        if (opts.json) printJson(report);
-        else if (!report.removed) process.stdout.write(`${displayPath(report.path)}: nothing to clean\n`);
-        else {
-          const kb = (report.bytes / 1024).toFixed(1);
-          process.stdout.write(`removed ${displayPath(report.path)}/ (${report.files} files, ${kb} KB)\n`);
-        }
-      }),
-    );
+/** The action of `ltobms clean` (declared in src/cli/commands/clean.ts). */
+export async function execute(opts: CleanOptions, _cmd: Command, _ctx: ActionContext): Promise<void> {
+  const report = await cleanBuild(opts.out);
+  if (opts.json) printJson(report);
+  else if (!report.removed) process.stdout.write(`${displayPath(report.path)}: nothing to clean\n`);
+  else {
+    const kb = (report.bytes / 1024).toFixed(1);
+    process.stdout.write(`removed ${displayPath(report.path)}/ (${report.files} files, ${kb} KB)\n`);
+  }
 }

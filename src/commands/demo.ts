@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
 import { parseChemistry } from '../eeprom/chemistry.js';
 import { UsageError } from '../errors.js';
@@ -54,75 +54,43 @@ function describeStep(s: DemoStep): string {
   }
 }
 
-export function register(program: Command): void {
-  program
-    .command('demo')
-    .summary('the whole product on a virtual board: build, program, run, log — in seconds')
-    .description(
-      'Build the firmware, start a virtual board (emulated ATtiny824 + cell, load and charger), program ' +
-        'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over a pseudo-terminal, run a ' +
-        'short scenario at max speed while the real log reader writes the frames to the local line-protocol ' +
-        'file, then print the frames. Needs avr-gcc and socat; nothing else, no hardware.',
-    )
-    .option('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO')
-    .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')
-    .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
-    .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
-    .option('--start <time>', 'stamp the frames as if the run started then (ISO 8601 or epoch seconds); default: it ends now')
-    .option('--all', 'print every frame, not just state changes and one per quarter hour')
-    .option('--json', 'print the result (frames, files, times) as JSON')
-    .addHelpText(
-      'after',
-      `
-The frames land in <out-dir>/YYYY-MM-DD.lp as \`ltobms log\` writes them, stamped with the board's
-simulated clock (3 simulated hours span 3 hours, ending now or starting at --start);
-load them into InfluxDB later with \`ltobms log --replay <file>\`.
-
-Examples:
-  $ ltobms demo
-  $ ltobms demo --chemistry NAION
-  $ ltobms demo --scenario examples/scenarios/charge-ovlo.yaml --all
-  $ ltobms demo --out-dir /tmp/frames --json`,
-    )
-    .action(
-      action(async (opts: DemoCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const chemistry = parseChemistry(opts.chemistry);
-        const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
-        if (scenario && scenario.durationSeconds === undefined) {
-          throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
-        }
-        const startMs = opts.start !== undefined ? parseTimeOption(opts.start, '--start') : undefined;
-        const json = opts.json === true;
-        const spinner = json ? undefined : Spinner.ifWanted();
-        const onStep = (s: DemoStep) => {
-          if (json) return;
-          const text = describeStep(s);
-          if (!s.done) {
-            if (spinner) spinner.start(text);
-            return;
-          }
-          if (spinner?.isSpinning) spinner.succeed(text);
-          else process.stderr.write(`✔ ${text}\n`);
-        };
-        let result: DemoResult;
-        try {
-          result = await runDemo({ chemistry, scenario, startMs, outDir: opts.outDir, buildDir: opts.buildDir, signal: ctx.signal, onStep });
-        } catch (err) {
-          spinner?.fail();
-          throw err;
-        }
-        if (json) {
-          printJson(result);
-          return;
-        }
-        const rows = pickRows(result.frames, opts.all === true);
-        process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every 15 min; --all for every one)` : '') + '\n');
-        for (const line of table(rows)) process.stdout.write(`  ${line}\n`);
-        const files = result.files.map((f) => relative(process.cwd(), f) || f);
-        const vBatt = result.frames.map((f) => f.v_batt);
-        if (vBatt.length) process.stdout.write(`\n  v_batt  ${sparkline(vBatt)}  ${Math.min(...vBatt)}–${Math.max(...vBatt)} mV\n`);
-        process.stdout.write(`\nframes written to ${files.join(', ') || result.outDir} (line protocol; \`ltobms log --replay ${files[0] ?? '<file>'}\` loads them into InfluxDB)\n`);
-        if (result.report) process.stdout.write(`charts: ${relative(process.cwd(), result.report)} (open it in a browser; \`ltobms report\` makes one from any .lp file)\n`);
-      }),
-    );
+/** The action of `ltobms demo` (declared in src/cli/commands/demo.ts). */
+export async function execute(opts: DemoCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const chemistry = parseChemistry(opts.chemistry);
+  const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
+  if (scenario && scenario.durationSeconds === undefined) {
+    throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
+  }
+  const startMs = opts.start !== undefined ? parseTimeOption(opts.start, '--start') : undefined;
+  const json = opts.json === true;
+  const spinner = json ? undefined : Spinner.ifWanted();
+  const onStep = (s: DemoStep) => {
+    if (json) return;
+    const text = describeStep(s);
+    if (!s.done) {
+      if (spinner) spinner.start(text);
+      return;
+    }
+    if (spinner?.isSpinning) spinner.succeed(text);
+    else process.stderr.write(`✔ ${text}\n`);
+  };
+  let result: DemoResult;
+  try {
+    result = await runDemo({ chemistry, scenario, startMs, outDir: opts.outDir, buildDir: opts.buildDir, signal: ctx.signal, onStep });
+  } catch (err) {
+    spinner?.fail();
+    throw err;
+  }
+  if (json) {
+    printJson(result);
+    return;
+  }
+  const rows = pickRows(result.frames, opts.all === true);
+  process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every 15 min; --all for every one)` : '') + '\n');
+  for (const line of table(rows)) process.stdout.write(`  ${line}\n`);
+  const files = result.files.map((f) => relative(process.cwd(), f) || f);
+  const vBatt = result.frames.map((f) => f.v_batt);
+  if (vBatt.length) process.stdout.write(`\n  v_batt  ${sparkline(vBatt)}  ${Math.min(...vBatt)}–${Math.max(...vBatt)} mV\n`);
+  process.stdout.write(`\nframes written to ${files.join(', ') || result.outDir} (line protocol; \`ltobms log --replay ${files[0] ?? '<file>'}\` loads them into InfluxDB)\n`);
+  if (result.report) process.stdout.write(`charts: ${relative(process.cwd(), result.report)} (open it in a browser; \`ltobms report\` makes one from any .lp file)\n`);
 }

@@ -4,102 +4,53 @@
  * one back. Thin: options → EepromRequest (src/eeprom/request.ts) → image → render.
  */
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { UsageError } from '../errors.js';
-import { CHEMISTRY, type Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../eeprom/chemistry.js';
 import { renderImage } from '../eeprom/formats.js';
 import { CONFIG_FIELDS, invalidImageError, decodeConfig, type DecodedImage, type EepromConfig } from '../eeprom/image.js';
 import { readImageSource, writeFileAtomic } from '../eeprom/io.js';
 import { buildEepromRequest, imageReport, makeImage, type EepromOptions, type EepromRequest, type ImageReport } from '../eeprom/request.js';
-import { addPortOptions, connectOptionsFrom, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
-import { writeEepromImage } from '../updi/eeprom-write.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import { summaryLine } from '../cli/progress.js';
 import { hex } from '../util/hex.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('eeprom')
-    .summary('make and decode the EEPROM configuration image (serial number, limits)')
-    .description(
-      'Make the 20-byte EEPROM configuration image (magic 0x7337, serial number, temperature offset, ' +
-        'protection limits, CRC-16/MODBUS), byte-identical to the original eeprom.py. ' +
-        'Numbers are decimal, else hexadecimal (7, ff, 0x10), as the original parsed them.',
-    )
-    .option('--chemistry <LTO|NAION>', 'cell chemistry: picks the default limits and the bounds checked', 'LTO');
-  for (const f of CONFIG_FIELDS) {
-    const unit = f.unit ? `, ${f.unit}` : '';
-    const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
-    const naion = CHEMISTRY.NAION.defaults[f.key as keyof typeof CHEMISTRY.NAION.defaults];
-    const dflt = f.key === 'serialNumber' ? '' : f.key === 'tempOffset' ? ' (default: 0)' : lto === naion ? ` (default: ${lto})` : ` (default: LTO ${lto}, NAION ${naion})`;
-    cmd.option(`${f.option} <n>`, `${f.help}${unit}${dflt}`);
+/** The action of `ltobms eeprom` (declared in src/cli/commands/eeprom.ts). */
+export async function execute(opts: EepromOptions & PortCliOptions & { write?: boolean; verify: boolean }, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const request = buildEepromRequest(opts);
+  const { bytes, decoded } = makeImage(request);
+  if (opts.write) {
+    // Over UPDI: EEPROM offset 0, read back and compared (src/updi/eeprom-write.ts). The UPDI
+    // stack loads only here, so making an image stays a quick command.
+    const { connectOptionsFrom, parsePortOptions } = await import('../updi/cli-options.js');
+    const { writeEepromImage } = await import('../updi/eeprom-write.js');
+    const written = await writeEepromImage(bytes, connectOptionsFrom(parsePortOptions(opts), ctx.signal, undefined), opts.verify);
+    if (request.output.file !== undefined) await writeFileAtomic(request.output.file, renderImage(bytes, request.output.format));
+    if (request.json) printJson({ chemistry: request.chemistry, file: request.output.file ?? null, ...imageReport(decoded), written });
+    else process.stdout.write(`${written.device}: EEPROM serial ${request.config.serialNumber}, ${limitsSummary(request.config, decoded.chemistry)}: ${summaryLine([{ label: 'wrote', bytes: written.written }, ...(opts.verify ? [{ label: 'verified', bytes: written.verified }] : [])], written.seconds * 1000)}\n`);
+    return;
   }
-  addPortOptions(cmd)
-    .option('-f, --file <path>', 'write the image to a file (.hex → Intel HEX, otherwise raw bytes) instead of stdout')
-    .option('--format <raw|ihex|hexstring>', 'override the output format (default: from the file name; hexstring on stdout)')
-    .option('--json', 'print the decoded fields, CRC and hex string as JSON')
-    .option('--force', "accept limits outside the chemistry's survivable bounds (never out-of-order limits)")
-    .option('--write', "write the image to the board's EEPROM over UPDI (needs --port), read it back and compare")
-    .option('--no-verify', 'with --write: do not read the EEPROM back')
-    .addHelpText(
-      'after',
-      `
-Limits must be ordered uvlo-cutoff < uvlo-release < ovlo-release < ovlo-cutoff and lie
-within what the chemistry survives: LTO 1400–3000 mV, NAION 1500–4000 mV, max-current at
-most 2000 mA. --force lifts those bounds, never the ordering. Bad input exits 2.
+  await emitImage(request, bytes, decoded);
+}
 
-Examples:
-  $ ltobms eeprom --sn 7 --temp-offset 5                  print the image as 40 hex digits
-  $ ltobms eeprom --sn 7 -f eeprom.hex                    Intel HEX at 0x810000 (for avrdude / pymcuprog)
-  $ ltobms eeprom --sn 0x2a --chemistry NAION -f nai.bin  raw 20 bytes, Na-ion default limits
-  $ ltobms eeprom --sn 7 --uvlo-cutoff 1600 --json        the decoded fields and CRC as JSON
-  $ ltobms eeprom decode eeprom.hex                       what an image says, and whether it is valid
-  $ ltobms eeprom --sn 7 --write --port /dev/ttyUSB0     write it to the board (EEPROM offset 0) and verify`,
-    )
-    .action(action(async (opts: EepromOptions & PortCliOptions & { write?: boolean; verify: boolean }, _cmd: Command, ctx: ActionContext) => {
-      const request = buildEepromRequest(opts);
-      const { bytes, decoded } = makeImage(request);
-      if (opts.write) {
-        // Over UPDI: EEPROM offset 0, read back and compared (src/updi/eeprom-write.ts).
-        const written = await writeEepromImage(bytes, connectOptionsFrom(parsePortOptions(opts), ctx.signal, undefined), opts.verify);
-        if (request.output.file !== undefined) await writeFileAtomic(request.output.file, renderImage(bytes, request.output.format));
-        if (request.json) printJson({ chemistry: request.chemistry, file: request.output.file ?? null, ...imageReport(decoded), written });
-        else process.stdout.write(`${written.device}: EEPROM serial ${request.config.serialNumber}, ${limitsSummary(request.config, decoded.chemistry)}: ${summaryLine([{ label: 'wrote', bytes: written.written }, ...(opts.verify ? [{ label: 'verified', bytes: written.verified }] : [])], written.seconds * 1000)}\n`);
-        return;
-      }
-      await emitImage(request, bytes, decoded);
-    }));
-
-  cmd
-    .command('decode')
-    .description('decode an image: every field, the chemistry it matches, magic and CRC validity (exit 1 if invalid)')
-    .argument('<source>', 'a .bin or .hex file, or the hex string `ltobms eeprom` printed')
-    .option('--json', 'print the decoded image as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ltobms eeprom decode eeprom.bin
-  $ ltobms eeprom decode eeprom.hex --json
-  $ ltobms eeprom decode 37730700050... (the 40 hex digits)`,
-    )
-    .action(action(async (sourceArg: string, _opts: unknown, decode: Command, _ctx: ActionContext) => {
-      // eeprom has --json too, and commander gives a parent's option to the parent wherever it
-      // appears; optsWithGlobals sees it on either command.
-      const json = decode.optsWithGlobals<{ json?: boolean }>().json === true;
-      const source = await readImageSource(sourceArg);
-      const decoded = decodeConfig(source.bytes, source.name);
-      const report: DecodeReport = {
-        source: source.name,
-        format: source.format,
-        length: source.bytes.length,
-        valid: decoded.magicValid && decoded.crcValid,
-        ...imageReport(decoded),
-      };
-      if (json) printJson(report);
-      else process.stdout.write(renderDecode(report));
-      const invalid = invalidImageError(decoded, source.name);
-      if (invalid) throw invalid;
-    }));
+/** The action of `ltobms eeprom decode`. */
+export async function executeDecode(sourceArg: string, _opts: unknown, decode: Command, _ctx: ActionContext): Promise<void> {
+  // eeprom has --json too, and commander gives a parent's option to the parent wherever it
+  // appears; optsWithGlobals sees it on either command.
+  const json = decode.optsWithGlobals<{ json?: boolean }>().json === true;
+  const source = await readImageSource(sourceArg);
+  const decoded = decodeConfig(source.bytes, source.name);
+  const report: DecodeReport = {
+    source: source.name,
+    format: source.format,
+    length: source.bytes.length,
+    valid: decoded.magicValid && decoded.crcValid,
+    ...imageReport(decoded),
+  };
+  if (json) printJson(report);
+  else process.stdout.write(renderDecode(report));
+  const invalid = invalidImageError(decoded, source.name);
+  if (invalid) throw invalid;
 }
 
 /** The --json of `eeprom`: the request's chemistry and destination plus the decoded image. */

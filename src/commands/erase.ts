@@ -3,9 +3,10 @@
  * bits (a locked part is unlocked this way). Then the erased memories are blank-checked.
  */
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { seconds } from '../cli/progress.js';
-import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import { UpdiError } from '../updi/errors.js';
 import { hex, hex2 } from '../util/hex.js';
 import { FUSE, SYSCFG0_EESAVE } from '../part/fuses.js';
@@ -16,59 +17,38 @@ interface EraseCliOptions extends PortCliOptions {
   json?: boolean;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('erase')
-    .summary('chip erase over UPDI (also unlocks a locked part), then blank-check')
-    .description(
-      'Erase the whole flash, the EEPROM (unless the EESAVE fuse is set) and the lock bits. A locked ' +
-        'part is unlocked with the CHIPERASE key, which erases it the same way. Afterwards the flash ' +
-        '(and the EEPROM, if it was erased) is read back and must be all 0xFF, unless --no-verify.',
-    );
-  addPortOptions(cmd)
-    .option('--no-verify', 'skip the blank check')
-    .option('--json', 'print the result as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ltobms erase --port /dev/ttyUSB0
-  $ ltobms erase -p /dev/ttyUSB0 --json`,
-    )
-    .action(
-      action(async (opts: EraseCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const port = parsePortOptions(opts);
-        const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
-          const { wasLocked } = await p.chipErase();
-          const device = await p.identify();
-          const fuses = await p.readMemory(device, 'fuses');
-          const eesave = (fuses[FUSE.SYSCFG0]! & SYSCFG0_EESAVE) !== 0;
-          const checked: string[] = [];
-          if (opts.verify) {
-            for (const memory of eesave ? (['flash'] as const) : (['flash', 'eeprom'] as const)) {
-              const data = await p.readMemory(device, memory);
-              const at = data.findIndex((b) => b !== 0xff);
-              if (at >= 0) {
-                throw new UpdiError('VERIFY', `blank check failed: ${memory} offset ${hex(at)} (data address ${hex(memoryWindow(device, memory).address + at)}) reads 0x${hex2(data[at]!)} after chip erase`, {
-                  hint: 'retry; if it repeats, the part may be damaged or the supply too low for erasing',
-                });
-              }
-              checked.push(memory);
-            }
-          }
-          return { device, wasLocked, eesave, checked };
-        });
-        const report = { device: outcome.device.name, port: port.port, wasLocked: outcome.wasLocked, eepromKept: outcome.eesave, blankChecked: outcome.checked, seconds: Number((ms / 1000).toFixed(3)) };
-        if (opts.json) {
-          printJson(report);
-          return;
+/** The action of `ltobms erase` (declared in src/cli/commands/erase.ts). */
+export async function execute(opts: EraseCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const port = parsePortOptions(opts);
+  const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
+    const { wasLocked } = await p.chipErase();
+    const device = await p.identify();
+    const fuses = await p.readMemory(device, 'fuses');
+    const eesave = (fuses[FUSE.SYSCFG0]! & SYSCFG0_EESAVE) !== 0;
+    const checked: string[] = [];
+    if (opts.verify) {
+      for (const memory of eesave ? (['flash'] as const) : (['flash', 'eeprom'] as const)) {
+        const data = await p.readMemory(device, memory);
+        const at = data.findIndex((b) => b !== 0xff);
+        if (at >= 0) {
+          throw new UpdiError('VERIFY', `blank check failed: ${memory} offset ${hex(at)} (data address ${hex(memoryWindow(device, memory).address + at)}) reads 0x${hex2(data[at]!)} after chip erase`, {
+            hint: 'retry; if it repeats, the part may be damaged or the supply too low for erasing',
+          });
         }
-        const parts = [
-          `${report.device}: chip erased${report.wasLocked ? ' (was locked; now unlocked)' : ''}`,
-          report.eepromKept ? 'EEPROM kept (EESAVE)' : 'EEPROM erased',
-          report.blankChecked.length ? `blank-checked ${report.blankChecked.join(' and ')}` : 'not blank-checked',
-        ];
-        process.stdout.write(`${parts.join(', ')} in ${seconds(ms)}\n`);
-      }),
-    );
+        checked.push(memory);
+      }
+    }
+    return { device, wasLocked, eesave, checked };
+  });
+  const report = { device: outcome.device.name, port: port.port, wasLocked: outcome.wasLocked, eepromKept: outcome.eesave, blankChecked: outcome.checked, seconds: Number((ms / 1000).toFixed(3)) };
+  if (opts.json) {
+    printJson(report);
+    return;
+  }
+  const parts = [
+    `${report.device}: chip erased${report.wasLocked ? ' (was locked; now unlocked)' : ''}`,
+    report.eepromKept ? 'EEPROM kept (EESAVE)' : 'EEPROM erased',
+    report.blankChecked.length ? `blank-checked ${report.blankChecked.join(' and ')}` : 'not blank-checked',
+  ];
+  process.stdout.write(`${parts.join(', ')} in ${seconds(ms)}\n`);
 }

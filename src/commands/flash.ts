@@ -3,10 +3,11 @@
  * reading every page back. Thin: options → image + plan → Programmer → render.
  */
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { summaryLine } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
-import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import { checkImageForDevice, readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
 
@@ -18,83 +19,51 @@ interface FlashCliOptions extends PortCliOptions {
   json?: boolean;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('flash')
-    .summary('write firmware to flash over UPDI (Intel HEX, ELF or .bin), reading every page back')
-    .description(
-      'Write a firmware image to the flash of a tinyAVR 2-series part through a USB-serial adapter ' +
-        '(TX and RX joined through a 1 kΩ resistor to UPDI). Every written page is read back and ' +
-        'compared unless --no-verify. Pages are erased and written one by one (erase-write), or the ' +
-        'chip is erased first with --erase. The EEPROM content of an image is written only with --eeprom.',
-    )
-    .argument('<file>', 'firmware image: .hex (Intel HEX), .elf, or .bin (raw flash from address 0)');
-  addPortOptions(cmd)
-    .option('--erase', 'chip erase first (flash, and EEPROM unless the EESAVE fuse is set)')
-    .option('--eeprom', "also write the image's EEPROM data (.eeprom section, or hex data at 0x810000)")
-    .option('--no-verify', 'do not read back what was written')
-    .option('--force', 'write even if the image names another part (signature, architecture)')
-    .option('--json', 'print the result as JSON')
-    .addHelpText(
-      'after',
-      `
-Prints one summary line: bytes written and verified, seconds, KB/s; a progress bar on a
-terminal. A page that fails to transfer is retried after a UPDI resynchronisation; a
-read-back mismatch that persists is an error naming the first differing address.
-
-Examples:
-  $ ltobms flash build/main-LTO-dev.hex --port /dev/ttyUSB0
-  $ ltobms flash build/main-LTO-dev.elf --port /dev/ttyUSB0 --erase --eeprom
-  $ ltobms flash main.hex -p /dev/ttyUSB0 --baud 230400 --vdd 3.3
-  $ LTOBMS_PORT=/dev/ttyUSB0 ltobms flash main.hex --json`,
-    )
-    .action(
-      action(async (file: string, opts: FlashCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const port = parsePortOptions(opts);
-        const image = await readProgramImage(file);
-        const flash = image.memories.flash;
-        const eeprom = opts.eeprom ? image.memories.eeprom : [];
-        if (!flash.length && !eeprom.length) {
-          throw new UsageError(`${file} has no flash data${image.memories.eeprom.length ? ' (it has EEPROM data: add --eeprom)' : ''}`, { code: 'IMAGE_EMPTY' });
-        }
-        const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
-          .filter((m) => image.memories[m].length && !(m === 'eeprom' && opts.eeprom))
-          .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
-        const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
-          await p.session.enterProgMode();
-          const device = await p.identify();
-          checkImageForDevice(image, device, opts.force === true);
-          const plan = planProgram({ flash, eeprom }, device, { chipErase: opts.erase === true });
-          return { device, result: await p.program(plan, { verify: opts.verify }) };
-        });
-        const { device, result } = outcome;
-        const written = result.written.flash + result.written.eeprom;
-        const report = {
-          file,
-          format: image.format,
-          port: port.port,
-          baud: port.baud,
-          device: device.name,
-          erase: opts.erase === true,
-          written: { flash: result.written.flash, eeprom: result.written.eeprom },
-          verified: result.verified,
-          retries: result.retries,
-          pageMode: result.pageMode,
-          seconds: Number((ms / 1000).toFixed(3)),
-          phases: result.phases.map((ph) => ({ ...ph, ms: Math.round(ph.ms) })),
-          ignored,
-        };
-        if (opts.json) {
-          printJson(report);
-          return;
-        }
-        for (const i of ignored) {
-          process.stderr.write(`note: ${file} also has ${i.bytes} B of ${i.memory} data; not written${i.memory === 'eeprom' ? ' (add --eeprom)' : i.memory === 'fuses' ? ' (use `ltobms fuses`)' : ''}\n`);
-        }
-        const parts = [{ label: 'wrote', bytes: written }];
-        if (opts.verify) parts.push({ label: 'verified', bytes: result.verified });
-        const retries = result.retries ? `, ${result.retries} retr${result.retries === 1 ? 'y' : 'ies'}` : '';
-        process.stdout.write(`${device.name}: ${summaryLine(parts, ms)}${retries}\n`);
-      }),
-    );
+/** The action of `ltobms flash` (declared in src/cli/commands/flash.ts). */
+export async function execute(file: string, opts: FlashCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const port = parsePortOptions(opts);
+  const image = await readProgramImage(file);
+  const flash = image.memories.flash;
+  const eeprom = opts.eeprom ? image.memories.eeprom : [];
+  if (!flash.length && !eeprom.length) {
+    throw new UsageError(`${file} has no flash data${image.memories.eeprom.length ? ' (it has EEPROM data: add --eeprom)' : ''}`, { code: 'IMAGE_EMPTY' });
+  }
+  const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
+    .filter((m) => image.memories[m].length && !(m === 'eeprom' && opts.eeprom))
+    .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
+  const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
+    await p.session.enterProgMode();
+    const device = await p.identify();
+    checkImageForDevice(image, device, opts.force === true);
+    const plan = planProgram({ flash, eeprom }, device, { chipErase: opts.erase === true });
+    return { device, result: await p.program(plan, { verify: opts.verify }) };
+  });
+  const { device, result } = outcome;
+  const written = result.written.flash + result.written.eeprom;
+  const report = {
+    file,
+    format: image.format,
+    port: port.port,
+    baud: port.baud,
+    device: device.name,
+    erase: opts.erase === true,
+    written: { flash: result.written.flash, eeprom: result.written.eeprom },
+    verified: result.verified,
+    retries: result.retries,
+    pageMode: result.pageMode,
+    seconds: Number((ms / 1000).toFixed(3)),
+    phases: result.phases.map((ph) => ({ ...ph, ms: Math.round(ph.ms) })),
+    ignored,
+  };
+  if (opts.json) {
+    printJson(report);
+    return;
+  }
+  for (const i of ignored) {
+    process.stderr.write(`note: ${file} also has ${i.bytes} B of ${i.memory} data; not written${i.memory === 'eeprom' ? ' (add --eeprom)' : i.memory === 'fuses' ? ' (use `ltobms fuses`)' : ''}\n`);
+  }
+  const parts = [{ label: 'wrote', bytes: written }];
+  if (opts.verify) parts.push({ label: 'verified', bytes: result.verified });
+  const retries = result.retries ? `, ${result.retries} retr${result.retries === 1 ? 'y' : 'ies'}` : '';
+  process.stdout.write(`${device.name}: ${summaryLine(parts, ms)}${retries}\n`);
 }

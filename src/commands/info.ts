@@ -4,9 +4,10 @@
  * report object; the human view and --json render the same object.
  */
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
-import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../part/fuses.js';
 import { LOCKBIT } from '../part/tinyavr2.js';
 import type { SibInfo } from '../updi/session.js';
@@ -37,78 +38,56 @@ export interface InfoReport {
   } | null;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('info')
-    .summary('show the connected part: SIB, signature, revision, fuses, lock state, EEPROM config')
-    .description(
-      'Connect over UPDI and report the System Information Block, the part (from its signature), ' +
-        'silicon revision, serial number, the fuses decoded into named fields, the lock state, and ' +
-        'the board configuration at the start of the EEPROM if it holds one. A locked part shows only ' +
-        'the SIB and the lock state (`ltobms erase` unlocks it).',
-    );
-  addPortOptions(cmd)
-    .option('--json', 'print the report as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ltobms info --port /dev/ttyUSB0
-  $ ltobms info -p /dev/ttyUSB0 --json | jq .fuses.SYSCFG0`,
-    )
-    .action(
-      action(async (opts: InfoCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const port = parsePortOptions(opts);
-        const { result: report } = await runWithProgress(port, ctx.signal, opts.json, async (p): Promise<InfoReport> => {
-          const locked = await p.session.isLocked();
-          const base: InfoReport = {
-            port: port.port,
-            baud: port.baud,
-            sib: p.session.sib!,
-            locked,
-            device: null,
-            signature: null,
-            revision: null,
-            serialNumber: null,
-            fuses: null,
-            lockByte: null,
-            eepromConfig: null,
-          };
-          if (locked) return base;
-          await p.session.enterProgMode();
-          const device = await p.identify();
-          const revid = await p.session.readRevision();
-          const serial = await p.session.readSerialNumber();
-          const fuses = await p.readMemory(device, 'fuses');
-          const [lockByte] = await p.readMemory(device, 'lock');
-          const eeprom = await p.readMemory(device, 'eeprom', 0, CONFIG_SIZE);
-          const blank = eeprom.every((b) => b === 0xff);
-          const d = blank ? undefined : decodeConfig(eeprom, 'the EEPROM');
-          return {
-            ...base,
-            device: device.name,
-            signature: hexBytes(device.signature),
-            revision: String.fromCharCode(0x41 + revid),
-            serialNumber: hexBytes(serial),
-            fuses: decodeFuses(fuses),
-            lockByte: lockByte!,
-            eepromConfig: d
-              ? {
-                  valid: d.magicValid && d.crcValid,
-                  magicValid: d.magicValid,
-                  crcValid: d.crcValid,
-                  chemistry: d.chemistry,
-                  fields: Object.fromEntries(CONFIG_FIELDS.map((f) => [f.name, d.config[f.key]])),
-                }
-              : null,
-          };
-        });
-        if (opts.json) printJson(report);
-        else process.stdout.write(renderInfo(report));
-      }),
-    );
+/** The action of `ltobms info` (declared in src/cli/commands/info.ts). */
+export async function execute(opts: InfoCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const port = parsePortOptions(opts);
+  const { result: report } = await runWithProgress(port, ctx.signal, opts.json, async (p): Promise<InfoReport> => {
+    const locked = await p.session.isLocked();
+    const base: InfoReport = {
+      port: port.port,
+      baud: port.baud,
+      sib: p.session.sib!,
+      locked,
+      device: null,
+      signature: null,
+      revision: null,
+      serialNumber: null,
+      fuses: null,
+      lockByte: null,
+      eepromConfig: null,
+    };
+    if (locked) return base;
+    await p.session.enterProgMode();
+    const device = await p.identify();
+    const revid = await p.session.readRevision();
+    const serial = await p.session.readSerialNumber();
+    const fuses = await p.readMemory(device, 'fuses');
+    const [lockByte] = await p.readMemory(device, 'lock');
+    const eeprom = await p.readMemory(device, 'eeprom', 0, CONFIG_SIZE);
+    const blank = eeprom.every((b) => b === 0xff);
+    const d = blank ? undefined : decodeConfig(eeprom, 'the EEPROM');
+    return {
+      ...base,
+      device: device.name,
+      signature: hexBytes(device.signature),
+      revision: String.fromCharCode(0x41 + revid),
+      serialNumber: hexBytes(serial),
+      fuses: decodeFuses(fuses),
+      lockByte: lockByte!,
+      eepromConfig: d
+        ? {
+            valid: d.magicValid && d.crcValid,
+            magicValid: d.magicValid,
+            crcValid: d.crcValid,
+            chemistry: d.chemistry,
+            fields: Object.fromEntries(CONFIG_FIELDS.map((f) => [f.name, d.config[f.key]])),
+          }
+        : null,
+    };
+  });
+  if (opts.json) printJson(report);
+  else process.stdout.write(renderInfo(report));
 }
-
 
 export function renderInfo(r: InfoReport): string {
   const out: string[] = [];

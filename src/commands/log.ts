@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { action, type ActionContext } from '../cli/run.js';
+import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { LogView } from '../cli/log-view.js';
 import { Spinner } from '../cli/spinner.js';
@@ -115,50 +115,9 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   }
 }
 
-export function register(program: Command): void {
-  program
-    .command('log')
-    .description('tail the boards\' UART log frames into InfluxDB (or daily line-protocol files), nothing lost')
-    .argument('[ports...]', 'serial ports of the boards (several in one process)')
-    .option('-b, --baud <rate>', 'UART baud rate', '9600')
-    .option('--replay <files...>', 'load recorded line-protocol files (with timestamps) into the target at full speed')
-    .option('--json', 'one JSON object per line on stdout: each frame (type "frame"), debug text and garbage lines, then the summary')
-    .option('-q, --quiet', 'no line per frame; only warnings and the summary')
-    .option('--target <kind>', 'auto, file, influx1 or influx2 (auto: INFLUXDB_DB → 1.x, INFLUXDB_URL/BUCKET → 2.x, else files)', 'auto')
-    .option('--url <url>', 'InfluxDB URL (INFLUXDB_URL)')
-    .option('--token <token>', 'InfluxDB 2.x token (INFLUXDB_TOKEN; prefer .env: flags show up in ps)')
-    .option('--org <org>', 'InfluxDB 2.x organisation (INFLUXDB_ORG)')
-    .option('--bucket <bucket>', 'InfluxDB 2.x bucket (INFLUXDB_BUCKET)')
-    .option('--db <name>', 'InfluxDB 1.x database (INFLUXDB_DB)')
-    .option('--user <name>', 'InfluxDB 1.x user (INFLUXDB_USER)')
-    .option('--password <password>', 'InfluxDB 1.x password (INFLUXDB_PASSWORD)')
-    .option('--rp <policy>', 'InfluxDB 1.x retention policy (INFLUXDB_RP)')
-    .option('--dotenv <path>', 'read settings from this dotenv file instead of ./.env')
-    .option('--data-dir <dir>', 'spool, dead letters and default log files (LTOBMS_DATA_DIR)', './ltobms-data')
-    .option('--out-dir <dir>', 'folder of the daily .lp files when no database is configured (default: <data-dir>/log)')
-    .option('--batch-size <n>', 'points per write request', '5000')
-    .option('--write-timeout <s>', 'a write request taking longer counts as failed: its points stay spooled and are sent again', '10')
-    .option('--drain-timeout <s>', 'on Ctrl-C, keep sending spooled points this long before leaving them for the next run', '5')
-    .addHelpText(
-      'after',
-      `
-Settings come from flags, then the environment, then ./.env (keys INFLUXDB_URL, INFLUXDB_TOKEN,
-INFLUXDB_ORG, INFLUXDB_BUCKET for 2.x/3.x; INFLUXDB_DB, INFLUXDB_USER, INFLUXDB_PASSWORD, INFLUXDB_RP
-for 1.x). With none, points go to <data-dir>/log/YYYY-MM-DD.lp (UTC days). Ctrl-C stores everything
-(database or spool), prints a summary and exits 0.
-
-Examples:
-  $ ltobms log /dev/ttyUSB0                           daily files in ./ltobms-data/log/
-  $ ltobms log /dev/ttyUSB0 /dev/ttyUSB1 --quiet      two boards, summary only
-  $ INFLUXDB_URL=http://localhost:8086 INFLUXDB_DB=bms ltobms log /dev/ttyUSB0
-  $ ltobms log /dev/ttyUSB0 --json | jq 'select(.type == "frame") | .v_batt'
-  $ ltobms log --replay ltobms-data/log/2026-11-21.lp  load a recorded day into the configured database`,
-    )
-    .action(
-      action(async (ports: string[], opts: LogOptions, cmd: Command, ctx: ActionContext) => {
-        // --data-dir's default must not hide LTOBMS_DATA_DIR: only an explicit flag wins over it.
-        const explicitDataDir = cmd.getOptionValueSource('dataDir') === 'cli';
-        await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
-      }),
-    );
+/** The action of `ltobms log` (declared in src/cli/commands/log.ts). */
+export async function execute(ports: string[], opts: LogOptions, cmd: Command, ctx: ActionContext): Promise<void> {
+  // --data-dir's default must not hide LTOBMS_DATA_DIR: only an explicit flag wins over it.
+  const explicitDataDir = cmd.getOptionValueSource('dataDir') === 'cli';
+  await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
 }

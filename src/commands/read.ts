@@ -4,16 +4,16 @@
  */
 import type { Command } from 'commander';
 import { extname } from 'node:path';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { summaryLine } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../eeprom/io.js';
 import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
-import { addPortOptions, parsePortOptions, runWithProgress, type PortCliOptions } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import type { MemoryName } from '../updi/program.js';
+import { MEMORIES } from '../cli/commands/read.js';
 import { hexBytes } from '../util/hex.js';
-
-const MEMORIES: readonly MemoryName[] = ['flash', 'eeprom', 'fuses', 'userrow', 'lock', 'sigrow'];
 
 interface ReadCliOptions extends PortCliOptions {
   output?: string;
@@ -37,56 +37,31 @@ export function hexDump(data: Uint8Array): string {
   return lines.join('\n') + '\n';
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('read')
-    .summary('read flash, EEPROM, fuses, user row … over UPDI into a .hex / .bin file')
-    .description(
-      'Read one memory of the part over UPDI. With -o the bytes go to a file: Intel HEX (.hex) at the ' +
-        'memory\'s usual hex address (flash 0, EEPROM 0x810000, fuses 0x820000, lock 0x830000, signature ' +
-        'row 0x840000, user row 0x850000) or raw (.bin). Without -o a hex dump is printed.',
-    )
-    .argument('<memory>', `one of ${MEMORIES.join(', ')}`);
-  addPortOptions(cmd)
-    .option('-o, --output <file>', 'write to this file (.hex or .bin)')
-    .option('--format <hex|bin>', 'file format when the extension does not say')
-    .option('--json', 'print { memory, size, file, data (hex) } as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ltobms read flash -o backup.hex --port /dev/ttyUSB0
-  $ ltobms read eeprom -o eeprom.bin -p /dev/ttyUSB0
-  $ ltobms read fuses -p /dev/ttyUSB0                  hex dump of the 9 fuse bytes
-  $ ltobms read userrow --json -p /dev/ttyUSB0`,
-    )
-    .action(
-      action(async (memoryArg: string, opts: ReadCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const memory = memoryArg.toLowerCase() as MemoryName;
-        if (!MEMORIES.includes(memory)) {
-          throw new UsageError(`unknown memory "${memoryArg}"`, { code: 'USAGE', hint: `choose one of ${MEMORIES.join(', ')}` });
-        }
-        const port = parsePortOptions(opts);
-        const format = opts.output ? outputFormat(opts.output, opts.format) : undefined;
-        const {
-          result: { device, data },
-          ms,
-        } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
-          await p.session.enterProgMode();
-          const device = await p.identify();
-          return { device, data: await p.readMemory(device, memory) };
-        });
-        if (opts.output) {
-          const base = AVR_HEX_BASE[memory];
-          await writeFileAtomic(opts.output, format === 'hex' ? formatIntelHex([{ address: base, data }]) : data);
-        }
-        if (opts.json) {
-          printJson({ device: device.name, memory, size: data.length, file: opts.output ?? null, format: format ?? null, seconds: Number((ms / 1000).toFixed(3)), data: Buffer.from(data).toString('hex') });
-          return;
-        }
-        if (!opts.output) process.stdout.write(hexDump(data));
-        const where = opts.output ? ` to ${opts.output}` : '';
-        (opts.output ? process.stdout : process.stderr).write(`${device.name}: ${summaryLine([{ label: `read ${memory}`, bytes: data.length }], ms)}${where}\n`);
-      }),
-    );
+/** The action of `ltobms read` (declared in src/cli/commands/read.ts). */
+export async function execute(memoryArg: string, opts: ReadCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const memory = memoryArg.toLowerCase() as MemoryName;
+  if (!MEMORIES.includes(memory)) {
+    throw new UsageError(`unknown memory "${memoryArg}"`, { code: 'USAGE', hint: `choose one of ${MEMORIES.join(', ')}` });
+  }
+  const port = parsePortOptions(opts);
+  const format = opts.output ? outputFormat(opts.output, opts.format) : undefined;
+  const {
+    result: { device, data },
+    ms,
+  } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
+    await p.session.enterProgMode();
+    const device = await p.identify();
+    return { device, data: await p.readMemory(device, memory) };
+  });
+  if (opts.output) {
+    const base = AVR_HEX_BASE[memory];
+    await writeFileAtomic(opts.output, format === 'hex' ? formatIntelHex([{ address: base, data }]) : data);
+  }
+  if (opts.json) {
+    printJson({ device: device.name, memory, size: data.length, file: opts.output ?? null, format: format ?? null, seconds: Number((ms / 1000).toFixed(3)), data: Buffer.from(data).toString('hex') });
+    return;
+  }
+  if (!opts.output) process.stdout.write(hexDump(data));
+  const where = opts.output ? ` to ${opts.output}` : '';
+  (opts.output ? process.stdout : process.stderr).write(`${device.name}: ${summaryLine([{ label: `read ${memory}`, bytes: data.length }], ms)}${where}\n`);
 }

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action, type ActionContext } from '../cli/run.js';
+import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { LogView } from '../cli/log-view.js';
 import { ProgressView, seconds } from '../cli/progress.js';
@@ -14,7 +14,7 @@ import { Spinner } from '../cli/spinner.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { checkVersion, type FirmwareBuild } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
-import { CHEMISTRY, parseChemistry } from '../eeprom/chemistry.js';
+import { parseChemistry } from '../eeprom/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { resolveConfig } from '../logging/config.js';
@@ -26,7 +26,8 @@ import { siblingUartPort } from '../workflows/uart-port.js';
 import { boardSerial, type UpdateResult } from '../workflows/update.js';
 import { defaultScenario, loadScenarioFile } from '../sim/scenario/index.js';
 import { parseSpeed } from '../sim/runtime/pacer.js';
-import { addPortOptions, parsePortOptions, type PortCliOptions } from '../updi/cli-options.js';
+import { parsePortOptions } from '../updi/cli-options.js';
+import type { PortCliOptions } from '../cli/port-options.js';
 import { listPorts } from '../serial/ports.js';
 
 interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'format' | 'json' | 'force' | 'chemistry'> {
@@ -46,63 +47,9 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
   json?: boolean;
 }
 
-export const DEFAULT_SIM_STATE = 'ltobms-data/sim-board.json';
-
-export function register(program: Command): void {
-  const cmd = program
-    .command('run')
-    .summary('build, flash what changed, configure, then tail the log: source to live data in one command')
-    .description(
-      'Build the firmware (incremental), program the board only where the image changed (the flash is ' +
-        'read back and compared page by page; only differing pages are written, each read back), write ' +
-        'the EEPROM configuration if EEPROM options are given (and only if it differs), then leave the ' +
-        'board running and tail its log frames from the UART port into the same destination as ' +
-        '`ltobms log`. --sim does all of it on a virtual board.',
-    )
-    .option('--chemistry <LTO|NAION>', 'which firmware to build (and whose EEPROM default limits)', 'LTO')
-    .option('--fw-version <v>', 'firmware version (default: git describe --tags, else dev)')
-    .option('--debug', 'the debug build (start-up line, EEPROM dump on the UART)')
-    .option('--out <dir>', 'build folder', 'build');
-  addPortOptions(cmd)
-    .option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)")
-    .option('--uart-baud <n>', 'UART baud rate', '9600')
-    .option('--sim', 'use a virtual board instead of --port')
-    .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE)
-    .option('--scenario <file>', 'with --sim: the virtual board\'s cell, load and charger (see docs/scenarios.md; default: half-full cell, 20 mA load)')
-    .option('--speed <1|N|max>', 'with --sim: simulated time per wall time (default 1: frames once a minute)');
-  for (const f of CONFIG_FIELDS) {
-    const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
-    const dflt = f.key === 'serialNumber' ? " (default: the board's own, if its EEPROM holds a valid configuration)" : f.key === 'tempOffset' ? ' (default: 0)' : ` (default: the chemistry's, LTO ${lto})`;
-    cmd.option(`${f.option} <n>`, `EEPROM: ${f.help}${f.unit ? `, ${f.unit}` : ''}${dflt}`);
-  }
-  cmd
-    .option('--no-log', 'stop after programming: do not tail the UART')
-    .option('--no-verify', 'do not read back what is written')
-    .option('--force', 'write even if the image names another part')
-    .option('--json', 'JSON lines on stdout: the programming result, then one object per frame, then the log summary')
-    .addHelpText(
-      'after',
-      `
-Any EEPROM option (--sn, --temp-offset, limits) writes the 20-byte configuration; fields not
-given take the chemistry's defaults, except --sn, which keeps the number the board holds.
-The log goes where \`ltobms log\` sends it (INFLUXDB_* in the environment or ./.env; else daily
-files in ./ltobms-data/log). Ctrl-C stops the tail, flushes the log and exits 0; the board keeps
-running (a virtual board stops with ltobms; its memories stay in --sim-state). Ctrl-C before the
-tail exits 130.
-
-Examples:
-  $ ltobms run -p /dev/ttyUSB0                           build, flash if changed, tail /dev/ttyUSB1
-  $ ltobms run -p /dev/ttyUSB0 --uart-port /dev/ttyACM0 --sn 7 --temp-offset -2
-  $ ltobms run --chemistry NAION -p /dev/ttyUSB0 --no-log
-  $ ltobms run --sim --sn 1                              the same on a virtual board
-  $ ltobms run --sim --speed 60                          … a frame every second
-  $ ltobms run -p /dev/ttyUSB0 --json | jq -c 'select(.type == "frame") | .v_batt'`,
-    )
-    .action(
-      action(async (opts: RunCliOptions, _cmd: Command, ctx: ActionContext) => {
-        await run(opts, ctx.signal);
-      }),
-    );
+/** The action of `ltobms run` (declared in src/cli/commands/run.ts). */
+export async function execute(opts: RunCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  await run(opts, ctx.signal);
 }
 
 /** EEPROM options given on the command line, as buildEepromRequest wants them. */

@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM, keeping the memories in --state. Thin: options → SimOptions → startSim.
  */
 import type { Command } from 'commander';
-import { action, type ActionContext } from '../cli/run.js';
+import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
@@ -112,95 +112,47 @@ function describe(event: SimEvent): string | undefined {
   }
 }
 
-export function register(program: Command): void {
-  program
-    .command('sim')
-    .summary('a virtual board: ATtiny824 running the firmware, cell model, UPDI and UART pseudo-terminals')
-    .description(
-      'Serve a virtual ATtiny824 on a pseudo-terminal, as UPDI programmers see it through a USB-serial ' +
-        'adapter: flash, EEPROM, fuses, lock bits, user row, signature row, SIB, keys and an NVM ' +
-        'controller with the real page-buffer rules. The emulated chip runs whatever the flash holds ' +
-        '(programming holds it in reset) against a cell/load/charger scenario, and its UART comes out of a ' +
-        'second pseudo-terminal. Prints "updi: <path>" and "uart: <path>" as the first two lines, then runs ' +
-        'until the scenario ends (exit 0) or it is interrupted (Ctrl-C or SIGTERM saves the state and exits).',
-    )
-    .option('--state <file>', 'keep the memories in this JSON file: loaded if it exists, saved after every programming session and on exit')
-    .option('--baud <n>', 'pace the wire at this baud rate, 12 bits per byte (0 = no pacing)', '115200')
-    .option('--latency-ms <n>', 'USB adapter latency timer for bytes going to the host (0 = off)', '1')
-    .option('--faults <spec>', 'inject faults per byte: drop=P,corrupt=P,delay=P[,delayms=N][,seed=N]')
-    .option('--serial <hex>', `serial number / unique ID in the signature row (${SERIAL_NUMBER_SIZE} bytes, ${SERIAL_NUMBER_SIZE * 2} hex digits)`)
-    .option('--link <path>', 'also create this symlink to the pseudo-terminal (and print it instead)')
-    .option('--json', 'after the first two lines, print one JSON object per event (session, key, reset, save...)')
-    .option('--firmware <file>', 'put this image (.hex or .elf from ltobms build) into flash first, with the fuses of firmware/fuses.hex')
-    .option('--eeprom', 'also load the EEPROM section of the --firmware image')
-    .option('--chemistry <LTO|NAION>', "cell chemistry of the board model (default: the scenario's, else LTO)")
-    .option('--scenario <file>', 'scenario (YAML or JSON, see docs/scenarios.md): cell, load, charger, duration; default: a half-full cell with a 20 mA load, no end')
-    .option('--speed <1|N|max>', 'simulated time per wall time: 1 real time, N times faster, or max', '1')
-    .option('--trace', 'print pin changes, firmware state changes and resets on stderr')
-    .option('--uart-link <path>', 'also create this symlink to the UART pseudo-terminal (and print it instead)')
-    .addHelpText(
-      'after',
-      `
-The pseudo-terminal carries no baud rate or BREAK: the target paces bytes at --baud itself,
-and treats a 0x00 received while it waits for SYNCH as a BREAK (programmers send 0x00 at
-300 baud for one). The state file holds every memory as hex strings; delete it for a
-factory-fresh part (erased, default fuses, unlocked).
-
-Examples:
-  $ ltobms sim --state board.json
-  $ ltobms sim --link /tmp/ttyUPDI --serial 30413741343200000007 &
-  $ avrdude -c serialupdi -p t824 -P /tmp/ttyUPDI -U flash:w:main.hex:i
-  $ ltobms sim --baud 0 --latency-ms 0                        fastest: no wire model
-  $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing
-  $ ltobms sim --firmware build/main-LTO-dev.elf --eeprom --speed 60 --trace
-  $ ltobms sim --scenario examples/scenarios/discharge-uvlo.yaml --speed max   then flash it; ltobms log <uart>
-
-Simulated time runs only while firmware runs (not while held by a programmer, not with an erased
-flash), so a scenario starts when the firmware first starts.`,
-    )
-    .action(
-      action(async (opts: SimCliOptions, _cmd: Command, ctx: ActionContext) => {
-        const options = buildSimOptions(opts);
-        const board = await buildBoardOptions(opts);
-        const json = opts.json === true;
-        // Events that happen before the first line (loading, the initial save) wait for it.
-        let early: SimEvent[] | undefined = [];
-        const render = (event: SimEvent) => (early ? early.push(event) : renderEvent(event, json));
-        const sim = await startBoardSim({
-          ...options,
-          ...board,
-          onSimEvent: render,
-          onRuntimeEvent: (event) => {
-            const line = board.trace ? describeRuntimeEvent(event) : undefined;
-            if (line) process.stderr.write(line + '\n');
-          },
-        });
-        try {
-          process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
-          if (json) {
-            process.stdout.write(
-              JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updi.ptyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
-            );
-          }
-          const queued = early;
-          early = undefined;
-          queued.forEach(render);
-          // Runs until the scenario's duration has passed (simulated) or the user stops it.
-          const stop = new AbortController();
-          const failure = await Promise.race([sim.run(AbortSignal.any([ctx.signal, stop.signal])).then(() => undefined), sim.failed]);
-          stop.abort();
-          if (failure) throw failure;
-          if (!ctx.signal.aborted) {
-            const state = sim.runtime.state?.slice('BMS_STATE_'.length);
-            if (json) process.stdout.write(JSON.stringify({ event: 'ended', t: sim.runtime.time, state: state ?? null }) + '\n');
-            else process.stderr.write(`sim: scenario ended after ${formatSimTime(sim.runtime.time)} simulated${state ? ` in state ${state}` : ''}\n`);
-          }
-        } finally {
-          await sim.close();
-        }
-        // The scenario's end, or an orderly stop (SIGTERM from a supervisor or test) is a success; Ctrl-C stays 130.
-        const reason = ctx.signal.reason as Error | undefined;
-        if (reason?.message?.includes('SIGTERM')) process.exitCode = ExitCode.ok;
-      }),
-    );
+/** The action of `ltobms sim` (declared in src/cli/commands/sim.ts). */
+export async function execute(opts: SimCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  const options = buildSimOptions(opts);
+  const board = await buildBoardOptions(opts);
+  const json = opts.json === true;
+  // Events that happen before the first line (loading, the initial save) wait for it.
+  let early: SimEvent[] | undefined = [];
+  const render = (event: SimEvent) => (early ? early.push(event) : renderEvent(event, json));
+  const sim = await startBoardSim({
+    ...options,
+    ...board,
+    onSimEvent: render,
+    onRuntimeEvent: (event) => {
+      const line = board.trace ? describeRuntimeEvent(event) : undefined;
+      if (line) process.stderr.write(line + '\n');
+    },
+  });
+  try {
+    process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
+    if (json) {
+      process.stdout.write(
+        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updi.ptyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
+      );
+    }
+    const queued = early;
+    early = undefined;
+    queued.forEach(render);
+    // Runs until the scenario's duration has passed (simulated) or the user stops it.
+    const stop = new AbortController();
+    const failure = await Promise.race([sim.run(AbortSignal.any([ctx.signal, stop.signal])).then(() => undefined), sim.failed]);
+    stop.abort();
+    if (failure) throw failure;
+    if (!ctx.signal.aborted) {
+      const state = sim.runtime.state?.slice('BMS_STATE_'.length);
+      if (json) process.stdout.write(JSON.stringify({ event: 'ended', t: sim.runtime.time, state: state ?? null }) + '\n');
+      else process.stderr.write(`sim: scenario ended after ${formatSimTime(sim.runtime.time)} simulated${state ? ` in state ${state}` : ''}\n`);
+    }
+  } finally {
+    await sim.close();
+  }
+  // The scenario's end, or an orderly stop (SIGTERM from a supervisor or test) is a success; Ctrl-C stays 130.
+  const reason = ctx.signal.reason as Error | undefined;
+  if (reason?.message?.includes('SIGTERM')) process.exitCode = ExitCode.ok;
 }

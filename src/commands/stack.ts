@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action, printJson, type ActionContext } from '../cli/run.js';
+import { printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
 import { UsageError } from '../errors.js';
 import {
@@ -54,29 +54,7 @@ async function runStack(actionName: string, opts: StackOptions, signal: AbortSig
   }
 }
 
-export function register(program: Command): void {
-  program
-    .command('stack')
-    .description('start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose or docker-compose)')
-    .argument('<action>', 'up, down or status')
-    .option('--dotenv <path>', 'settings file shared with ltobms log', '.env')
-    .option('--json', 'machine-readable output')
-    .addHelpText(
-      'after',
-      `
-Needs Docker Compose (the v2 plugin, or Debian's docker-compose) and a running engine. The stack is initialised on its first
-start from .env (copy .env.example): INFLUXDB_ORG, INFLUXDB_BUCKET, INFLUXDB_TOKEN,
-INFLUXDB_ADMIN_PASSWORD, INFLUXDB_RETENTION, GRAFANA_ADMIN_PASSWORD. Data persists in volumes.
-
-Examples:
-  $ cp .env.example .env && $EDITOR .env
-  $ ltobms stack up           start and wait until both services are healthy
-  $ ltobms stack status       services, state and health
-  $ ltobms stack down         stop (the data stays)`,
-    )
-    .action(
-      action(async (actionName: string, opts: StackOptions, _cmd: Command, ctx: ActionContext) => {
-        await runStack(actionName, opts, ctx.signal);
-      }),
-    );
+/** The action of `ltobms stack` (declared in src/cli/commands/stack.ts). */
+export async function execute(actionName: string, opts: StackOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+  await runStack(actionName, opts, ctx.signal);
 }

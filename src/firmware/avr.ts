@@ -25,18 +25,16 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { ATTINY824 } from '../part/attiny824.js';
+import { FIRMWARE_DIR } from './paths.js';
 import { isUpToDate, recordStep, type Step } from './incremental.js';
 import { Limiter, runTool, type Diagnostic, type ToolHooks } from './toolchain.js';
 
 /** avr-gcc's ELF puts data-space addresses (SRAM) at 0x800000 + address. */
 export const ELF_DATA_OFFSET = 0x800000;
 
-/** The installed ltobms package root (firmware sources are found here, not in the cwd). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const FIRMWARE_DIR = join(PACKAGE_ROOT, 'firmware');
+export { PACKAGE_ROOT, FIRMWARE_DIR } from './paths.js';
 /** `attiny824.h`, `usart_tx.h` and `startup.S`. */
 export const DEVICE_DIR = join(FIRMWARE_DIR, 'device');
 export const STARTUP_SOURCE = join(DEVICE_DIR, 'startup.S');

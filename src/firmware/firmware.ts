@@ -32,11 +32,7 @@ export const PART_LIMITS = { flash: ATTINY824.flashSize, ram: ATTINY824.sramSize
 /** The project's budget for a release build of one chemistry (reported, not enforced). */
 export const BUDGET = { flash: 4096, ram: 256 };
 
-/**
- * The fuse values `ltobms fuses` writes by default: Intel HEX, 9 bytes at 0x820000 (WDTCFG,
- * BODCFG, OSCCFG, 2 reserved, SYSCFG0, SYSCFG1, APPEND, BOOTEND), see firmware/README.md.
- */
-export const FUSES_FILE = join(FIRMWARE_DIR, 'fuses.hex');
+export { FUSES_FILE } from './paths.js';
 
 /** Written into every build folder; `ltobms clean` only removes folders that carry it. */
 export const BUILD_MARKER = '.ltobms-build';

@@ -8,7 +8,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { debug } from '../util/debug.js';
 
@@ -75,6 +74,8 @@ export function toolchainMissing(program: string): LtobmsError {
 export async function runTool(program: string, args: string[], hooks: ToolHooks = {}): Promise<ToolResult> {
   if (hooks.signal?.aborted) throw new InterruptedError();
   log(program, args.join(' '));
+  // execa loads with the first tool run (a command that builds nothing never pays for it).
+  const { execa } = await import('execa');
   const child = execa(program, args, {
     reject: false,
     stdin: 'ignore',

@@ -1,9 +1,9 @@
 /** The default firmware version: `git describe --tags` of the firmware sources, else `dev`. */
-import { execa } from 'execa';
-import { PACKAGE_ROOT } from './avr.js';
+import { PACKAGE_ROOT } from './paths.js';
 
 export async function defaultFirmwareVersion(cwd = PACKAGE_ROOT): Promise<string> {
   try {
+    const { execa } = await import('execa');
     const { stdout, exitCode } = await execa('git', ['describe', '--tags'], { cwd, reject: false, stdin: 'ignore' });
     const version = String(stdout).trim();
     // tag names may hold characters a file name should not (e.g. release/1.0)

@@ -1,8 +1,7 @@
 /**
  * The connection options every programming command shares (--port, --baud, --vdd, --timeout),
- * declared once and validated into a typed object before any I/O.
+ * validated into a typed object before any I/O (declared in src/cli/port-options.ts).
  */
-import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseNumberOption } from '../cli/options.js';
 import { maxBaudForVdd } from './session.js';
@@ -10,31 +9,13 @@ import { performance } from 'node:perf_hooks';
 import { withProgrammer, type ConnectOptions } from './connect.js';
 import type { Programmer } from './program.js';
 import { ProgressView } from '../cli/progress.js';
-
-export interface PortCliOptions {
-  port?: string;
-  baud: string;
-  vdd: string;
-  timeout: string;
-}
+import { DEFAULT_BAUD, type PortCliOptions } from '../cli/port-options.js';
 
 export interface PortOptions {
   port: string;
   baud: number;
   vdd: number;
   timeoutMs: number;
-}
-
-export const DEFAULT_BAUD = 115200;
-/** An LTO cell may sit at 1.8 V, the lowest supply the MCU runs at: assume it unless told. */
-export const DEFAULT_VDD = 1.8;
-
-export function addPortOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-p, --port <path>', 'serial port of the USB-serial adapter wired for UPDI (see `ltobms ports`)').env('LTOBMS_PORT'))
-    .option('-b, --baud <n>', 'UPDI baud rate', String(DEFAULT_BAUD))
-    .option('--vdd <volts>', 'board supply voltage: sets the fastest allowed --baud (225 k from 1.8 V, 450 k from 2.2 V, 900 k from 2.7 V)', String(DEFAULT_VDD))
-    .option('--timeout <ms>', 'how long to wait for an answer beyond the wire time', '250');
 }
 
 export function parsePortOptions(opts: PortCliOptions): PortOptions {

@@ -5,7 +5,7 @@
  * front of every sink already batches, retries and survives restarts, so each batch is sent once
  * per attempt through the client's transport and its HttpError is classified here.
  */
-import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import type { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import type { Target } from '../config.js';
 import { describeTarget } from '../config.js';
 import { debug } from '../../util/debug.js';
@@ -14,31 +14,46 @@ import { isRetryableStatus, networkMessage, retryAfterMs, transportError, WriteE
 type Influx2Target = Extract<Target, { kind: 'influx2' }>;
 const log = debug('ltobms:log:influx2');
 
-// The client logs failures to the console by default; a library must not print.
-setLogger({
-  error: (message: string, err?: unknown) => log('client error:', message, networkMessage(err)),
-  warn: (message: string, err?: unknown) => log('client warning:', message, networkMessage(err)),
-});
+type ClientModule = typeof import('@influxdata/influxdb-client');
+let clientModule: Promise<ClientModule> | undefined;
+
+/**
+ * The client package, loaded with the first InfluxDB 2.x sink (it costs start-up time that a
+ * file target or another command should not pay).
+ */
+function loadClient(): Promise<ClientModule> {
+  clientModule ??= import('@influxdata/influxdb-client').then((m) => {
+    // The client logs failures to the console by default; a library must not print.
+    m.setLogger({
+      error: (message: string, err?: unknown) => log('client error:', message, networkMessage(err)),
+      warn: (message: string, err?: unknown) => log('client warning:', message, networkMessage(err)),
+    });
+    return m;
+  });
+  return clientModule;
+}
 
 export class Influx2Sink implements Sink {
   readonly description: string;
   readonly durable = false;
-  private readonly client: InfluxDB;
+  private client: Promise<{ influx: InfluxDB; HttpError: typeof HttpError }> | undefined;
   private readonly path: string;
 
   constructor(
-    target: Influx2Target,
+    private readonly target: Influx2Target,
     private readonly timeoutMs = 10_000,
   ) {
     this.description = describeTarget(target);
-    this.client = new InfluxDB({ url: target.url, token: target.token, timeout: timeoutMs });
     const params = new URLSearchParams({ org: target.org, bucket: target.bucket, precision: 'ns' });
     this.path = `/api/v2/write?${params}`;
   }
 
   async write(lines: readonly string[]): Promise<void> {
+    // The URL was checked when the configuration was read, so making the client cannot fail here.
+    this.client ??= loadClient().then((m) => ({ influx: new m.InfluxDB({ url: this.target.url, token: this.target.token, timeout: this.timeoutMs }), HttpError: m.HttpError }));
+    const { influx, HttpError } = await this.client;
     try {
-      await this.client.transport.request(this.path, lines.join('\n'), {
+      await influx.transport.request(this.path, lines.join('\n'), {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
       });

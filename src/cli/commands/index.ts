@@ -1,6 +1,8 @@
 /**
- * Every ltobms command, in the order `ltobms --help` lists them.
- * Each module exports `register(program)` and stays thin: options → typed input → library → render.
+ * The command table: every ltobms command, in the order `ltobms --help` lists them. Each module
+ * here declares a command's name, summary, options and help, and nothing else; its action lives in
+ * src/commands/<name>.ts (options → typed input → workflow or library → render) and is imported
+ * only when that command runs.
  */
 import type { Command } from 'commander';
 import { register as build } from './build.js';

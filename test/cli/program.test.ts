@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, REPO_ROOT } from './helpers/cli.js';
+import { runCli, REPO_ROOT } from '../helpers/cli.js';
 
 test('--version prints the package version', async () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

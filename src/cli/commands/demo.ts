@@ -1,0 +1,39 @@
+/**
+ * `ltobms demo`: its options and help. The action is src/commands/demo.ts, imported when the command
+ * runs, so listing and parsing commands loads none of their dependencies.
+ */
+import type { Command } from 'commander';
+import { lazyAction } from '../run.js';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .summary('the whole product on a virtual board: build, program, run, log — in seconds')
+    .description(
+      'Build the firmware, start a virtual board (emulated ATtiny824 + cell, load and charger), program ' +
+        'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over a pseudo-terminal, run a ' +
+        'short scenario at max speed while the real log reader writes the frames to the local line-protocol ' +
+        'file, then print the frames. Needs avr-gcc and socat; nothing else, no hardware.',
+    )
+    .option('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO')
+    .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')
+    .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
+    .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
+    .option('--start <time>', 'stamp the frames as if the run started then (ISO 8601 or epoch seconds); default: it ends now')
+    .option('--all', 'print every frame, not just state changes and one per quarter hour')
+    .option('--json', 'print the result (frames, files, times) as JSON')
+    .addHelpText(
+      'after',
+      `
+The frames land in <out-dir>/YYYY-MM-DD.lp as \`ltobms log\` writes them, stamped with the board's
+simulated clock (3 simulated hours span 3 hours, ending now or starting at --start);
+load them into InfluxDB later with \`ltobms log --replay <file>\`.
+
+Examples:
+  $ ltobms demo
+  $ ltobms demo --chemistry NAION
+  $ ltobms demo --scenario examples/scenarios/charge-ovlo.yaml --all
+  $ ltobms demo --out-dir /tmp/frames --json`,
+    )
+    .action(lazyAction(async () => (await import('../../commands/demo.js')).execute));
+}
