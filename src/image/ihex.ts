@@ -5,12 +5,22 @@
  * at 0x810000 costs 20 bytes, not 8 MB of padding). This module adds the AVR view on top:
  * which memory (flash, EEPROM, fuses, lock, signature row, user row) each block belongs to.
  */
-import nrfIntelHex from 'nrf-intel-hex';
+import { createRequire } from 'node:module';
+import type nrfIntelHex from 'nrf-intel-hex';
 import { UsageError } from '../errors.js';
 
-// The package ships CommonJS with an ES-style `export default` declaration; at run time the
-// default import is the class itself.
-const MemoryMap = nrfIntelHex as unknown as typeof nrfIntelHex.default;
+type MemoryMapClass = typeof nrfIntelHex.default;
+let memoryMapClass: MemoryMapClass | undefined;
+
+/**
+ * nrf-intel-hex's MemoryMap, required on first use: a command that never reads or writes a hex
+ * file (most runs of `ltobms eeprom`) does not pay for loading it. The package ships CommonJS with
+ * an ES-style `export default` declaration; at run time the module is the class itself.
+ */
+function MemoryMap(): MemoryMapClass {
+  memoryMapClass ??= createRequire(import.meta.url)('nrf-intel-hex') as MemoryMapClass;
+  return memoryMapClass;
+}
 
 /** A contiguous run of bytes at an absolute (hex-file) address. */
 export interface Segment {
@@ -43,7 +53,7 @@ const WINDOW: Record<AvrMemoryName, number> = {
 export function parseIntelHex(text: string, source = 'hex file'): Segment[] {
   let map: Map<number, Uint8Array>;
   try {
-    map = MemoryMap.fromHex(text.replace(/^\uFEFF/, ''));
+    map = MemoryMap().fromHex(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new UsageError(`${source} is not valid Intel HEX (${why.replace(/\.$/, '')})`, {
@@ -62,7 +72,7 @@ export function parseIntelHex(text: string, source = 'hex file'): Segment[] {
 
 /** Formats segments as Intel HEX (16 data bytes per record, extended linear address records). */
 export function formatIntelHex(segments: readonly Segment[]): string {
-  const map = new MemoryMap();
+  const map = new (MemoryMap())();
   for (const s of segments) map.set(s.address, s.data);
   return map.asHexString() + '\n';
 }
