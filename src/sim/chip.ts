@@ -50,6 +50,8 @@ export interface Attiny824Options extends ChipCallbacks {
   nvmctrl?: Nvmctrl;
   /** Virtual I2C host settings. */
   i2c?: I2cHostOptions;
+  /** Fast-forward through idle polling loops (default true; the results are the same either way). */
+  fastForward?: boolean;
 }
 
 export type RunResult = 'limit' | 'break';
@@ -59,7 +61,11 @@ class RegionPeripheral implements Peripheral {
   readonly name: string;
   readonly base: number;
   readonly size: number;
-  constructor(private readonly region: DataRegion) {
+  constructor(
+    private readonly region: DataRegion,
+    /** Whether reads are stable (Peripheral.stableRead) — the region says nothing about it. */
+    private readonly stable = false,
+  ) {
     this.name = region.name;
     this.base = region.start;
     this.size = region.size;
@@ -71,6 +77,9 @@ class RegionPeripheral implements Peripheral {
     this.region.write(offset, value);
   }
   reset(): void {}
+  stableRead(): boolean {
+    return this.stable;
+  }
 }
 
 export class Attiny824 {
@@ -121,7 +130,7 @@ export class Attiny824 {
     this.traceFn = options.trace;
     this.clock = new SimClock(20_000_000 / 6);
     this.eeReadyEvent = this.clock.event(() => this.updateEeReady());
-    const bus: CpuBus = { read: (a) => this.busRead(a), write: (a, v) => this.busWrite(a, v) };
+    const bus: CpuBus = { read: (a) => this.busRead(a), write: (a, v) => this.busWrite(a, v), stable: (a) => this.stableRead(a) };
     this.cpu = new Cpu(
       this.memories.flash,
       bus,
@@ -135,6 +144,7 @@ export class Attiny824 {
       },
       () => this.memories.fuses[FUSE.BOOTEND]! * 256,
     );
+    this.cpu.fastForward = options.fastForward ?? true;
     const ctx: ChipContext = {
       clock: this.clock,
       cpu: this.cpu,
@@ -229,8 +239,9 @@ export class Attiny824 {
       new StubBlock(ctx, 'TCA0', 0x0a00, 0x40),
       new StubBlock(ctx, 'TCB0', 0x0a80, 0x10),
       new StubBlock(ctx, 'TCB1', 0x0a90, 0x10),
-      new RegionPeripheral(new SyscfgRegion()),
-      new RegionPeripheral(nvmctrlRegion),
+      new RegionPeripheral(new SyscfgRegion(), true),
+      // NVMCTRL's busy bits end at eeReadyEvent (updateEeReady), so they are stable too.
+      new RegionPeripheral(nvmctrlRegion, true),
     ];
     this.sleepAware = this.peripherals.filter((p) => p.sleepChanged);
     this.wakeSources = this.peripherals.filter((p) => p.wakeVectors);
@@ -407,12 +418,24 @@ export class Attiny824 {
     this.updateEeReady();
   }
 
-  /** NVMCTRL_EE (vector 29) follows INTCTRL.EEREADY and the EEPROM busy time. */
+  /** NVMCTRL_EE (vector 29) follows INTCTRL.EEREADY and the EEPROM busy time; the event also marks the end of a
+   * flash operation, so STATUS changes only at an event. */
   private updateEeReady(): void {
     this.interrupts.setRequest(NVMCTRL_EE_VECTOR, this.nvmctrl.interruptPending);
-    if (this.clock.cycleAt(this.nvmctrl.eepromReadyAt) > this.clock.cycles) {
-      this.clock.rearm(this.eeReadyEvent, this.nvmctrl.eepromReadyAt);
-    } else this.clock.cancel(this.eeReadyEvent);
+    const now = this.clock.cycles;
+    let next = Infinity;
+    for (const t of [this.nvmctrl.eepromReadyAt, this.nvmctrl.flashReadyAt]) {
+      if (t < next && this.clock.cycleAt(t) > now) next = t;
+    }
+    if (next < Infinity) this.clock.rearm(this.eeReadyEvent, next);
+    else this.clock.cancel(this.eeReadyEvent);
+  }
+
+  /** Whether a data-space read is stable (CpuBus.stable): asked of the register's owner. */
+  private stableRead(addr: number): boolean {
+    if (addr >= IO_END) return false;
+    const p = this.ioOwner[addr];
+    return p !== undefined && p.stableRead !== undefined && p.stableRead(addr - p.base);
   }
 
   private busRead(addr: number): number {

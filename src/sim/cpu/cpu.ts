@@ -6,7 +6,10 @@
 // the injected bus, which the chip routes to peripherals and the NVM regions.
 //
 // Instructions are decoded once per flash word into closures (decoder.ts) and cached; a write to flash must call
-// `invalidateCode()`.
+// `invalidateCode()`. The run loop checks events, interrupts and sleep only when something could have changed
+// them: an instruction that reaches the bus or changes control state raises `attention`; between those, a
+// straight run of instructions goes without the checks. Polling loops in a fixed point are fast-forwarded to the
+// next event (idle-loop.ts).
 
 import type { SleepMode } from '../chip-types.js';
 import { decodeAt, type Exec } from './decoder.js';
@@ -37,6 +40,9 @@ const INTERRUPT_ENTRY_CYCLES = 2;
 export interface CpuBus {
   read(addr: number): number;
   write(addr: number, value: number): void;
+  /** True if reading `addr` has no side effect and its value changes only at a clock event or by a write
+   * (what lets a polling loop be fast-forwarded); anything not known to be so is false. */
+  stable?(addr: number): boolean;
 }
 
 /** Callbacks from the core to the chip. */
@@ -77,11 +83,23 @@ export class Cpu {
   illegalOpcodes = 0;
   /** Set by SEI and RETI: the next instruction runs before any interrupt is taken. */
   interruptInhibit = false;
+  /** Set by anything that may need the run loop's checks before the next instruction (bus access, SEI, SLEEP…). */
+  attention = false;
+  /** Counts everything with an effect beyond the registers: writes, unstable reads, interrupts, SLEEP, WDR…
+   * (a polling loop is idle only while this stands still; idle-loop.ts). */
+  effects = 0;
+  /** Fast-forward through idle polling loops (on by default; off to compare). */
+  fastForward = true;
+  /** Cycles skipped by fast-forwarding (counted in `clock.cycles` as if executed). */
+  fastForwardedCycles = 0;
+  /** The cycle the current `run` stops at (idle loops never skip past it). */
+  runLimit = 0;
   /** Decoded-instruction cache, one entry per flash word. */
   readonly code: Exec[];
   readonly flashWords: number;
   private ccpKind: CcpKind | undefined;
-  private ccpCount = 0;
+  /** Instructions left in which a CCP key is valid (0 = none). */
+  ccpCount = 0;
   private readonly lazy: Exec;
 
   constructor(
@@ -141,15 +159,20 @@ export class Cpu {
       if (addr === IO_SPH) return this.sp >> 8;
       if (addr === IO_CCP) return 0;
     }
-    return this.bus.read(addr & 0xffff);
+    const a = addr & 0xffff;
+    this.attention = true;
+    if (!this.bus.stable?.(a)) this.effects++;
+    return this.bus.read(a);
   }
 
   write(addr: number, value: number): void {
+    this.effects++;
     const s = addr - SRAM_START;
     if (s >= 0 && s < SRAM_SIZE) {
       this.sram[s] = value;
       return;
     }
+    this.attention = true;
     if (addr < 0x40 && addr >= IO_CCP) {
       if (addr === IO_SREG) {
         this.sreg = value & 0xff;
@@ -214,6 +237,7 @@ export class Cpu {
   /** Enter an interrupt handler: AVRxt does not clear I; CPUINT records the level instead. */
   private enterInterrupt(vector: number): void {
     const clock = this.clock;
+    this.effects++;
     if (this.sleeping) {
       this.sleeping = false;
       this.hooks.wake();
@@ -234,6 +258,7 @@ export class Cpu {
     const ic = this.interrupts;
     const code = this.code;
     const epoch = clock.epoch;
+    this.runLimit = untilCycle;
     while (!this.stopped) {
       if (clock.cycles >= clock.nextEventCycle) {
         clock.runDue();
@@ -253,9 +278,28 @@ export class Cpu {
         clock.cycles = target;
         continue;
       }
-      this.interruptInhibit = false;
-      clock.cycles += code[this.pc]!(this);
-      this.instructions++;
+      // (The instruction may move the clock itself — a halt for the NVM, a fast-forward — so its cycles are added
+      // to the clock as it is afterwards.)
+      if (this.ccpCount !== 0 || this.interruptInhibit) {
+        // One instruction, then the checks again: a CCP window counts instructions, and after SEI or RETI a
+        // pending interrupt is taken right after the next one.
+        this.interruptInhibit = false;
+        const cycles = code[this.pc]!(this);
+        clock.cycles += cycles;
+        this.instructions++;
+        if (this.ccpCount !== 0) this.ccpCount--;
+        continue;
+      }
+      // Nothing the checks above look at changes until an instruction raises `attention` (it reached the bus or
+      // changed control state) or the next event or the end of the run comes.
+      const limit = clock.nextEventCycle < untilCycle ? clock.nextEventCycle : untilCycle;
+      this.attention = false;
+      do {
+        const cycles = code[this.pc]!(this);
+        clock.cycles += cycles;
+        this.instructions++;
+      } while (!this.attention && clock.cycles < limit);
+      // Only the last instruction can have written CCP; its own retirement counts (see writeCcp).
       if (this.ccpCount !== 0) this.ccpCount--;
     }
     return 'break';
@@ -264,12 +308,14 @@ export class Cpu {
   /** Executes exactly one instruction (or one interrupt entry); returns the cycles it took. For tests. */
   step(): number {
     const before = this.clock.cycles;
+    this.runLimit = -Infinity; // never fast-forward a single step
     const ic = this.interrupts;
     if (ic.ready && !this.interruptInhibit && this.ccpCount === 0 && (this.sreg & SREG_I || ic.nmiReady)) {
       this.enterInterrupt(ic.select());
     } else {
       this.interruptInhibit = false;
-      this.clock.cycles += this.code[this.pc]!(this);
+      const cycles = this.code[this.pc]!(this);
+      this.clock.cycles += cycles;
       this.instructions++;
       if (this.ccpCount !== 0) this.ccpCount--;
     }
@@ -278,6 +324,8 @@ export class Cpu {
 
   /** Called by the SLEEP instruction. */
   executeSleep(): void {
+    this.attention = true;
+    this.effects++;
     const mode = this.hooks.sleep();
     if (mode === undefined) return;
     this.sleeping = true;
@@ -286,11 +334,15 @@ export class Cpu {
 
   /** Called by the RETI instruction. */
   executeReti(): void {
+    this.attention = true;
+    this.effects++;
     this.interrupts.returnFromInterrupt();
     this.interruptInhibit = true;
   }
 
   executeBreak(): void {
+    this.attention = true;
+    this.effects++;
     this.stopped = true;
   }
 
@@ -299,11 +351,15 @@ export class Cpu {
   }
 
   executeIllegal(wordAddress: number, opcode: number): void {
+    this.attention = true;
+    this.effects++;
     this.illegalOpcodes++;
     this.hooks.illegalOpcode(wordAddress, opcode);
   }
 
   setWatchdogReset(): void {
+    this.attention = true;
+    this.effects++;
     this.hooks.watchdogReset();
   }
 }

@@ -10,6 +10,7 @@
 // Not on this core (executed as a counted 1-cycle NOP): ELPM, EIJMP, EICALL, SPM, DES, XCH, LAS, LAC, LAT.
 
 import type { Cpu } from './cpu.js';
+import { LoopWatch, WATCHED_LOOP_WORDS } from './idle-loop.js';
 import { SREG_C, SREG_H, SREG_I, SREG_N, SREG_S, SREG_T, SREG_V, SREG_Z } from './sreg.js';
 import { ATTINY824 } from '../../part/attiny824.js';
 import { DATA_SPACE } from '../../part/tinyavr2.js';
@@ -346,7 +347,16 @@ export function decodeAt(cpu: Cpu, pc: number): Exec {
     }
     case 0xc: {
       // RJMP
-      const target = (((pc + 1 + ((op << 20) >> 20)) % cpu.flashWords) + cpu.flashWords) % cpu.flashWords;
+      const k = (op << 20) >> 20;
+      const target = (((pc + 1 + k) % cpu.flashWords) + cpu.flashWords) % cpu.flashWords;
+      if (k < 0 && k >= -WATCHED_LOOP_WORDS) {
+        const watch = new LoopWatch();
+        return (c) => {
+          watch.taken(c, 2);
+          c.pc = target;
+          return 2;
+        };
+      }
       return (c) => {
         c.pc = target;
         return 2;
@@ -375,6 +385,18 @@ export function decodeAt(cpu: Cpu, pc: number): Exec {
         const k = ((op << 22) >> 25) | 0;
         const target = (((pc + 1 + k) % cpu.flashWords) + cpu.flashWords) % cpu.flashWords;
         const ifSet = (op & 0x0400) === 0; // BRBS when bit 10 is clear, BRBC when set
+        if (k < 0 && k >= -WATCHED_LOOP_WORDS) {
+          const watch = new LoopWatch();
+          return (c) => {
+            if (((c.sreg & mask) !== 0) === ifSet) {
+              watch.taken(c, 2);
+              c.pc = target;
+              return 2;
+            }
+            c.pc = next;
+            return 1;
+          };
+        }
         return (c) => {
           if (((c.sreg & mask) !== 0) === ifSet) {
             c.pc = target;
@@ -733,6 +755,7 @@ function decodeMisc(op: number, next: number, illegal: Exec): Exec {
       return (c) => {
         c.sreg |= SREG_I;
         c.interruptInhibit = true;
+        c.attention = true;
         c.pc = next;
         return 1;
       };

@@ -22,6 +22,8 @@ export class SimClock {
   nextEventCycle = Infinity;
   /** Changes whenever the CPU frequency changes, so a running loop can recompute its cycle targets. */
   epoch = 0;
+  /** Events fired so far (a polling loop is idle only between events; cpu/idle-loop.ts). */
+  fired = 0;
   private epochCycles = 0;
   private epochTime = 0;
   private period: number;
@@ -119,6 +121,7 @@ export class SimClock {
     while (this.queue.length && this.cycleAt(this.queue[0]!.time) <= this.cycles) {
       const ev = this.queue.shift()!;
       ev.queued = false;
+      this.fired++;
       ev.callback();
     }
     this.updateNext();

@@ -171,6 +171,11 @@ export class Nvmctrl {
     return Math.max(this.flashBusyUntil, this.eepromBusyUntil);
   }
 
+  /** When flash work finishes, in clock seconds. */
+  get flashReadyAt(): number {
+    return this.flashBusyUntil;
+  }
+
   /** When EEPROM work finishes (the EEREADY interrupt source), in clock seconds. */
   get eepromReadyAt(): number {
     return this.eepromBusyUntil;

@@ -20,6 +20,11 @@ export class Cpuint implements Peripheral {
     this.ctx.interrupts.reset();
   }
 
+  /** Changed only by writes and by interrupt entry/RETI, which the core counts itself. */
+  stableRead(): boolean {
+    return true;
+  }
+
   read(offset: number): number {
     const ic = this.ctx.interrupts;
     switch (offset) {

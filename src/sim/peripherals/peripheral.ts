@@ -31,6 +31,9 @@ export interface Peripheral {
   sleepChanged?(mode: SleepMode | undefined): void;
   /** Interrupt vectors this peripheral can wake the core with in a sleep mode (bit n = vector n). */
   wakeVectors?(mode: SleepMode): number;
+  /** True if reading the register has no side effect and its value changes only at one of this peripheral's
+   * clock events or by a write (a polling loop on it can be fast-forwarded, cpu/idle-loop.ts). Absent = never. */
+  stableRead?(offset: number): boolean;
 }
 
 /**
@@ -86,6 +89,11 @@ export class RamBlock implements Peripheral {
 
   reset(): void {
     this.regs.fill(0);
+  }
+
+  /** Plain storage: only writes change it. */
+  stableRead(): boolean {
+    return true;
   }
 }
 

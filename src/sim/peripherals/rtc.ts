@@ -43,12 +43,18 @@ export class Rtc implements Peripheral {
   private pitSyncUntil = -Infinity;
   private ctrlSyncUntil = -Infinity;
   private readonly tick: ClockEvent;
+  /** Nothing to do when a synchronisation ends, but STATUS/PITSTATUS change then: an event marks it (so a
+   * loop polling them waits for a known instant, cpu/idle-loop.ts). */
+  private readonly ctrlSynced: ClockEvent;
+  private readonly pitSynced: ClockEvent;
   private tickAt = 0;
   /** PIT periods elapsed since enabling (for tests). */
   ticks = 0;
 
   constructor(private readonly ctx: ChipContext) {
     this.tick = ctx.clock.event(() => this.onTick());
+    this.ctrlSynced = ctx.clock.event(() => {});
+    this.pitSynced = ctx.clock.event(() => {});
   }
 
   reset(): void {
@@ -97,6 +103,11 @@ export class Rtc implements Peripheral {
     this.schedulePit(this.tickAt);
   }
 
+  /** The PIT's registers and both status registers (their busy ends are events); not the counter. */
+  stableRead(offset: number): boolean {
+    return offset === STATUS || offset === CLKSEL || (offset >= PITCTRLA && offset <= PITINTFLAGS);
+  }
+
   read(offset: number): number {
     const now = this.ctx.clock.time;
     switch (offset) {
@@ -124,6 +135,7 @@ export class Rtc implements Peripheral {
       case CTRLA:
         this.regs[CTRLA] = value;
         this.ctrlSyncUntil = now + RTC_SYNC_CYCLES / this.rtcHz;
+        this.ctx.clock.rearm(this.ctrlSynced, this.ctrlSyncUntil);
         if (value & RTCEN) this.ctx.unimplemented('RTC counter (RTCEN): only the PIT is modelled');
         return;
       case CLKSEL:
@@ -135,6 +147,7 @@ export class Rtc implements Peripheral {
         if (now < this.pitSyncUntil) return; // lost while the previous write synchronises
         this.pitctrla = value & 0x79;
         this.pitSyncUntil = now + RTC_SYNC_CYCLES / this.rtcHz;
+        this.ctx.clock.rearm(this.pitSynced, this.pitSyncUntil);
         this.schedulePit(this.pitSyncUntil);
         return;
       }

@@ -36,6 +36,11 @@ export class Slpctrl implements Peripheral {
     }
   }
 
+  /** Changed only by writes and by interrupt entry/RETI, which the core counts itself. */
+  stableRead(): boolean {
+    return true;
+  }
+
   read(offset: number): number {
     if (offset === CTRLA) return this.ctrla;
     if (offset === VREGCTRL) return this.vregctrl;

@@ -140,6 +140,11 @@ export class Usart implements Peripheral {
     this.updateIrq();
   }
 
+  /** Everything but the receiver's data changes only when a frame ends (an event) or by a write. */
+  stableRead(offset: number): boolean {
+    return offset !== RXDATAL && offset !== RXDATAH;
+  }
+
   read(offset: number): number {
     switch (offset) {
       case STATUS:
