@@ -64,6 +64,11 @@ export class RxBuffer {
     return dropped;
   }
 
+  /** True once a listener takes the bytes (see {@link listen}). */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
   get available(): number {
     return this.length;
   }

@@ -53,7 +53,8 @@ export class SerialPortStream extends ReceivingStream {
     // A real port holds the line low for the BREAK byte; a pty carries the 0x00 as data only.
     this.realBreak = ptyDevice(name) === undefined;
     port.on('data', (d: Buffer) => {
-      if (log.enabled) log(`${name} rx ${hexBytes(d)}`);
+      // Bytes for exact reads (UPDI) in hex; a listener's stream (the log tail) is text, shown elsewhere.
+      if (log.enabled && !this.rx.listening) log(`${name} rx ${hexBytes(d)}`);
       this.rx.push(new Uint8Array(d.buffer, d.byteOffset, d.length));
     });
     port.on('error', (e: Error) => this.end(e.message, portError(name, 'failed', e)));

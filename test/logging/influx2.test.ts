@@ -112,7 +112,13 @@ describe('ltobms log → InfluxDB 2.x write API, stored by VictoriaMetrics', { s
     t.after(() => logger.kill9());
     await logger.waitForStderr(/reading /);
     const frames = [testFrame(3, '0042'), testFrame(4, '0042'), testFrame(5, '0042')];
-    for (const f of frames) await pty.send(wireLine(f) + '\r\n');
+    // One frame at a time, as the firmware sends them: the server keeps ms, so frames stamped within
+    // one millisecond (several lines in one read) would land on one timestamp.
+    for (const [i, f] of frames.entries()) {
+      await pty.send(wireLine(f) + '\r\n');
+      await waitUntil(`frame ${i + 1} shown`, () => logger.stdout.split('\n').filter((l) => / 0042 /.test(l)).length === i + 1, 30_000, logger.describe);
+      await new Promise((r) => setTimeout(r, 2));
+    }
     await waitUntil('3 points stored', async () => (await stored(vm, '0042')).length === 3, 30_000, logger.describe);
 
     for (const r of proxy.requests) {
