@@ -30,7 +30,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['window', 'document', 'getComputedStyle', 'setTimeout', 'clearTimeout', 'scrollX', 'scrollY', 'uPlot'].map((g) => [g, 'readonly']),
+        ['window', 'document', 'location', 'getComputedStyle', 'setTimeout', 'clearTimeout', 'scrollX', 'scrollY', 'uPlot'].map((g) => [g, 'readonly']),
       ),
     },
   },

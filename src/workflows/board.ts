@@ -6,6 +6,7 @@
  */
 import { withProgrammer, type ConnectOptions } from '../updi/connect.js';
 import type { Programmer } from '../updi/program.js';
+import { simulatedStartNs, SimulatedFrameClock } from '../logging/clock.js';
 import { tailPorts, type LogSummary, type TailOptions } from '../logging/session.js';
 import type { Scenario } from '../sim/scenario/index.js';
 import type { SimSpeed } from '../sim/runtime/pacer.js';
@@ -67,7 +68,18 @@ export interface VirtualBoardOptions {
 export function virtualBoard(options: VirtualBoardOptions): BoardOpener {
   return {
     async open(signal) {
-      const sim = await startBoardSim({ statePath: options.statePath, baud: options.baud, latencyMs: 1, scenario: options.scenario, speed: options.speed });
+      // Frames carry the board's simulated clock, starting now (at --speed N it runs N times faster).
+      const clock = new SimulatedFrameClock(simulatedStartNs({ nowMs: Date.now() }), () => sim.runtime.time);
+      const sim = await startBoardSim({
+        statePath: options.statePath,
+        baud: options.baud,
+        latencyMs: 1,
+        scenario: options.scenario,
+        speed: options.speed,
+        onRuntimeEvent: (e) => {
+          if (e.type === 'line' && e.line.frame) clock.noteFrame(e.line.frame, e.line.t);
+        },
+      });
       const stop = new AbortController();
       const running = sim.run(AbortSignal.any([signal, stop.signal]));
       return {
@@ -75,7 +87,7 @@ export function virtualBoard(options: VirtualBoardOptions): BoardOpener {
         updiName: sim.updiPath,
         uartName: sim.uartPath,
         withProgrammer: (connect, job) => withProgrammer({ ...connect, port: sim.updiPath }, job),
-        tail: (tail) => tailPorts({ ...tail, ports: [sim.uartPath] }),
+        tail: (tail) => tailPorts({ ...tail, ports: [sim.uartPath], clock }),
         async close() {
           stop.abort();
           try {

@@ -80,6 +80,9 @@ test('run --sim: everything the first time, nothing the second, only the configu
   assert.deepEqual([programmed.type, programmed.flash.changedPages, programmed.eeprom], ['programmed', 0, null]);
   const logged = readFileSync(join(dir, 'data', 'log', readdirSync(join(dir, 'data', 'log'))[0]!), 'utf8').trim().split('\n');
   assert.ok(logged.length >= frames().length && logged.every((l) => l.startsWith('lto-bms,id=002A ')), 'flushed to the log file');
+  // Stamped with the virtual board's clock: a frame a simulated minute, though 1 s of wall time apart.
+  const stamps = logged.map((l) => BigInt(l.slice(l.lastIndexOf(' ') + 1)));
+  for (let i = 1; i < stamps.length; i++) assert.ok(Math.abs(Number(stamps[i]! - stamps[i - 1]!) / 1e9 - 60) < 0.5, `frame ${i}: ${stamps[i]! - stamps[i - 1]!} ns after the one before`);
 });
 
 test('run on a port: only changed pages are rewritten, then the UART frames go to the log files until Ctrl-C (exit 0)', { skip: !socatAvailable() }, async (t) => {

@@ -4,7 +4,7 @@
  * scripts ran, or a PNG screenshot decoded to pixels.
  *
  *   chromiumPath()                                   /usr/bin/chromium, or undefined when absent
- *   await dumpDom(file, { width, height })           the serialised DOM (what the script drew sets data-*)
+ *   await dumpDom(file, { width, height }, '#board=1')  the serialised DOM (what the script drew sets data-*)
  *   await screenshot(file, { width, height })        { width, height, pixel(x, y) → [r, g, b] }
  */
 import { execFile } from 'node:child_process';
@@ -26,7 +26,7 @@ export interface Viewport {
 }
 
 /** Runs chromium headless on the file with `extra` flags in a throw-away profile. */
-async function runChromium(file: string, viewport: Viewport, extra: string[]): Promise<string> {
+async function runChromium(file: string, viewport: Viewport, extra: string[], hash = ''): Promise<string> {
   const bin = chromiumPath();
   if (!bin) throw new Error('chromium is not installed');
   const profile = mkdtempSync(join(tmpdir(), 'ltobms-chromium-'));
@@ -46,7 +46,7 @@ async function runChromium(file: string, viewport: Viewport, extra: string[]): P
     // Lets the page's scripts (and uPlot's first draw) finish before the DOM or pixels are taken.
     '--virtual-time-budget=5000',
     ...extra,
-    pathToFileURL(file).href,
+    pathToFileURL(file).href + hash,
   ];
   try {
     return await new Promise<string>((resolve, reject) => {
@@ -60,8 +60,9 @@ async function runChromium(file: string, viewport: Viewport, extra: string[]): P
   }
 }
 
-export function dumpDom(file: string, viewport: Viewport): Promise<string> {
-  return runChromium(file, viewport, ['--dump-dom']);
+/** `hash`: a fragment for the page's address, e.g. `#board=1`. */
+export function dumpDom(file: string, viewport: Viewport, hash = ''): Promise<string> {
+  return runChromium(file, viewport, ['--dump-dom'], hash);
 }
 
 export interface Picture {

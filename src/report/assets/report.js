@@ -179,13 +179,26 @@
     });
   }
 
+  // The board shown is in the address (#board=N), so a link or a reload keeps it.
   var select = document.getElementById('board');
-  select.addEventListener('change', function () { render(Number(select.value)); });
+  function boardFromHash() {
+    var m = /board=(\d+)/.exec(location.hash);
+    var n = m ? Number(m[1]) : 0;
+    return n < data.boards.length ? n : 0;
+  }
+  select.addEventListener('change', function () {
+    location.hash = 'board=' + select.value;
+  });
+  window.addEventListener('hashchange', function () {
+    select.value = String(boardFromHash());
+    render(boardFromHash());
+  });
   var resizeTimer;
   window.addEventListener('resize', function () {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(fit, 100);
   });
   localTimes();
-  render(0);
+  select.value = String(boardFromHash());
+  render(boardFromHash());
 })();
