@@ -2,7 +2,7 @@
  * `ltobms manufacture`: the production line. Waits for boards on the UPDI port, programs fuses,
  * flash and the EEPROM with the next serial number, verifies, records every attempt in the
  * ledger, and waits for the next board. `--report LEDGER` summarises a ledger.
- * Thin: options → typed input → Station (src/production) → render.
+ * Thin: options → typed input → runStation (src/workflows/station.ts) → render.
  */
 import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
@@ -16,13 +16,11 @@ import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { parsePortOptions } from '../updi/cli-options.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import { START_BAUD } from '../updi/session.js';
-import { openUpdiPort } from '../serial/serialport.js';
 import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
-import { LedgerWriter, MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
+import { MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
 import { ledgerReport, renderReport } from '../production/report.js';
-import { Station, type Decision, type FailedBoard, type StationEvent } from '../workflows/station.js';
+import { runStation, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
 
 interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
   firmware?: string;
@@ -86,33 +84,26 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
   };
   for (const d of contents.damaged) say(`warning: ${ledgerPath} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
 
-  // The port first: a wrong --port must not leave a new, empty ledger behind.
-  const transport = await openUpdiPort(port.port, Math.min(port.baud, START_BAUD));
-  let ledger: LedgerWriter;
-  try {
-    ledger = LedgerWriter.open(ledgerPath);
-  } catch (err) {
-    await transport.close();
-    throw err;
-  }
   const prompt = opts.yes ? undefined : new Prompt(signal);
+  let summary: StationSummary;
   try {
-    say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
-    say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
-    say(`ledger ${ledgerPath}: ${contents.entries.length} entries; next serial number ${firstSn}`);
-    const station = new Station({
+    summary = await runStation({
       port: port.port,
       baud: port.baud,
       timeoutMs: port.timeoutMs,
-      transport,
+      ledgerPath,
       job: { firmware, fuses, eepromFor, renumber: opts.renumber === true },
       book,
-      ledger,
       entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
       count,
       signal,
       decide: (failure) => (prompt ? prompt.ask(failure, view) : Promise.resolve<Decision>('next')),
       onProgress: view.onProgress,
+      onOpen: () => {
+        say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
+        say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
+        say(`ledger ${ledgerPath}: ${contents.entries.length} entries; next serial number ${firstSn}`);
+      },
       onEvent: (e: StationEvent) => {
         if (e.type === 'ok' || e.type === 'failed') {
           view.stop();
@@ -130,27 +121,20 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
           else say(line);
         } else say(line);
       },
-    });
-    let summary;
-    try {
-      summary = await station.run();
-    } catch (err) {
       // The adapter went away or the ledger cannot be written: still say what was done.
-      view.stop();
-      for (const line of summaryLines(station.summary)) process.stderr.write(line + '\n');
-      throw err;
-    } finally {
-      view.stop();
-    }
-    if (json) printJson({ type: 'summary', ...summary });
-    else for (const line of summaryLines(summary)) process.stderr.write(line + '\n');
-    if (summary.interruptedBoard) process.exitCode = ExitCode.interrupted;
-    else process.exitCode = summary.failed > 0 && summary.ok < summary.boards ? ExitCode.failure : ExitCode.ok;
+      onFailure: (partial) => {
+        view.stop();
+        for (const line of summaryLines(partial)) process.stderr.write(line + '\n');
+      },
+    });
   } finally {
+    view.stop();
     prompt?.close();
-    ledger.close();
-    await transport.close();
   }
+  if (json) printJson({ type: 'summary', ...summary });
+  else for (const line of summaryLines(summary)) process.stderr.write(line + '\n');
+  if (summary.interruptedBoard) process.exitCode = ExitCode.interrupted;
+  else process.exitCode = summary.failed > 0 && summary.ok < summary.boards ? ExitCode.failure : ExitCode.ok;
 }
 
 /** The EEPROM options out of all the command's options. */

@@ -14,7 +14,7 @@ import { START_BAUD } from '../updi/session.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
-import type { LedgerEntry, LedgerFirmware, LedgerStep, LedgerWriter, SerialBook } from '../production/ledger.js';
+import { LedgerWriter, type LedgerEntry, type LedgerFirmware, type LedgerStep, type SerialBook } from '../production/ledger.js';
 import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
 
@@ -77,6 +77,44 @@ export interface StationOptions {
   decide(failure: FailedBoard): Promise<Decision>;
   onEvent(event: StationEvent): void;
   onProgress?(event: ProgressEvent): void;
+}
+
+export interface StationRunInput extends Omit<StationOptions, 'transport' | 'ledger'> {
+  /** The ledger file (created if missing; one station per ledger). */
+  ledgerPath: string;
+  /** Called once the adapter and the ledger are open, before the first board. */
+  onOpen?(): void;
+  /** Called with what was done so far when the run fails (the adapter went away, the ledger cannot be written). */
+  onFailure?(summary: StationSummary): void;
+}
+
+/**
+ * A production run on a serial port: open the adapter, then the ledger (in that order, so a wrong
+ * port does not leave a new, empty ledger behind), run the {@link Station}, and close both
+ * whatever happens.
+ */
+export async function runStation(input: StationRunInput): Promise<StationSummary> {
+  const transport = await openUpdiPort(input.port, Math.min(input.baud, START_BAUD));
+  let ledger: LedgerWriter;
+  try {
+    ledger = LedgerWriter.open(input.ledgerPath);
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+  try {
+    input.onOpen?.();
+    const station = new Station({ ...input, transport, ledger });
+    try {
+      return await station.run();
+    } catch (err) {
+      input.onFailure?.(station.summary);
+      throw err;
+    }
+  } finally {
+    ledger.close();
+    await transport.close();
+  }
 }
 
 /** Probes in a row that must agree before a board counts as inserted or removed. */
