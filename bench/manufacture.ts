@@ -12,7 +12,7 @@ import { buildFirmware } from '../src/firmware/firmware.js';
 import { CHEMISTRY } from '../src/eeprom/chemistry.js';
 import { encodeConfig } from '../src/eeprom/image.js';
 import { fuseHex, loadFirmware, loadFuses } from '../src/production/firmware.js';
-import { LedgerWriter, SerialBook, readLedger } from '../src/production/ledger.js';
+import { FileLedger } from '../src/production/ledger-file.js';
 import { Station } from '../src/workflows/station.js';
 import { ProgrammingFixture, virtualBoard } from '../src/sim/fixture/fixture.js';
 
@@ -25,7 +25,7 @@ const firmware = await loadFirmware(build.artifacts.hex);
 const fuses = await loadFuses(undefined, firmware.file);
 const fixture = await ProgrammingFixture.open({ baud: BAUD, latencyMs: 1 });
 const ledgerPath = join(dir, 'ledger.jsonl');
-const ledger = LedgerWriter.open(ledgerPath);
+const ledger = FileLedger.open(ledgerPath, 1);
 const boards = Array.from({ length: BOARDS }, (_, i) => virtualBoard(`B${i}`, [0x30, 0x41, 0x37, 0x41, 0x34, 0x32, 0x0c, 0x3f, 0x50, i]));
 let next = 1;
 fixture.attach(boards[0]!);
@@ -34,8 +34,8 @@ const station = new Station({
   port: fixture.portPath,
   baud: BAUD,
   timeoutMs: 250,
-  job: { firmware, fuses, renumber: false, eepromFor: (sn) => encodeConfig({ serialNumber: sn, tempOffset: 0, ...CHEMISTRY.LTO.defaults }) },
-  book: new SerialBook(readLedger(ledgerPath), 1),
+  renumber: false,
+  job: { firmware, fuses, eepromFor: (sn) => encodeConfig({ serialNumber: sn, tempOffset: 0, ...CHEMISTRY.LTO.defaults }) },
   ledger,
   entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry: 'LTO', fuses: fuseHex(fuses.values) },
   count: BOARDS,
@@ -53,7 +53,7 @@ const station = new Station({
 const t0 = performance.now();
 const summary = await station.run();
 const total = (performance.now() - t0) / 1000;
-ledger.close();
+await ledger.close();
 await fixture.close();
 
 const mean = programMs.reduce((a, b) => a + b, 0) / programMs.length / 1000;

@@ -1,28 +1,33 @@
 /**
- * `ltobms manufacture`: the production line. Waits for boards on the UPDI port, programs fuses,
- * flash and the EEPROM with the next serial number, verifies, records every attempt in the
- * ledger, and waits for the next board. `--report LEDGER` summarises a ledger.
- * Thin: options → typed input → runStation (src/workflows/station.ts) → render.
+ * `ltobms manufacture`: the production line. Waits for boards on one or more UPDI ports (one
+ * station per fixture, all in this process), programs fuses, flash and the EEPROM with the next
+ * serial number, verifies, records every attempt in the shared ledger (a file, or PostgreSQL for
+ * stations on several hosts), and waits for the next board. `--report LEDGER` summarises a ledger.
+ * Thin: options → typed input → stations (src/workflows/station.ts) → render.
  */
-import { existsSync } from 'node:fs';
-import { createInterface, type Interface } from 'node:readline';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { ProgressView } from '../cli/progress.js';
+import { LinePrompt } from '../cli/line-prompt.js';
+import { StatusLines } from '../cli/status-lines.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
-import { parsePortOptions } from '../updi/cli-options.js';
+import { parsePortOptions, type PortOptions } from '../updi/cli-options.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import { chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
-import { MAX_SERIAL, SerialBook, readLedger } from '../production/ledger.js';
+import { START_BAUD } from '../updi/session.js';
+import { openUpdiPort } from '../serial/serialport.js';
+import type { ByteStream } from '../serial/stream.js';
+import { checkFirmwareForBoard, chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
+import { MAX_SERIAL } from '../production/ledger.js';
+import { openLedger, readLedgerContents } from '../production/ledger-open.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
 import { ledgerReport, renderReport } from '../production/report.js';
-import { runStation, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
+import { BoardBudget, Station, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
 
-interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
+interface ManufactureCliOptions extends Omit<PortCliOptions, 'port'>, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
+  port?: string[];
   firmware?: string;
   startSn?: string;
   ledger: string;
@@ -32,6 +37,7 @@ interface ManufactureCliOptions extends PortCliOptions, Omit<EepromOptions, 'sn'
   count?: string;
   report?: string;
   json?: boolean;
+  allowDebug?: boolean;
 }
 
 /** The action of `ltobms manufacture` (declared in src/cli/commands/manufacture.ts). */
@@ -40,13 +46,12 @@ export async function execute(opts: ManufactureCliOptions, _cmd: Command, ctx: A
   await manufacture(opts, ctx.signal);
 }
 
-function report(path: string, json: boolean): void {
-  if (!existsSync(path)) throw new UsageError(`ledger ${path} does not exist`, { code: 'LEDGER_MISSING', hint: 'check the path (`ltobms manufacture` writes ltobms-ledger.jsonl by default)' });
-  const contents = readLedger(path);
-  if (!contents.entries.length && !contents.damaged.length) {
-    throw new UsageError(`${path} holds no ledger entries`, { code: 'LEDGER_EMPTY', hint: 'a ledger gets its first line when the first board has been tried' });
+async function report(spec: string, json: boolean): Promise<void> {
+  const { location, contents } = await readLedgerContents(spec);
+  if (!contents.entries.length && !contents.damaged.length && !contents.reservations.length) {
+    throw new UsageError(`${location} holds no ledger entries`, { code: 'LEDGER_EMPTY', hint: 'a ledger gets its first record when the first board has been tried' });
   }
-  const r = ledgerReport(path, contents);
+  const r = ledgerReport(location, contents);
   if (json) printJson(r);
   else process.stdout.write(renderReport(r).join('\n') + '\n');
   if (r.duplicates.length) {
@@ -57,84 +62,122 @@ function report(path: string, json: boolean): void {
   }
 }
 
+/** Every -p, validated with the shared connection options; the same port twice is refused. */
+function parsePorts(opts: ManufactureCliOptions): PortOptions[] {
+  const ports = opts.port ?? [];
+  if (!ports.length) return [parsePortOptions({ ...opts, port: undefined })];
+  const seen = new Set<string>();
+  for (const p of ports) {
+    if (seen.has(p)) throw new UsageError(`-p ${p} is given twice`, { code: 'USAGE', hint: 'one -p per fixture' });
+    seen.add(p);
+  }
+  return ports.map((port) => parsePortOptions({ ...opts, port }));
+}
+
 async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Promise<void> {
-  // Everything is checked before the port is touched.
+  // Everything is checked before a port is touched.
   if (opts.firmware === undefined) {
     throw new UsageError('--firmware is required', { code: 'USAGE', hint: 'e.g. --firmware build/main-LTO-v1.0.hex (or --report LEDGER to summarise a ledger)' });
   }
-  const port = parsePortOptions(opts);
+  const ports = parsePorts(opts);
   const startSn = opts.startSn !== undefined ? parseNumberOption(opts.startSn, '--start-sn', { min: 1, max: MAX_SERIAL, hint: 'serial number 0 is what a board without configuration reports; start at 1 or above' }) : undefined;
   const count = opts.count !== undefined ? parseNumberOption(opts.count, '--count', { min: 1, max: 1_000_000, hint: 'e.g. --count 50; leave it out to run until Ctrl-C' }) : undefined;
   const firmware = await loadFirmware(opts.firmware);
+  checkFirmwareForBoard(firmware, { allowDebug: opts.allowDebug === true });
   const chemistry = chooseChemistry(opts.chemistry, firmware);
   const fuses = await loadFuses(opts.fuses, firmware.file);
   const request = buildEepromRequest({ ...pickEeprom(opts as unknown as Record<string, unknown>), chemistry, sn: '1' });
   const eepromFor = (sn: number) => encodeConfig({ ...request.config, serialNumber: sn });
-  const ledgerPath = resolve(opts.ledger);
-  const contents = readLedger(ledgerPath);
-  const book = new SerialBook(contents, startSn);
-  const firstSn = book.next();
+  // Reads (and locks) the ledger, and checks a number can be given; a file is created only with its first record.
+  const ledger = await openLedger(opts.ledger, startSn);
 
   const json = opts.json === true;
+  const gang = ports.length > 1;
   const tty = !json && process.stderr.isTTY === true && !process.env.CI;
-  const view = new ProgressView({ interactive: tty });
+  const view = new ProgressView({ interactive: tty && !gang });
+  const lines = gang ? new StatusLines(ports.map((p) => p.port), process.stderr, tty) : undefined;
   const say = (line: string) => {
     view.stop();
-    process.stderr.write(line + '\n');
+    if (lines) lines.print(line);
+    else process.stderr.write(line + '\n');
   };
-  for (const d of contents.damaged) say(`warning: ${ledgerPath} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
-
-  const prompt = opts.yes ? undefined : new Prompt(signal);
-  let summary: StationSummary;
+  const transports: ByteStream[] = [];
+  const prompt = opts.yes ? undefined : new LinePrompt(signal);
   try {
-    summary = await runStation({
-      port: port.port,
-      baud: port.baud,
-      timeoutMs: port.timeoutMs,
-      ledgerPath,
-      job: { firmware, fuses, eepromFor, renumber: opts.renumber === true },
-      book,
-      entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
-      count,
-      signal,
-      decide: (failure) => (prompt ? prompt.ask(failure, view) : Promise.resolve<Decision>('next')),
-      onProgress: view.onProgress,
-      onOpen: () => {
-        say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
-        say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
-        say(`ledger ${ledgerPath}: ${contents.entries.length} entries; next serial number ${firstSn}`);
-      },
-      onEvent: (e: StationEvent) => {
-        if (e.type === 'ok' || e.type === 'failed') {
-          view.stop();
-          process.stdout.write((json ? JSON.stringify(e.entry) : entryLine(e.entry)) + '\n');
-          return;
-        }
-        if (e.type === 'board' && e.event.type === 'step') {
-          view.spin(`${e.event.step}…`);
-          return;
-        }
-        const line = statusLine(e);
-        if (!line) return;
-        if (e.type === 'waiting') {
-          if (tty) view.spin(line);
-          else say(line);
-        } else say(line);
-      },
-      // The adapter went away or the ledger cannot be written: still say what was done.
-      onFailure: (partial) => {
-        view.stop();
-        for (const line of summaryLines(partial)) process.stderr.write(line + '\n');
-      },
-    });
+    const status = await ledger.status();
+    for (const d of status.damaged) say(`warning: ${ledger.location} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
+    // The ports before the first record: a wrong --port must not leave a new, empty ledger behind.
+    for (const p of ports) transports.push(await openUpdiPort(p.port, Math.min(p.baud, START_BAUD)));
+    say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}${firmware.debug ? ' (debug build)' : ''}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
+    say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
+    say(`ledger ${ledger.location}: ${status.entries} entries; next serial number ${status.next ?? '(none left)'}`);
+    const budget = count !== undefined ? new BoardBudget(count) : undefined;
+    const stations = ports.map(
+      (port, i) =>
+        new Station({
+          port: port.port,
+          baud: port.baud,
+          timeoutMs: port.timeoutMs,
+          transport: transports[i],
+          job: { firmware, fuses, eepromFor },
+          renumber: opts.renumber === true,
+          ledger,
+          entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
+          count: budget,
+          signal,
+          decide: (failure) => (prompt ? ask(prompt, failure, gang ? port.port : undefined, () => (view.stop(), lines?.stop())) : Promise.resolve<Decision>('next')),
+          onProgress: gang ? undefined : view.onProgress,
+          onEvent: (e: StationEvent) => {
+            if (e.type === 'ok' || e.type === 'failed') {
+              view.stop();
+              const text = json ? JSON.stringify(e.entry) : entryLine(e.entry) + (gang ? `  (${port.port})` : '');
+              if (lines) lines.print(text, process.stdout);
+              else process.stdout.write(text + '\n');
+              if (lines) lines.set(i, e.type === 'ok' ? `sn ${e.entry.sn} ok` : `failed at ${e.entry.step}`);
+              return;
+            }
+            if (e.type === 'board' && e.event.type === 'step') {
+              if (lines && tty) lines.set(i, `${e.event.step}…`);
+              else view.spin(`${e.event.step}…`);
+              return;
+            }
+            const line = statusLine(e);
+            if (!line) return;
+            if (lines) lines.set(i, line);
+            else if (e.type === 'waiting' && tty) view.spin(line);
+            else say(line);
+          },
+        }),
+    );
+    const outcomes = await Promise.allSettled(stations.map((s) => s.run()));
+    view.stop();
+    lines?.stop();
+    const summaries = stations.map((s) => s.summary);
+    if (json) printJson(gang ? { type: 'summary', stations: summaries } : { type: 'summary', ...summaries[0]! });
+    else for (const s of summaries) for (const line of summaryLines(s)) process.stderr.write((gang ? `${s.port}: ` : '') + line + '\n');
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    process.exitCode = exitCodeOf(summaries);
   } finally {
     view.stop();
+    lines?.stop();
     prompt?.close();
+    await ledger.close();
+    for (const t of transports) await t.close().catch(() => undefined);
   }
-  if (json) printJson({ type: 'summary', ...summary });
-  else for (const line of summaryLines(summary)) process.stderr.write(line + '\n');
-  if (summary.interruptedBoard) process.exitCode = ExitCode.interrupted;
-  else process.exitCode = summary.failed > 0 && summary.ok < summary.boards ? ExitCode.failure : ExitCode.ok;
+}
+
+function exitCodeOf(summaries: StationSummary[]): number {
+  if (summaries.some((s) => s.interruptedBoard)) return ExitCode.interrupted;
+  return summaries.some((s) => s.failed > 0 && s.ok < s.boards) ? ExitCode.failure : ExitCode.ok;
+}
+
+/** After a failure: Enter = next board, r = retry, q = quit (stdin ended or Ctrl-C: quit). */
+async function ask(prompt: LinePrompt, failure: FailedBoard, port: string | undefined, clear: () => void): Promise<Decision> {
+  clear();
+  const question = `${port ? `${port}: ` : ''}board failed at ${failure.step} (attempt ${failure.attempt}). Enter = next board, r = retry, q = quit: `;
+  const answer = await prompt.ask<Decision>(question, (a) => (a === '' || a === 'n' || a === 'next' ? 'next' : a === 'r' || a === 'retry' ? 'retry' : a === 'q' || a === 'quit' ? 'quit' : undefined));
+  return answer ?? 'quit';
 }
 
 /** The EEPROM options out of all the command's options. */
@@ -145,69 +188,4 @@ function pickEeprom(opts: Record<string, unknown>): EepromOptions {
     if (f.key !== 'serialNumber' && opts[key] !== undefined) out[key] = opts[key];
   }
   return out as EepromOptions;
-}
-
-/** Asks the operator what to do after a failure: a line from stdin (Enter, r, q). */
-class Prompt {
-  private rl: Interface | undefined;
-  private readonly lines: string[] = [];
-  private waiter: ((line: string | undefined) => void) | undefined;
-  private ended = false;
-
-  constructor(private readonly signal: AbortSignal) {}
-
-  async ask(failure: FailedBoard, view: ProgressView): Promise<Decision> {
-    view.stop();
-    this.open();
-    for (;;) {
-      process.stderr.write(`board failed at ${failure.step} (attempt ${failure.attempt}). Enter = next board, r = retry, q = quit: `);
-      const answer = await this.next();
-      if (answer === undefined) {
-        process.stderr.write('\n');
-        return 'quit';
-      }
-      const a = answer.trim().toLowerCase();
-      if (a === '' || a === 'n' || a === 'next') return 'next';
-      if (a === 'r' || a === 'retry') return 'retry';
-      if (a === 'q' || a === 'quit') return 'quit';
-      process.stderr.write(`"${answer.trim()}"? `);
-    }
-  }
-
-  close(): void {
-    this.rl?.close();
-  }
-
-  private open(): void {
-    if (this.rl) return;
-    this.rl = createInterface({ input: process.stdin, terminal: false });
-    this.rl.on('line', (line) => {
-      if (this.waiter) {
-        const w = this.waiter;
-        this.waiter = undefined;
-        w(line);
-      } else this.lines.push(line);
-    });
-    this.rl.on('close', () => {
-      this.ended = true;
-      this.waiter?.(undefined);
-      this.waiter = undefined;
-    });
-  }
-
-  private next(): Promise<string | undefined> {
-    if (this.lines.length) return Promise.resolve(this.lines.shift());
-    if (this.ended || this.signal.aborted) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const onAbort = () => {
-        this.waiter = undefined;
-        resolve(undefined);
-      };
-      this.signal.addEventListener('abort', onAbort, { once: true });
-      this.waiter = (line) => {
-        this.signal.removeEventListener('abort', onAbort);
-        resolve(line);
-      };
-    });
-  }
 }

@@ -2,10 +2,11 @@
  * Programming one board on the line, step by step, inside one UPDI session:
  *
  *   detect  programming mode (a locked chip is unlocked by chip erase), signature = ATtiny824,
- *           unique ID → serial number (its own if the ledger knows the chip)
+ *           the unique ID
  *   fuses   the fuse bytes, each read back
  *   flash   chip erase, then the image page by page, each page read back while written
- *   eeprom  the 20-byte configuration for the serial number, read back
+ *   eeprom  the serial number for the unique ID — reserved in the ledger before anything is written
+ *           (its own if the ledger knows the chip) — then the 20-byte configuration, read back
  *   verify  everything once more at the end: flash image, EEPROM image, fuses
  *
  * A failure is thrown as a {@link BoardStepError} naming the step. Never prints.
@@ -19,7 +20,7 @@ import type { Programmer } from '../updi/program.js';
 import { hex, hex2 } from '../util/hex.js';
 import type { FirmwareInfo, FuseSource } from './firmware.js';
 import { BOARD_DEVICE } from './firmware.js';
-import type { LedgerStep, SerialBook, SerialChoice } from './ledger.js';
+import { LedgerError, type LedgerStep, type SerialChoice } from './ledger.js';
 import { hexId } from './probe.js';
 
 export interface BoardJob {
@@ -27,14 +28,15 @@ export interface BoardJob {
   fuses: FuseSource;
   /** The EEPROM configuration image for a serial number. */
   eepromFor(sn: number): Uint8Array;
-  book: SerialBook;
-  renumber: boolean;
+  /** The chip's serial number, durably reserved for it before this resolves (the ledger). */
+  reserve(uid: string): Promise<SerialChoice>;
   signal?: AbortSignal;
 }
 
 export type BoardEvent =
   | { type: 'step'; step: LedgerStep }
-  | { type: 'identified'; uid: string; choice: SerialChoice; wasLocked: boolean };
+  | { type: 'identified'; uid: string; wasLocked: boolean }
+  | { type: 'reserved'; uid: string; choice: SerialChoice };
 
 export interface BoardResult {
   uid: string;
@@ -87,20 +89,23 @@ export async function programBoard(p: Programmer, job: BoardJob, onEvent: (e: Bo
       });
     }
     uid = hexId(await p.session.readSerialNumber());
-    const choice = job.book.choose(uid, job.renumber);
-    sn = choice.sn;
-    onEvent({ type: 'identified', uid, choice, wasLocked });
+    onEvent({ type: 'identified', uid, wasLocked });
 
     const fusePlan = planProgram({ fuses: job.fuses.segments }, device);
     const flashPlan = planProgram({ flash: job.firmware.image.memories.flash }, device, { chipErase: true });
-    const eeprom = job.eepromFor(sn);
-    const eepromPlan = planProgram({ eeprom: [{ address: 0, data: eeprom }] satisfies Segment[] }, device);
 
     enter('fuses');
     await p.program(fusePlan);
     enter('flash');
     await p.program(flashPlan);
     enter('eeprom');
+    // Reserved only now: a board that fails earlier uses up no number.
+    const choice = await job.reserve(uid);
+    sn = choice.sn;
+    onEvent({ type: 'reserved', uid, choice });
+    throwIfAborted(job.signal);
+    const eeprom = job.eepromFor(sn);
+    const eepromPlan = planProgram({ eeprom: [{ address: 0, data: eeprom }] satisfies Segment[] }, device);
     await p.program(eepromPlan);
 
     enter('verify');
@@ -121,7 +126,8 @@ export async function programBoard(p: Programmer, job: BoardJob, onEvent: (e: Bo
       ms: performance.now() - t0,
     };
   } catch (err) {
-    if (job.signal?.aborted) throw err;
+    // Ctrl-C, or a ledger that cannot be written: the run stops, the board is not a failure of its own.
+    if (job.signal?.aborted || err instanceof LedgerError) throw err;
     throw new BoardStepError(step, uid, sn, err);
   }
 }

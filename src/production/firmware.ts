@@ -11,7 +11,8 @@ import { LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRIES, parseChemistry, type Chemistry } from '../eeprom/chemistry.js';
 import { FUSES_FILE } from '../firmware/firmware.js';
 import type { Segment } from '../image/ihex.js';
-import { readProgramImage, type ProgramImage } from '../updi/image-file.js';
+import { checkImageForDevice, readProgramImage, type ProgramImage } from '../updi/image-file.js';
+import { planProgram } from '../updi/plan.js';
 import { ATTINY824 } from '../part/attiny824.js';
 import { FUSE_NAMES } from '../part/fuses.js';
 import { hex2 } from '../util/hex.js';
@@ -26,17 +27,36 @@ export interface FirmwareInfo {
   chemistry: Chemistry | null;
   /** Flash bytes in the image. */
   flashBytes: number;
+  /** A debug build (start-up dump on the UART): not for boards that leave the bench. */
+  debug: boolean;
 }
 
-const VERSION_RE = new RegExp(`ltobms-fw ([\\x21-\\x7e]{1,40}) (${CHEMISTRIES.join('|')})\\0`);
+/** `ltobms-fw <version> <chemistry>`, possibly followed by words such as `debug`, NUL-terminated. */
+const VERSION_RE = new RegExp(`ltobms-fw ([\\x21-\\x7e]{1,40}) (${CHEMISTRIES.join('|')})((?: [\\x21-\\x7e]{1,20}){0,4})\\0`);
+/** A `debug` word in a version (`v1.2-debug`, `debug-7`) or after the chemistry. */
+const DEBUG_WORD = /(^|[-_.+ ])debug($|[-_.+ ])/i;
+/**
+ * What FW_DEBUG compiles in today (firmware/main.c, debug_startup): the start-up line's tail and
+ * the EEPROM dump's label, one string literal.
+ */
+const DEBUG_STARTUP_TEXT = ' debug\r\n# eeprom';
+
+function flashText(flash: readonly Segment[]): string[] {
+  return flash.map((s) => Buffer.from(s.data.buffer, s.data.byteOffset, s.data.length).toString('latin1'));
+}
 
 /** Finds the `ltobms-fw <version> <chemistry>` string in the flash segments. */
-export function embeddedVersion(flash: readonly Segment[]): { version: string; chemistry: Chemistry } | undefined {
-  for (const s of flash) {
-    const m = VERSION_RE.exec(Buffer.from(s.data.buffer, s.data.byteOffset, s.data.length).toString('latin1'));
-    if (m) return { version: m[1]!, chemistry: m[2] as Chemistry };
+export function embeddedVersion(flash: readonly Segment[]): { version: string; chemistry: Chemistry; debug: boolean } | undefined {
+  for (const text of flashText(flash)) {
+    const m = VERSION_RE.exec(text);
+    if (m) return { version: m[1]!, chemistry: m[2] as Chemistry, debug: DEBUG_WORD.test(m[1]!) || DEBUG_WORD.test(m[3]!) };
   }
   return undefined;
+}
+
+/** A debug build: by its version string, or by the debug start-up text it carries. */
+export function isDebugImage(flash: readonly Segment[]): boolean {
+  return embeddedVersion(flash)?.debug === true || flashText(flash).some((t) => t.includes(DEBUG_STARTUP_TEXT));
 }
 
 export async function loadFirmware(file: string): Promise<FirmwareInfo> {
@@ -50,7 +70,28 @@ export async function loadFirmware(file: string): Promise<FirmwareInfo> {
   if (!flashBytes) throw new UsageError(`${file} has no flash data`, { code: 'IMAGE_EMPTY', hint: 'pass the main-<CHEM>-<VER>.hex (or .elf) that `ltobms build` writes' });
   const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
   const found = embeddedVersion(image.memories.flash);
-  return { file, image, sha256, version: found?.version ?? null, chemistry: found?.chemistry ?? null, flashBytes };
+  return { file, image, sha256, version: found?.version ?? null, chemistry: found?.chemistry ?? null, flashBytes, debug: isDebugImage(image.memories.flash) };
+}
+
+/**
+ * The checks `ltobms flash` makes once it sees the part, made before any board is touched (the
+ * part is known: every board carries an ATtiny824): built for another core or carrying another
+ * part's signature, too big or misplaced for its flash, or a debug build (unless allowed). Exit 2.
+ */
+export function checkFirmwareForBoard(firmware: FirmwareInfo, options: { allowDebug: boolean }): void {
+  try {
+    checkImageForDevice(firmware.image, BOARD_DEVICE, false);
+  } catch (err) {
+    if (!(err instanceof LtobmsError)) throw err;
+    throw new UsageError(err.message, { code: err.code, hint: `build it for the board's ${BOARD_DEVICE.name} (ltobms build writes build/main-<CHEMISTRY>-<version>.hex)`, cause: err });
+  }
+  planProgram({ flash: firmware.image.memories.flash }, BOARD_DEVICE, { chipErase: true });
+  if (firmware.debug && !options.allowDebug) {
+    throw new UsageError(`${firmware.file} is a debug build${firmware.version ? ` (${firmware.version})` : ''}: it dumps its configuration on the UART at every start`, {
+      code: 'MANUFACTURE_DEBUG_IMAGE',
+      hint: 'program the release build (ltobms build without --debug), or pass --allow-debug for a bench run',
+    });
+  }
 }
 
 /**
@@ -90,6 +131,8 @@ export async function loadFuses(explicit: string | undefined, firmwareFile: stri
       hint: 'see firmware/fuses.hex for the format, or pass another --fuses file',
     });
   }
+  // Values that would take the UPDI pin away, or addresses past the fuses: refused now, not on the first board.
+  planProgram({ fuses: segments }, BOARD_DEVICE);
   const values: (number | undefined)[] = new Array(FUSE_NAMES.length).fill(undefined);
   for (const s of segments) s.data.forEach((b, i) => {
     if (s.address + i < values.length) values[s.address + i] = b;

@@ -2,7 +2,7 @@
  * Text for `ltobms manufacture`: the lines the station's events and its summary become. Pure
  * (strings out); the command decides where they go.
  */
-import type { LedgerEntry } from './ledger.js';
+import type { LedgerEntry, SerialChoice } from './ledger.js';
 import type { StationEvent, StationSummary } from '../workflows/station.js';
 import { formatRanges } from './report.js';
 
@@ -32,11 +32,8 @@ export function statusLine(e: StationEvent): string | undefined {
       return `board ${e.locked ? '(locked: will be unlocked by chip erase)' : uidText(e.uid)} detected`;
     case 'board': {
       const b = e.event;
-      if (b.type === 'identified') {
-        const c = b.choice;
-        const how = c.reprogrammed ? 'already in the ledger: keeps its number' : c.renumberedFrom !== undefined ? `renumbered (had ${c.renumberedFrom})` : 'new';
-        return `programming ${b.uid} as sn ${c.sn} (${how})${b.wasLocked ? ', unlocked by chip erase' : ''}`;
-      }
+      if (b.type === 'identified') return `programming ${b.uid}${b.wasLocked ? ' (unlocked by chip erase)' : ''}`;
+      if (b.type === 'reserved') return `sn ${b.choice.sn} for ${b.uid}: ${choiceText(b.choice)}`;
       return undefined;
     }
     case 'remove':
@@ -49,6 +46,13 @@ export function statusLine(e: StationEvent): string | undefined {
   }
 }
 
+/** Why a chip gets its number. */
+export function choiceText(c: SerialChoice): string {
+  if (c.reprogrammed) return 'already in the ledger, keeps its number';
+  if (c.resumed) return 'reserved for it earlier, the same number again';
+  return c.renumberedFrom !== undefined ? `reserved, renumbered (had ${c.renumberedFrom})` : 'reserved, new';
+}
+
 export function summaryLines(s: StationSummary): string[] {
   const steps = Object.entries(s.failuresByStep).map(([k, v]) => `${k} ${v}`);
   const lines = [
@@ -56,7 +60,7 @@ export function summaryLines(s: StationSummary): string[] {
   ];
   if (s.serials.length) lines.push(`serial numbers written: ${formatRanges([...new Set(s.serials)].sort((a, b) => a - b))}`);
   if (s.nextSn !== null) lines.push(`next serial number: ${s.nextSn}`);
-  if (s.interruptedBoard) lines.push('interrupted in the middle of a board: it is not recorded and its number will be used again');
+  if (s.interruptedBoard) lines.push('interrupted in the middle of a board: it is not recorded; a number reserved for it stays with that chip');
   lines.push(`ledger: ${s.ledger}`);
   return lines;
 }

@@ -2,11 +2,16 @@
  * The production loop of `ltobms manufacture`: wait for a board on the UPDI port (polling it),
  * program it ({@link programBoard}), write the ledger entry, wait until it is taken off, repeat.
  *
+ * Several stations (one per fixture) may share one ledger and one board budget (`--count`).
+ * A passed board is recorded before it is released from programming mode, so a fixture that swaps
+ * boards when they are released never takes off a board the ledger does not know.
+ *
  * After a failure the caller decides (`decide`): retry the same board, go on to the next, or quit.
  * Ctrl-C while waiting ends the run normally; Ctrl-C in the middle of a board ends it with that
- * board unrecorded (its number is handed out again). Reports through `onEvent`; never prints.
+ * board unrecorded (a number reserved for it stays with it). Reports through `onEvent`; never prints.
  */
 import { performance } from 'node:perf_hooks';
+import { hostname } from 'node:os';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/program.js';
@@ -14,7 +19,7 @@ import { START_BAUD } from '../updi/session.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
-import { LedgerWriter, type LedgerEntry, type LedgerFirmware, type LedgerStep, type SerialBook } from '../production/ledger.js';
+import { LedgerError, type Ledger, type LedgerEntry, type LedgerFirmware, type LedgerStep } from '../production/ledger.js';
 import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
 
@@ -39,6 +44,7 @@ export type StationEvent =
   | { type: 'removed'; uid: string | null };
 
 export interface StationSummary {
+  port: string;
   ledger: string;
   /** Boards taken through the loop (a retried board counts once). */
   boards: number;
@@ -64,13 +70,15 @@ export interface StationOptions {
   timeoutMs: number;
   /** An open byte stream, left open at the end; without one the station opens (and closes) `port`. */
   transport?: ByteStream;
-  job: Omit<BoardJob, 'book' | 'signal'>;
-  book: SerialBook;
-  ledger: LedgerWriter;
+  job: Omit<BoardJob, 'reserve' | 'signal'>;
+  /** Chips already in the ledger get a new number. */
+  renumber: boolean;
+  /** Shared by every station of the run. */
+  ledger: Ledger;
   /** The parts of every entry that do not change from board to board. */
   entryBase: { firmware: LedgerFirmware; chemistry: Chemistry; fuses: string };
-  /** Stop after this many boards. */
-  count?: number;
+  /** Stop after this many boards (shared by the stations of a run: see {@link BoardBudget}). */
+  count?: number | BoardBudget;
   /** Board polling interval, ms (default 300). */
   pollMs?: number;
   signal: AbortSignal;
@@ -79,41 +87,20 @@ export interface StationOptions {
   onProgress?(event: ProgressEvent): void;
 }
 
-export interface StationRunInput extends Omit<StationOptions, 'transport' | 'ledger'> {
-  /** The ledger file (created if missing; one station per ledger). */
-  ledgerPath: string;
-  /** Called once the adapter and the ledger are open, before the first board. */
-  onOpen?(): void;
-  /** Called with what was done so far when the run fails (the adapter went away, the ledger cannot be written). */
-  onFailure?(summary: StationSummary): void;
-}
+/** How many boards the stations of a run may still take (`--count` across several fixtures). */
+export class BoardBudget {
+  private taken = 0;
+  constructor(readonly count: number) {}
 
-/**
- * A production run on a serial port: open the adapter, then the ledger (in that order, so a wrong
- * port does not leave a new, empty ledger behind), run the {@link Station}, and close both
- * whatever happens.
- */
-export async function runStation(input: StationRunInput): Promise<StationSummary> {
-  const transport = await openUpdiPort(input.port, Math.min(input.baud, START_BAUD));
-  let ledger: LedgerWriter;
-  try {
-    ledger = LedgerWriter.open(input.ledgerPath);
-  } catch (err) {
-    await transport.close();
-    throw err;
+  get exhausted(): boolean {
+    return this.taken >= this.count;
   }
-  try {
-    input.onOpen?.();
-    const station = new Station({ ...input, transport, ledger });
-    try {
-      return await station.run();
-    } catch (err) {
-      input.onFailure?.(station.summary);
-      throw err;
-    }
-  } finally {
-    ledger.close();
-    await transport.close();
+
+  /** Claims a board; false when the count is reached. */
+  claim(): boolean {
+    if (this.exhausted) return false;
+    this.taken++;
+    return true;
   }
 }
 
@@ -127,10 +114,14 @@ export class Station {
   private readonly t0 = performance.now();
   private transport: KeepOpenTransport | undefined;
   private silentProbes = 0;
+  private readonly budget: BoardBudget | undefined;
+  private readonly host = hostname();
 
   constructor(private readonly o: StationOptions) {
+    this.budget = typeof o.count === 'number' ? new BoardBudget(o.count) : o.count;
     this.summary = {
-      ledger: o.ledger.path,
+      port: o.port,
+      ledger: o.ledger.location,
       boards: 0,
       ok: 0,
       failed: 0,
@@ -153,21 +144,21 @@ export class Station {
       this.transport = new KeepOpenTransport(inner);
       let previous: string | null | undefined;
       while (!signal.aborted) {
-        if (this.o.count !== undefined && this.summary.boards >= this.o.count) {
+        if (this.budget?.exhausted) {
           this.summary.stoppedBy = 'count';
           break;
         }
         const board = await this.waitForBoard(previous);
         if (!board) break;
+        if (this.budget && !this.budget.claim()) {
+          this.summary.stoppedBy = 'count'; // another station took the last board
+          break;
+        }
         const { quit, uid } = await this.handleBoard();
         previous = uid ?? board.uid;
         this.summary.boards++;
         if (quit) {
           this.summary.stoppedBy = 'quit';
-          break;
-        }
-        if (this.o.count !== undefined && this.summary.boards >= this.o.count) {
-          this.summary.stoppedBy = 'count';
           break;
         }
       }
@@ -181,11 +172,7 @@ export class Station {
       }
     } finally {
       this.summary.seconds = (performance.now() - this.t0) / 1000;
-      try {
-        this.summary.nextSn = this.o.book.next();
-      } catch {
-        this.summary.nextSn = null;
-      }
+      this.summary.nextSn = await this.o.ledger.next().catch(() => null);
       if (!this.o.transport) await this.transport?.inner.close().catch(() => undefined);
     }
     return this.summary;
@@ -248,18 +235,7 @@ export class Station {
       this.summary.attempts++;
       const t0 = performance.now();
       try {
-        const result = await this.programOnce();
-        const entry = this.entry({
-          sn: result.choice.sn,
-          uid: result.uid,
-          result: 'ok',
-          eeprom: Buffer.from(result.eeprom).toString('hex'),
-          ...(result.choice.reprogrammed ? { reprogrammed: true } : {}),
-          ...(result.choice.renumberedFrom !== undefined ? { renumberedFrom: result.choice.renumberedFrom } : {}),
-          ms: Math.round(performance.now() - t0),
-        });
-        this.o.ledger.append(entry);
-        this.o.book.record(result.choice.sn, result.uid);
+        const { result, entry } = await this.programOnce(t0);
         this.summary.ok++;
         if (result.choice.reprogrammed) this.summary.reprogrammed++;
         this.summary.serials.push(result.choice.sn);
@@ -267,7 +243,7 @@ export class Station {
         this.o.onEvent({ type: 'remove', uid: result.uid, ok: true });
         return { quit: false, uid: result.uid };
       } catch (err) {
-        if (err instanceof InterruptedError || this.o.signal.aborted) throw err;
+        if (err instanceof InterruptedError || err instanceof LedgerError || this.o.signal.aborted) throw err;
         const failure = toFailure(err, attempt);
         const entry = this.entry({
           sn: failure.sn,
@@ -278,7 +254,7 @@ export class Station {
           code: failure.error.code,
           ms: Math.round(performance.now() - t0),
         });
-        this.o.ledger.append(entry);
+        await this.o.ledger.append(entry);
         this.summary.failed++;
         this.summary.failuresByStep[failure.step] = (this.summary.failuresByStep[failure.step] ?? 0) + 1;
         this.o.onEvent({ type: 'failed', entry, failure });
@@ -290,18 +266,31 @@ export class Station {
     }
   }
 
-  private async programOnce(): Promise<BoardResult> {
+  /** Programs the board and records it as passed, both before it leaves programming mode. */
+  private async programOnce(t0: number): Promise<{ result: BoardResult; entry: LedgerEntry }> {
     const transport = this.transport!;
     await transport.setBaud(Math.min(this.o.baud, START_BAUD));
-    return withProgrammer(
-      { port: this.o.port, baud: this.o.baud, timeoutMs: this.o.timeoutMs, transport, signal: this.o.signal, onProgress: this.o.onProgress },
-      (p) => programBoard(p, { ...this.o.job, book: this.o.book, signal: this.o.signal }, (event) => this.o.onEvent({ type: 'board', event })),
-    );
+    const { ledger, renumber, signal } = this.o;
+    const reserve = (uid: string) => ledger.reserve({ uid, renumber, port: this.o.port, host: this.host });
+    return withProgrammer({ port: this.o.port, baud: this.o.baud, timeoutMs: this.o.timeoutMs, transport, signal, onProgress: this.o.onProgress }, async (p) => {
+      const result = await programBoard(p, { ...this.o.job, reserve, signal }, (event) => this.o.onEvent({ type: 'board', event }));
+      const entry = this.entry({
+        sn: result.choice.sn,
+        uid: result.uid,
+        result: 'ok',
+        eeprom: Buffer.from(result.eeprom).toString('hex'),
+        ...(result.choice.reprogrammed ? { reprogrammed: true } : {}),
+        ...(result.choice.renumberedFrom !== undefined ? { renumberedFrom: result.choice.renumberedFrom } : {}),
+        ms: Math.round(performance.now() - t0),
+      });
+      await ledger.append(entry);
+      return { result, entry };
+    });
   }
 
   private entry(fields: Pick<LedgerEntry, 'sn' | 'uid' | 'result'> & Partial<LedgerEntry>): LedgerEntry {
     const { sn, uid, result, ...rest } = fields;
-    return { sn, uid, result, time: new Date().toISOString(), ...this.o.entryBase, ...rest, port: this.o.port };
+    return { sn, uid, result, time: new Date().toISOString(), ...this.o.entryBase, ...rest, port: this.o.port, host: this.host };
   }
 
   private sleep(): Promise<void> {

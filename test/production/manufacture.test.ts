@@ -20,7 +20,7 @@ const HARDWARE_MD_FUSES = [0x7a, 0x00, 0x7e, 0xff, 0xff, 0xf7, 0xff, 0x00, 0x00]
 interface Entry {
   sn: number | null;
   uid: string | null;
-  result: 'ok' | 'failed';
+  result: 'ok' | 'failed' | 'reserved';
   step?: string;
   code?: string;
   reprogrammed?: boolean;
@@ -29,6 +29,11 @@ interface Entry {
 
 function readEntries(path: string): Entry[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+}
+
+/** The attempts (ok and failed), without the reservations. */
+function readAttempts(path: string): Entry[] {
+  return readEntries(path).filter((e) => e.result !== 'reserved');
 }
 
 function uidHex(b: VirtualBoard): string {
@@ -112,7 +117,7 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
   assert.ok(!existsSync(`${ledger}.lock`), 'lock released');
 
   // The ledger: every attempt, in order.
-  const entries = readEntries(ledger);
+  const entries = readAttempts(ledger);
   const ok = entries.filter((e) => e.result === 'ok');
   assert.deepEqual(
     ok.map((e) => [e.uid, e.sn]),
@@ -131,9 +136,10 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
 
   const failed = entries.filter((e) => e.result === 'failed');
   assert.equal(failed.length, 2);
-  assert.deepEqual([failed[0]!.uid, failed[0]!.step, failed[0]!.code, failed[0]!.sn], [uidHex(C), 'flash', 'UPDI_VERIFY', 102]);
+  assert.deepEqual([failed[0]!.uid, failed[0]!.step, failed[0]!.code, failed[0]!.sn], [uidHex(C), 'flash', 'UPDI_VERIFY', null], 'failed before its number was reserved: it used none');
   assert.deepEqual([failed[1]!.step, failed[1]!.code], ['detect', 'MANUFACTURE_WRONG_PART']);
   for (const e of entries) assert.equal(e.firmware.version, 'v9.8.7-test');
+  assert.deepEqual(readEntries(ledger).filter((e) => e.result === 'reserved').map((e) => [e.sn, e.uid]), [[100, uidHex(A)], [101, uidHex(B)], [102, uidHex(D)], [103, uidHex(E)]], 'each new number reserved once, before its board passed');
 
   // The chips: EEPROM holds the ledger's number; fuses and flash as the files say.
   for (const [board, sn] of [[A, 100], [B, 101], [D, 102], [E, 103]] as const) {
@@ -149,13 +155,14 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
   // The report agrees.
   const rep = await runCli(['manufacture', '--report', ledger, '--json']);
   assert.equal(rep.code, 0, rep.stderr);
-  const report = JSON.parse(rep.stdout) as { ok: number; boards: number; failed: number; failuresByStep: Record<string, number>; serials: { first: number; last: number; gaps: number[] }; duplicates: unknown[]; reprogrammed: number };
+  const report = JSON.parse(rep.stdout) as { ok: number; boards: number; failed: number; failures_by_step: Record<string, number>; serials: number[]; void: number[]; serial_range: { first: number; last: number; gaps: number[] }; duplicates: unknown[]; reprogrammed: number };
   assert.deepEqual(
-    { ok: report.ok, boards: report.boards, failed: report.failed, flash: report.failuresByStep.flash, detect: report.failuresByStep.detect, reprogrammed: report.reprogrammed },
+    { ok: report.ok, boards: report.boards, failed: report.failed, flash: report.failures_by_step.flash, detect: report.failures_by_step.detect, reprogrammed: report.reprogrammed },
     { ok: 5, boards: 4, failed: 2, flash: 1, detect: 1, reprogrammed: 1 },
   );
-  assert.deepEqual(report.serials.gaps, []);
-  assert.deepEqual([report.serials.first, report.serials.last], [100, 103]);
+  assert.deepEqual(report.serial_range.gaps, []);
+  assert.deepEqual(report.serials, [100, 101, 102, 103]);
+  assert.deepEqual(report.void, []);
   assert.deepEqual(report.duplicates, []);
 });
 
@@ -175,15 +182,15 @@ test('interactive: after a failure r retries the same board (a second failed ent
   assert.equal(end.code, 1, run.lines.join('\n'));
   const prompts = run.lines.join('\n').match(/Enter = next board, r = retry, q = quit/g) ?? [];
   assert.equal(prompts.length, 2);
-  const entries = readEntries(ledger);
+  const entries = readAttempts(ledger);
   assert.deepEqual(
     entries.map((e) => [e.result, e.sn, e.step]),
     [
-      ['failed', 7, 'flash'],
-      ['failed', 7, 'flash'],
+      ['failed', null, 'flash'],
+      ['failed', null, 'flash'],
     ],
   );
-  assert.match(run.stdout(), /FAILED {2}sn 7 uid 3041374134320c3f5009 {2}at flash: .*verify failed/);
+  assert.match(run.stdout(), /FAILED {2}uid 3041374134320c3f5009 {2}at flash: .*verify failed/);
 });
 
 test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board released from programming mode', async (t) => {
@@ -207,9 +214,71 @@ test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board rele
   on.secondPage = () => run.child.kill('SIGINT');
   const end = await run.exited;
   assert.equal(end.code, 130, run.lines.join('\n'));
-  assert.match(run.lines.join('\n'), /interrupted in the middle of a board: it is not recorded and its number will be used again/);
+  assert.match(run.lines.join('\n'), /interrupted in the middle of a board: it is not recorded; a number reserved for it stays with that chip/);
   assert.match(run.lines.join('\n'), /next serial number: 3/);
-  assert.equal(readFileSync(ledger, 'utf8'), '', 'nothing recorded');
+  assert.ok(!existsSync(ledger), 'nothing recorded (the file comes with the first record)');
   assert.ok(progmodeLeft, 'programming mode was left on the way out');
   assert.ok(!existsSync(`${ledger}.lock`));
+});
+
+test('SIGKILL right after a board\'s EEPROM was written: the reserved number stays with that chip — again when it is re-inserted, void when it is never seen again — and no other board gets it', async (t) => {
+  const fw = await buildTestFirmware();
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
+  const ledger = join(dir, 'ledger.jsonl');
+  const K = virtualBoard('K', uidFor(20));
+  const L = virtualBoard('L', uidFor(21));
+  const M = virtualBoard('M', uidFor(22));
+  const on: { eepromWrite?: (board: string) => void } = {};
+  const fixture = await ProgrammingFixture.open({
+    onEvent: (e) => {
+      // The EEPROM (data space 0x1400..) written: the chip now carries its number.
+      if (e.type === 'nvm' && e.event.type === 'command' && e.event.ok && e.event.address >= 0x1400 && e.event.address < 0x1480) on.eepromWrite?.(e.board);
+    },
+  });
+  t.after(() => fixture.close());
+  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '500', '--ledger', ledger, '-p', fixture.portPath, '--yes'];
+  const killedAfterEeprom = async (board: typeof K) => {
+    fixture.attach(board);
+    const run = startCli(common);
+    t.after(() => run.child.kill('SIGKILL'));
+    on.eepromWrite = (name) => {
+      if (name === board.name) run.child.kill('SIGKILL');
+    };
+    const end = await run.exited;
+    on.eepromWrite = undefined;
+    assert.equal(end.signal, 'SIGKILL', run.lines.join('\n'));
+    return run;
+  };
+
+  // K: killed with sn 500 in its EEPROM; the ledger has the reservation and no result.
+  const first = await killedAfterEeprom(K);
+  assert.match(first.lines.join('\n'), /sn 500 for 3041374134320c3f5014: reserved, new/);
+  assert.equal(decodeConfig(K.memories.eeprom).config.serialNumber, 500, 'the chip holds 500');
+  assert.deepEqual(readEntries(ledger).map((e) => [e.result, e.sn]), [['reserved', 500]]);
+  // K is put back: it gets 500 again.
+  fixture.detach();
+  await killedAfterEeprom(K);
+  const again = startCli(common);
+  t.after(() => again.child.kill('SIGKILL'));
+  await again.waitFor(/take the board off/);
+  assert.match(again.lines.join('\n'), /sn 500 for 3041374134320c3f5014: reserved for it earlier, the same number again/);
+  fixture.detach();
+  // L: killed the same way, then never seen again (taken off while the station was down).
+  await again.waitFor(/^waiting for a board/, { from: await again.waitFor(/^board removed/) });
+  again.child.kill('SIGINT');
+  assert.equal((await again.exited).code, 0, again.lines.join('\n'));
+  await killedAfterEeprom(L);
+  assert.equal(decodeConfig(L.memories.eeprom).config.serialNumber, 501);
+  fixture.detach();
+  // M gets 502, not L's 501.
+  fixture.attach(M);
+  const last = startCli([...common, '--count', '1']);
+  t.after(() => last.child.kill('SIGKILL'));
+  assert.equal((await last.exited).code, 0, last.lines.join('\n'));
+  assert.equal(decodeConfig(M.memories.eeprom).config.serialNumber, 502);
+
+  const rep = await runCli(['manufacture', '--report', ledger, '--json']);
+  assert.equal(rep.code, 0, rep.stderr);
+  const report = JSON.parse(rep.stdout) as { boards: number; serials: number[]; void: number[]; duplicates: unknown[] };
+  assert.deepEqual([report.boards, report.serials, report.void, report.duplicates], [2, [500, 502], [501], []]);
 });

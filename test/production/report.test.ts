@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatRanges, ledgerReport, renderReport } from '../../src/production/report.js';
-import { parseLedger, type LedgerEntry } from '../../src/production/ledger.js';
+import type { LedgerEntry } from '../../src/production/ledger.js';
+import { parseLedger } from '../../src/production/ledger-file.js';
 import { runCli } from '../helpers/cli.js';
 
 const FW = { file: 'main.hex', sha256: 'cd'.repeat(32), version: 'v2' };
@@ -37,16 +38,28 @@ test('figures: boards, failures by step, active time without breaks, boards per 
   assert.equal(r.recovered, 1, 'chip 3 passed on its retry');
   assert.equal(r.rejected, 1, 'chip 4 never passed');
   assert.equal(r.reprogrammed, 1);
-  assert.deepEqual(r.failuresByStep, { detect: 1, fuses: 0, flash: 1, eeprom: 0, verify: 0 });
+  assert.deepEqual(r.failures_by_step, { detect: 1, fuses: 0, flash: 1, eeprom: 0, verify: 0 });
   // Active: gaps 1+1+1+1 min (the 56-min break left out) + 2 min + the first board's own 1 min = 7 min.
-  assert.equal(r.activeHours, Math.round((6 / 60) * 1000) / 1000, 'gaps only');
-  assert.equal(r.boardsPerHour, Math.round((5 / (7 / 60)) * 10) / 10);
-  assert.deepEqual(r.serials, { first: 1, last: 5, count: 4, gaps: [4] });
+  assert.equal(r.active_hours, Math.round((6 / 60) * 1000) / 1000, 'gaps only');
+  assert.equal(r.boards_per_hour, Math.round((5 / (7 / 60)) * 10) / 10);
+  assert.deepEqual(r.serials, [1, 2, 3, 5]);
+  assert.deepEqual(r.serial_range, { first: 1, last: 5, count: 4, gaps: [4] });
+  assert.deepEqual(r.void, []);
   assert.deepEqual(r.duplicates, []);
-  assert.equal(r.medianMs, 60_000);
+  assert.equal(r.median_ms, 60_000);
   const text = renderReport(r).join('\n');
   assert.match(text, /failures by step: detect 1, flash 1/);
-  assert.match(text, /serial numbers: 1\.\.5 \(4 in use, gaps: 4\)/);
+  assert.match(text, /serial numbers: 1\.\.5 \(4 on boards that passed, never given: 4\)/);
+});
+
+test('void: a number reserved for a chip that never passed with it; the range counts it as given', () => {
+  const reservations = [1, 2, 3, 5, 6].map((sn) => ({ sn, uid: uid(sn === 5 ? 6 : sn === 6 ? 8 : sn), result: 'reserved' as const, time: '2026-03-01T08:00:00.000Z' }));
+  const text = [...LEDGER, ...reservations].map((x) => JSON.stringify(x)).join('\n') + '\n';
+  const r = ledgerReport('l', parseLedger(text, 'l'));
+  assert.deepEqual(r.void, [6], 'chip 8 got 6 reserved and never passed');
+  assert.deepEqual(r.serial_range, { first: 1, last: 6, count: 5, gaps: [4] });
+  assert.equal(r.reserved, 5);
+  assert.match(renderReport(r).join('\n'), /void: +6 \(reserved for a chip that never passed with it\)/);
 });
 
 test('a number on two chips is reported as a duplicate, and --report exits 1 naming it', async () => {
