@@ -11,7 +11,7 @@
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { checkRecord, LedgerError, MAX_SERIAL, type DamagedLine, type Ledger, type LedgerContents, type LedgerEntry, type LedgerReservation, type LedgerStatus, type ReserveRequest, type SerialChoice } from './ledger.js';
 import { SerialBook } from './serial-book.js';
 import { takeLedgerLock } from './ledger-lock.js';
@@ -64,7 +64,7 @@ export function readLedger(path: string): LedgerContents & { missingNewline: boo
     if (e.code === 'ENOENT') return { entries: [], reservations: [], damaged: [], missingNewline: false };
     throw new LedgerError(`cannot read the ledger ${path}: ${e.code === 'EISDIR' ? 'it is a folder' : e.message}`, {
       code: 'LEDGER_IO',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
       hint: 'check --ledger',
     });
   }
