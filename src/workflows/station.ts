@@ -149,7 +149,10 @@ export class Station {
           break;
         }
         const board = await this.waitForBoard(previous);
-        if (!board) break;
+        if (!board) {
+          if (this.budget?.exhausted) this.summary.stoppedBy = 'count';
+          break;
+        }
         if (this.budget && !this.budget.claim()) {
           this.summary.stoppedBy = 'count'; // another station took the last board
           break;
@@ -187,6 +190,7 @@ export class Station {
     if (previous !== undefined) {
       let absent = 0;
       while (!signal.aborted) {
+        if (this.budget?.exhausted) return undefined; // the other stations took the last boards
         const seen = await this.probe();
         if (!seen.present) absent++;
         else if (previous !== null && seen.uid !== previous) break; // swapped already: a new board
@@ -202,6 +206,7 @@ export class Station {
     let agree = 0;
     let warned = false;
     while (!signal.aborted) {
+      if (this.budget?.exhausted) return undefined;
       const seen = await this.probe();
       if (seen.present) {
         agree = last?.present && last.uid === seen.uid ? agree + 1 : 1;
