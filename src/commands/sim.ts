@@ -31,6 +31,8 @@ interface SimCliOptions {
   speed: string;
   trace?: boolean;
   uartLink?: string;
+  fixture?: string;
+  stateDir?: string;
 }
 
 /** The board-level options of `ltobms sim` (firmware, scenario, pacing), validated. */
@@ -113,8 +115,13 @@ function describe(event: SimEvent): string | undefined {
 }
 
 /** The action of `ltobms sim` (declared in src/cli/commands/sim.ts). */
-export async function execute(opts: SimCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionContext): Promise<void> {
   const options = buildSimOptions(opts);
+  if (opts.fixture !== undefined || opts.stateDir !== undefined) {
+    const given = (['state', 'faults', 'firmware', 'eeprom', 'chemistry', 'scenario', 'speed', 'trace', 'uartLink'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+    const { serveFixture } = await import('./sim-fixture.js');
+    return serveFixture({ fixture: opts.fixture ?? '', stateDir: opts.stateDir, baud: options.baud, latencyMs: options.latencyMs, link: options.link, json: opts.json === true, serialNumber: options.serialNumber, conflicting: given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) }, ctx.signal);
+  }
   const board = await buildBoardOptions(opts);
   const json = opts.json === true;
   // Events that happen before the first line (loading, the initial save) wait for it.

@@ -32,6 +32,8 @@ export function register(program: Command): void {
     .option('--speed <1|N|max>', 'simulated time per wall time: 1 real time, N times faster, or max', '1')
     .option('--trace', 'print pin changes, firmware state changes and resets on stderr')
     .option('--uart-link <path>', 'also create this symlink to the UART pseudo-terminal (and print it instead)')
+    .option('--fixture <n>', 'a programming fixture instead: n blank boards with distinct unique IDs, one after another; a board leaves once a session wrote its EEPROM (SIGUSR1: by hand)')
+    .option('--state-dir <dir>', 'with --fixture: keep each board\'s memories in <dir>/<uid>.json (the --state format), saved after every session')
     .addHelpText(
       'after',
       `
@@ -48,6 +50,8 @@ Examples:
   $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing
   $ ltobms sim --firmware build/main-LTO-dev.elf --eeprom --speed 60 --trace
   $ ltobms sim --scenario examples/scenarios/discharge-uvlo.yaml --speed max   then flash it; ltobms log <uart>
+  $ ltobms sim --fixture 20 --state-dir boards/ --link /tmp/ttyJIG &           rehearse a line:
+  $ ltobms manufacture --firmware main.hex --start-sn 1 -p /tmp/ttyJIG --yes --count 20
 
 Simulated time runs only while firmware runs (not while held by a programmer, not with an erased
 flash), so a scenario starts when the firmware first starts.`,
