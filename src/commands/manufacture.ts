@@ -16,15 +16,12 @@ import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { parsePortOptions, type PortOptions } from '../updi/cli-options.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import { START_BAUD } from '../updi/session.js';
-import { openUpdiPort } from '../serial/serialport.js';
-import type { ByteStream } from '../serial/stream.js';
 import { checkFirmwareForBoard, chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
 import { MAX_SERIAL } from '../production/ledger.js';
-import { openLedger, readLedgerContents } from '../production/ledger-open.js';
+import { readLedgerContents } from '../production/ledger-open.js';
 import { entryLine, statusLine, summaryLines } from '../production/render.js';
 import { ledgerReport, renderReport } from '../production/report.js';
-import { BoardBudget, Station, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
+import { runStations, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
 
 interface ManufactureCliOptions extends Omit<PortCliOptions, 'port'>, Omit<EepromOptions, 'sn' | 'file' | 'format' | 'json' | 'force'> {
   port?: string[];
@@ -88,9 +85,6 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
   const fuses = await loadFuses(opts.fuses, firmware.file);
   const request = buildEepromRequest({ ...pickEeprom(opts as unknown as Record<string, unknown>), chemistry, sn: '1' });
   const eepromFor = (sn: number) => encodeConfig({ ...request.config, serialNumber: sn });
-  // Reads (and locks) the ledger, and checks a number can be given; a file is created only with its first record.
-  const ledger = await openLedger(opts.ledger, startSn);
-
   const json = opts.json === true;
   const gang = ports.length > 1;
   const tty = !json && process.stderr.isTTY === true && !process.env.CI;
@@ -101,69 +95,58 @@ async function manufacture(opts: ManufactureCliOptions, signal: AbortSignal): Pr
     if (lines) lines.print(line);
     else process.stderr.write(line + '\n');
   };
-  const transports: ByteStream[] = [];
   const prompt = opts.yes ? undefined : new LinePrompt(signal);
+  const onEvent = (i: number, e: StationEvent) => {
+    const port = ports[i]!.port;
+    if (e.type === 'ok' || e.type === 'failed') {
+      view.stop();
+      const text = json ? JSON.stringify(e.entry) : entryLine(e.entry) + (gang ? `  (${port})` : '');
+      if (lines) lines.print(text, process.stdout);
+      else process.stdout.write(text + '\n');
+      lines?.set(i, e.type === 'ok' ? `sn ${e.entry.sn} ok` : `failed at ${e.entry.step}`);
+      return;
+    }
+    if (e.type === 'board' && e.event.type === 'step') {
+      if (lines && tty) lines.set(i, `${e.event.step}…`);
+      else view.spin(`${e.event.step}…`);
+      return;
+    }
+    const line = statusLine(e);
+    if (!line) return;
+    if (lines) lines.set(i, line);
+    else if (e.type === 'waiting' && tty) view.spin(line);
+    else say(line);
+  };
   try {
-    const status = await ledger.status();
-    for (const d of status.damaged) say(`warning: ${ledger.location} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
-    // The ports before the first record: a wrong --port must not leave a new, empty ledger behind.
-    for (const p of ports) transports.push(await openUpdiPort(p.port, Math.min(p.baud, START_BAUD)));
-    say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}${firmware.debug ? ' (debug build)' : ''}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
-    say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
-    say(`ledger ${ledger.location}: ${status.entries} entries; next serial number ${status.next ?? '(none left)'}`);
-    const budget = count !== undefined ? new BoardBudget(count) : undefined;
-    const stations = ports.map(
-      (port, i) =>
-        new Station({
-          port: port.port,
-          baud: port.baud,
-          timeoutMs: port.timeoutMs,
-          transport: transports[i],
-          job: { firmware, fuses, eepromFor },
-          renumber: opts.renumber === true,
-          ledger,
-          entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
-          count: budget,
-          signal,
-          decide: (failure) => (prompt ? ask(prompt, failure, gang ? port.port : undefined, () => (view.stop(), lines?.stop())) : Promise.resolve<Decision>('next')),
-          onProgress: gang ? undefined : view.onProgress,
-          onEvent: (e: StationEvent) => {
-            if (e.type === 'ok' || e.type === 'failed') {
-              view.stop();
-              const text = json ? JSON.stringify(e.entry) : entryLine(e.entry) + (gang ? `  (${port.port})` : '');
-              if (lines) lines.print(text, process.stdout);
-              else process.stdout.write(text + '\n');
-              if (lines) lines.set(i, e.type === 'ok' ? `sn ${e.entry.sn} ok` : `failed at ${e.entry.step}`);
-              return;
-            }
-            if (e.type === 'board' && e.event.type === 'step') {
-              if (lines && tty) lines.set(i, `${e.event.step}…`);
-              else view.spin(`${e.event.step}…`);
-              return;
-            }
-            const line = statusLine(e);
-            if (!line) return;
-            if (lines) lines.set(i, line);
-            else if (e.type === 'waiting' && tty) view.spin(line);
-            else say(line);
-          },
-        }),
-    );
-    const outcomes = await Promise.allSettled(stations.map((s) => s.run()));
+    const { summaries, failure } = await runStations({
+      ports,
+      ledger: opts.ledger,
+      startSn,
+      job: { firmware, fuses, eepromFor },
+      renumber: opts.renumber === true,
+      entryBase: { firmware: { file: firmware.file, sha256: firmware.sha256, version: firmware.version }, chemistry, fuses: fuseHex(fuses.values) },
+      count,
+      signal,
+      decide: (i, failure) => (prompt ? ask(prompt, failure, gang ? ports[i]!.port : undefined, () => (view.stop(), lines?.stop())) : Promise.resolve<Decision>('next')),
+      onProgress: gang ? undefined : (_i, e) => view.onProgress(e),
+      onEvent,
+      onOpen: ({ location, status }) => {
+        for (const d of status.damaged) say(`warning: ${location} line ${d.line} is cut short${d.last ? ' (a crash while writing it?)' : ''}${d.sn !== null ? `; sn ${d.sn} counts as used` : ''}`);
+        say(`firmware ${firmware.file}: ${firmware.version ?? '(no version string)'}${firmware.debug ? ' (debug build)' : ''}, ${firmware.flashBytes} B flash, sha256 ${firmware.sha256.slice(0, 16)}…`);
+        say(`fuses ${fuses.file}: ${fuseHex(fuses.values)}; EEPROM ${chemistry}${request.config.tempOffset ? `, temp offset ${request.config.tempOffset} K` : ''}`);
+        say(`ledger ${location}: ${status.entries} entries; next serial number ${status.next ?? '(none left)'}`);
+      },
+    });
     view.stop();
     lines?.stop();
-    const summaries = stations.map((s) => s.summary);
     if (json) printJson(gang ? { type: 'summary', stations: summaries } : { type: 'summary', ...summaries[0]! });
     else for (const s of summaries) for (const line of summaryLines(s)) process.stderr.write((gang ? `${s.port}: ` : '') + line + '\n');
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw failure;
     process.exitCode = exitCodeOf(summaries);
   } finally {
     view.stop();
     lines?.stop();
     prompt?.close();
-    await ledger.close();
-    for (const t of transports) await t.close().catch(() => undefined);
   }
 }
 

@@ -19,7 +19,8 @@ import { START_BAUD } from '../updi/session.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
-import { LedgerError, type Ledger, type LedgerEntry, type LedgerFirmware, type LedgerStep } from '../production/ledger.js';
+import { LedgerError, type Ledger, type LedgerEntry, type LedgerFirmware, type LedgerStatus, type LedgerStep } from '../production/ledger.js';
+import { openLedger } from '../production/ledger-open.js';
 import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
 import type { Chemistry } from '../eeprom/chemistry.js';
 
@@ -101,6 +102,63 @@ export class BoardBudget {
     if (this.exhausted) return false;
     this.taken++;
     return true;
+  }
+}
+
+export interface StationsRunInput extends Omit<StationOptions, 'port' | 'baud' | 'timeoutMs' | 'transport' | 'ledger' | 'count' | 'decide' | 'onEvent' | 'onProgress'> {
+  /** One station per adapter. */
+  ports: { port: string; baud: number; timeoutMs: number }[];
+  /** The ledger: a file path or a postgres:// URL. */
+  ledger: string;
+  startSn?: number;
+  /** Boards over all stations. */
+  count?: number;
+  decide(station: number, failure: FailedBoard): Promise<Decision>;
+  onEvent(station: number, event: StationEvent): void;
+  onProgress?(station: number, event: ProgressEvent): void;
+  /** Once the ledger and every adapter are open, before the first board. */
+  onOpen?(ledger: { location: string; status: LedgerStatus }): void;
+}
+
+export interface StationsRunResult {
+  summaries: StationSummary[];
+  /** The first error that stopped a station (an adapter gone, the ledger unwritable), if any. */
+  failure?: unknown;
+}
+
+/**
+ * A production run: open the ledger (checking that a number can be given; a file ledger is
+ * created only with its first record, so a wrong port leaves nothing behind), then every adapter,
+ * run one {@link Station} per adapter on the shared ledger and board count, and close everything
+ * whatever happens.
+ */
+export async function runStations(input: StationsRunInput): Promise<StationsRunResult> {
+  const ledger = await openLedger(input.ledger, input.startSn);
+  const transports: ByteStream[] = [];
+  try {
+    const status = await ledger.status();
+    for (const p of input.ports) transports.push(await openUpdiPort(p.port, Math.min(p.baud, START_BAUD)));
+    input.onOpen?.({ location: ledger.location, status });
+    const budget = input.count !== undefined ? new BoardBudget(input.count) : undefined;
+    const stations = input.ports.map(
+      (p, i) =>
+        new Station({
+          ...input,
+          ...p,
+          transport: transports[i],
+          ledger,
+          count: budget,
+          decide: (failure) => input.decide(i, failure),
+          onEvent: (event) => input.onEvent(i, event),
+          onProgress: input.onProgress ? (event) => input.onProgress!(i, event) : undefined,
+        }),
+    );
+    const outcomes = await Promise.allSettled(stations.map((s) => s.run()));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    return { summaries: stations.map((s) => s.summary), ...(failed ? { failure: failed.reason } : {}) };
+  } finally {
+    await ledger.close();
+    for (const t of transports) await t.close().catch(() => undefined);
   }
 }
 
