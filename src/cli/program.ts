@@ -40,7 +40,20 @@ Exit codes: 0 success, 1 the job failed, 2 bad usage or input, 130 interrupted.`
   return program;
 }
 
+/**
+ * A reader that goes away (`ltobms --help | head -1`, a closed pipe to `ltobms sim`) is not an
+ * error of ours: the rest of that output is dropped quietly. Short commands then finish as usual;
+ * long-running ones (sim, log) keep working, with their status on stderr.
+ */
+export function ignoreClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedOutput(process.stdout);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
