@@ -1,19 +1,18 @@
 /**
  * `ltobms sim`: serve a virtual ATtiny824 on a pseudo-terminal for UPDI programmers (ltobms,
  * avrdude serialupdi, pymcuprog). Prints `updi: <path>` as the first stdout line, then serves
- * until SIGINT/SIGTERM, keeping the memories in --state. Thin: options → SimOptions → startSim.
+ * until SIGINT/SIGTERM, keeping the memories in --state. Thin: options → BoardSimOptions → startBoardSim.
  */
 import type { Command } from 'commander';
 import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
-import type { SimEvent, SimOptions } from '../sim/updi/serve.js';
 import { parseFaultSpec } from '../sim/wire/faults.js';
 import { parseChemistry } from '../eeprom/chemistry.js';
 import { defaultScenario, loadScenarioFile, type Scenario } from '../sim/scenario/index.js';
 import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';
-import { startBoardSim } from '../sim/runtime/serve.js';
+import { startBoardSim, type SimEvent, type SimOptions } from '../sim/runtime/serve.js';
 import { describeRuntimeEvent, formatSimTime } from '../sim/runtime/trace.js';
 
 interface SimCliOptions {
@@ -99,7 +98,7 @@ function renderEvent(event: SimEvent, json: boolean): void {
 function describe(event: SimEvent): string | undefined {
   switch (event.type) {
     case 'saved':
-      return event.reason === 'idle' ? undefined : `sim: state saved to ${event.path}`;
+      return event.reason === 'created' ? undefined : `sim: state saved to ${event.path}`;
     case 'save-failed':
       return `sim: warning: ${event.error.message}`;
     case 'pty-exited':
@@ -140,7 +139,7 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
     process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
     if (json) {
       process.stdout.write(
-        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updi.ptyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
+        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updiPtyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
       );
     }
     const queued = early;

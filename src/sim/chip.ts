@@ -1,8 +1,13 @@
-// The emulated ATtiny824: the AVRxt core, its peripherals and the NVM, wired as on the part.
+// The emulated ATtiny824: the AVRxt core, its peripherals, the NVM and the UPDI, wired as on the part.
 //
 // Time is event-driven: `runUntil(t)` executes instructions and fires peripheral events in time order, and a
 // sleeping core skips straight to the next event, so idle time costs nothing. The board around the chip sees
 // only the callbacks (pins, UART bytes, trace) and the analog front end the ADC asks.
+//
+// The chip owns its one NVM controller and its UPDI target, both on the chip's clock: a programmer's page write
+// keeps NVMCTRL busy for 2 ms of the chip's time, whoever asks (CPU or UPDI). While the CPU is held (a programmer
+// holds it in reset, or the owner parked it), `runUntil` still moves time, without executing instructions — the
+// UPDI wire (updi/port.ts) does that as host bytes arrive, so NVM waits end.
 
 import { Cpu, SRAM_START, type CpuBus } from './cpu/cpu.js';
 import { SimClock, type ClockEvent } from './cpu/events.js';
@@ -17,7 +22,7 @@ import type {
   SleepMode,
 } from './chip-types.js';
 import { FUSE, NVM_ADDR, NvmMemories, SIGROW_OFFSET } from './nvm/memories.js';
-import { NVMCTRL_REG, NVMCTRL_SIZE, Nvmctrl, type NvmEvent } from './nvm/nvmctrl.js';
+import { NVMCTRL_REG, NVMCTRL_SIZE, Nvmctrl, type NvmEvent, type NvmTimings } from './nvm/nvmctrl.js';
 import { NvmDataSpace, NvmWindowRegion, ReadOnlyRegion, SyscfgRegion, type DataRegion } from './nvm/dataspace.js';
 import { Adc } from './peripherals/adc.js';
 import { Clkctrl } from './peripherals/clkctrl.js';
@@ -32,6 +37,7 @@ import { Twi } from './peripherals/twi.js';
 import { Usart } from './peripherals/usart.js';
 import { Wdt } from './peripherals/wdt.js';
 import { DATA_SPACE } from '../part/tinyavr2.js';
+import { UpdiTarget, type UpdiEvent } from './updi/target.js';
 
 export const IO_END = DATA_SPACE.IO_END;
 const NVMCTRL_EE_VECTOR = 29;
@@ -46,8 +52,18 @@ export interface Attiny824Options extends ChipCallbacks {
   analog?: AnalogFrontEnd;
   /** Everything worth showing with `--trace`. */
   trace?: (event: ChipTraceEvent) => void;
-  /** Share an NVM controller with a UPDI front end; by default the chip creates one on its own clock. */
-  nvmctrl?: Nvmctrl;
+  /** NVM operation durations (default: the data sheet's typical times). */
+  nvmTimings?: Partial<NvmTimings>;
+  /** NVM contents changed (CPU self-programming or UPDI): a state file is now out of date. */
+  onNvmChange?: () => void;
+  /** Every NVM command and rejected page-buffer load, with who asked (CPU or UPDI). */
+  onNvmEvent?: (event: NvmEvent) => void;
+  /** What the UPDI did (enabled, keys, programming modes, BREAKs, session end). */
+  onUpdiEvent?: (event: UpdiEvent) => void;
+  /** The UPDI started or stopped holding the CPU (reset request or a programming mode). */
+  onUpdiHold?: (held: boolean) => void;
+  /** See {@link UpdiTargetOptions.breakIdleSeconds}. */
+  breakIdleSeconds?: number;
   /** Virtual I2C host settings. */
   i2c?: I2cHostOptions;
   /** Fast-forward through idle polling loops (default true; the results are the same either way). */
@@ -88,6 +104,10 @@ export class Attiny824 {
   readonly interrupts = new InterruptController();
   readonly cpu: Cpu;
   readonly nvmctrl: Nvmctrl;
+  /** The UPDI as a programmer reaches it: feed it host bytes with `updi.receive`; replies go to {@link connectUpdi}. */
+  readonly updi: UpdiTarget;
+  /** The data space as the UPDI sees it (the NVM windows, NVMCTRL with UPDI rights, SYSCFG). */
+  readonly updiSpace: NvmDataSpace;
   readonly i2c: I2cHost;
 
   readonly clkctrl: Clkctrl;
@@ -113,8 +133,12 @@ export class Attiny824 {
   readonly resets: { cause: ResetCause; t: number }[] = [];
   /** Current sleep mode, or undefined while the core runs. */
   sleepMode: SleepMode | undefined;
-  /** Why the CPU is not executing: held in reset (UPDI), starting up after reset, or stopped by BREAK. */
+  /** Why the CPU is not executing: held in reset (UPDI or owner), starting up after reset, or stopped by BREAK. */
   private resetHeld = false;
+  /** The two sources of a reset hold: the chip's own UPDI, and its owner ({@link setResetHeld}). */
+  private updiHold = false;
+  private ownerHold = false;
+  private updiTransmit: (byte: number, idleBits: number) => void = () => {};
   private startupUntil = 0;
   private readonly peripherals: Peripheral[];
   /** The peripherals that care about sleep (paused clocks) and that can wake the core. */
@@ -154,12 +178,26 @@ export class Attiny824 {
       ccpViolation: (register) => this.noteCcpViolation(register),
     };
 
-    this.nvmctrl =
-      options.nvmctrl ??
-      new Nvmctrl(this.memories, { now: () => this.clock.time }, {
-        onChange: () => this.cpu.invalidateCode(),
-        onEvent: (e) => this.nvmEvent(e),
-      });
+    const chipTime = { now: () => this.clock.time };
+    this.nvmctrl = new Nvmctrl(this.memories, chipTime, {
+      timings: options.nvmTimings,
+      onChange: () => {
+        this.cpu.invalidateCode();
+        options.onNvmChange?.();
+      },
+      onEvent: (e) => this.nvmEvent(e),
+    });
+    this.updiSpace = NvmDataSpace.updiView(this.memories, this.nvmctrl);
+    this.updi = new UpdiTarget({
+      dataSpace: this.updiSpace,
+      memories: this.memories,
+      nvmctrl: this.nvmctrl,
+      clock: chipTime,
+      transmit: (byte, idleBits) => this.updiTransmit(byte, idleBits),
+      control: { setResetHeld: (held) => this.setUpdiHold(held) },
+      onEvent: options.onUpdiEvent,
+      breakIdleSeconds: options.breakIdleSeconds,
+    });
 
     // The ADC takes its samples lazily: it catches up before the board hears of a pin change or is asked
     // anything else, so the board is always queried in time order.
@@ -312,7 +350,7 @@ export class Attiny824 {
     for (const p of this.peripherals) p.reset();
     this.interrupts.setMask(ALL_VECTORS);
     this.wdt.resetFromFuse(m.fuses[FUSE.WDTCFG]!);
-    if (!this.options.nvmctrl) this.nvmctrl.reset();
+    this.nvmctrl.reset();
     this.cpu.reset();
     this.cpu.invalidateCode();
     if ((m.fuses[FUSE.SYSCFG0]! >> 6) !== 3) this.noteUnimplemented('boot-time CRC scan (FUSE.SYSCFG0.CRCSRC)');
@@ -322,23 +360,47 @@ export class Attiny824 {
   }
 
   /**
-   * Holds the chip in reset (UPDI programming: ASI_RESET_REQ 0x59) or releases it. Release performs a reset with
+   * The owner holds the CPU in reset (parks it: no firmware to run) or lets it go. The chip's UPDI holds it on its
+   * own (ASI_RESET_REQ 0x59, programming modes); the CPU runs when neither holds it. Release performs a reset with
    * the memories as they are then (new code, new fuses).
    */
   setResetHeld(held: boolean): void {
-    if (held === this.resetHeld) return;
-    this.resetHeld = held;
-    this.reset('updi');
+    this.ownerHold = held;
+    this.applyHold();
   }
 
+  /** True while the CPU is held in reset, by the UPDI or by the owner. */
   get isResetHeld(): boolean {
     return this.resetHeld;
+  }
+
+  /** True while the chip's UPDI holds the CPU (reset request or a programming mode). */
+  get isUpdiHolding(): boolean {
+    return this.updiHold;
+  }
+
+  /** Where the UPDI's replies go: one byte after `idleBits` of idle line (guard time, IBDLY). */
+  connectUpdi(transmit: (byte: number, idleBits: number) => void): void {
+    this.updiTransmit = transmit;
   }
 
   // ---- internals ----------------------------------------------------------------------------------------------
 
   /** True while the reset start-up delay runs (checked by the CPU loop after events, e.g. a watchdog reset). */
   private readonly startingUp = (): boolean => this.clock.time < this.startupUntil || this.resetHeld;
+
+  private setUpdiHold(held: boolean): void {
+    this.updiHold = held;
+    this.applyHold();
+    this.options.onUpdiHold?.(held);
+  }
+
+  private applyHold(): void {
+    const held = this.updiHold || this.ownerHold;
+    if (held === this.resetHeld) return;
+    this.resetHeld = held;
+    this.reset('updi');
+  }
 
   private trace(event: ChipTraceEvent): void {
     this.traceFn?.(event);
@@ -394,6 +456,7 @@ export class Attiny824 {
   }
 
   private nvmEvent(e: NvmEvent): void {
+    this.options.onNvmEvent?.(e);
     if (e.type === 'command') {
       this.trace({ type: 'nvm', command: e.command, ok: e.ok, address: e.address, reason: e.reason, t: this.time });
     } else {

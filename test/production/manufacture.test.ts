@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgrammingFixture, virtualBoard, type VirtualBoard } from '../../src/sim/fixture/fixture.js';
+import { ProgrammingFixture, fixtureBoard, type FixtureBoard } from '../../src/sim/fixture/fixture.js';
 import { parseIntelHex } from '../../src/image/ihex.js';
 import { decodeConfig } from '../../src/eeprom/image.js';
 import { runCli } from '../helpers/cli.js';
@@ -36,7 +36,7 @@ function readAttempts(path: string): Entry[] {
   return readEntries(path).filter((e) => e.result !== 'reserved');
 }
 
-function uidHex(b: VirtualBoard): string {
+function uidHex(b: FixtureBoard): string {
   return Buffer.from(b.memories.serialNumber).toString('hex');
 }
 
@@ -60,13 +60,13 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
   // A flash cell stuck at 0 where the image needs a 1: that board cannot pass verification.
   const stuck = image.findIndex((b, i) => i >= 0x100 && (b & 0x01) === 1);
   assert.ok(stuck > 0);
-  const A = virtualBoard('A', uidFor(1));
-  const B = virtualBoard('B', uidFor(2));
-  const C = virtualBoard('C', uidFor(3), [{ offset: stuck, bit: 0 }]);
-  const W = virtualBoard('W', uidFor(4));
+  const A = fixtureBoard('A', uidFor(1));
+  const B = fixtureBoard('B', uidFor(2));
+  const C = fixtureBoard('C', uidFor(3), [{ offset: stuck, bit: 0 }]);
+  const W = fixtureBoard('W', uidFor(4));
   W.memories.sigrow.set([0x1e, 0x94, 0x2a], 0); // ATtiny1624 (avr-libc iotn1624.h SIGNATURE_0..2)
-  const D = virtualBoard('D', uidFor(5));
-  const E = virtualBoard('E', uidFor(6));
+  const D = fixtureBoard('D', uidFor(5));
+  const E = fixtureBoard('E', uidFor(6));
 
   let onEFlashPage: (() => void) | undefined;
   let eFlashPages = 0;
@@ -85,7 +85,7 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
   const run1 = startCli(common);
   t.after(() => run1.child.kill('SIGKILL'));
   let cursor = 0;
-  const swapTo = async (board: VirtualBoard) => {
+  const swapTo = async (board: FixtureBoard) => {
     cursor = (await run1.waitFor(/take the board off/, { from: cursor })) + 1;
     fixture.detach();
     cursor = (await run1.waitFor(/^board removed/, { from: cursor })) + 1;
@@ -172,7 +172,7 @@ test('interactive: after a failure r retries the same board (a second failed ent
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
   const ledger = join(dir, 'ledger.jsonl');
   const stuck = image.findIndex((b, i) => i >= 0x40 && (b & 0x80) !== 0);
-  const C = virtualBoard('C', uidFor(9), [{ offset: stuck, bit: 7 }]);
+  const C = fixtureBoard('C', uidFor(9), [{ offset: stuck, bit: 7 }]);
   const fixture = await ProgrammingFixture.open();
   t.after(() => fixture.close());
   fixture.attach(C);
@@ -197,7 +197,7 @@ test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board rele
   const fw = await buildTestFirmware();
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
   const ledger = join(dir, 'ledger.jsonl');
-  const board = virtualBoard('I', uidFor(10));
+  const board = fixtureBoard('I', uidFor(10));
   let pages = 0;
   const on: { secondPage?: () => void } = {};
   let progmodeLeft = false;
@@ -225,9 +225,9 @@ test('SIGKILL right after a board\'s EEPROM was written: the reserved number sta
   const fw = await buildTestFirmware();
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-'));
   const ledger = join(dir, 'ledger.jsonl');
-  const K = virtualBoard('K', uidFor(20));
-  const L = virtualBoard('L', uidFor(21));
-  const M = virtualBoard('M', uidFor(22));
+  const K = fixtureBoard('K', uidFor(20));
+  const L = fixtureBoard('L', uidFor(21));
+  const M = fixtureBoard('M', uidFor(22));
   const on: { eepromWrite?: (board: string) => void } = {};
   const fixture = await ProgrammingFixture.open({
     onEvent: (e) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseIntelHex } from '../../src/image/ihex.js';
 import { decodeConfig } from '../../src/eeprom/image.js';
-import { ProgrammingFixture, virtualBoard } from '../../src/sim/fixture/fixture.js';
+import { ProgrammingFixture, fixtureBoard } from '../../src/sim/fixture/fixture.js';
 import { siblingUartPort } from '../../src/workflows/uart-port.js';
 import { runCli } from '../helpers/cli.js';
 import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
@@ -89,7 +89,7 @@ test('run on a port: only changed pages are rewritten, then the UART frames go t
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-port-'));
   const fixture = await ProgrammingFixture.open();
   t.after(() => fixture.close());
-  const board = virtualBoard('R', uidFor(77));
+  const board = fixtureBoard('R', uidFor(77));
   fixture.attach(board);
   const uart = await SocatPty.open();
   t.after(() => uart.close());

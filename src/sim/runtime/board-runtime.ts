@@ -6,15 +6,18 @@
  * `onEvent` / `onUartByte`.
  *
  * Simulated time runs only while firmware runs. Held in reset by a UPDI programmer, or with an erased
- * flash (the reset vector reads 0xFFFF: "no firmware"), the board is parked and its clock stands
+ * flash (the reset vector reads 0xFFFF: "no firmware"), the board is parked and its time stands
  * still, so a scenario starts when the firmware first starts and programming takes no simulated time.
  * Leaving programming mode restarts the CPU with the new code (a reset with cause `updi`).
+ *
+ * The chip's own clock does move while parked — its NVM controller and UPDI need time to pass for a
+ * programmer's page writes to finish (the UPDI link moves it) — so the board's time is the chip's
+ * time less the time spent parked, and every time the board and the scenario see is converted.
  */
-import { Attiny824 } from '../chip.js';
+import { Attiny824, type Attiny824Options } from '../chip.js';
 import type { ChipTraceEvent, PinState } from '../chip-types.js';
 import { VirtualBoard, type BoardSnapshot } from '../board/board.js';
 import type { NvmMemories } from '../nvm/memories.js';
-import type { UpdiControl } from '../updi/target.js';
 import type { Scenario } from '../scenario/types.js';
 import { parseFrameBytes, type BmsState, type Frame } from '../../logging/frame.js';
 import { flashErased } from './memories-setup.js';
@@ -45,6 +48,8 @@ export interface BoardRuntimeOptions {
   onEvent?: (event: RuntimeEvent) => void;
   /** Keep every UART line in {@link BoardRuntime.lines} (default true; tests read them). */
   keepLines?: boolean;
+  /** The chip's NVM and UPDI hooks (the state file's dirty flag, UPDI events for the CLI). */
+  chip?: Pick<Attiny824Options, 'nvmTimings' | 'onNvmChange' | 'onNvmEvent' | 'onUpdiEvent' | 'breakIdleSeconds'>;
 }
 
 const LF = 0x0a;
@@ -65,9 +70,10 @@ export class BoardRuntime {
   state: BmsState | undefined;
   /** The MCU's own supply current: time per state (active, idle, standby…) at the cell's voltage. */
   readonly power: McuPowerMeter;
-  /** UPDI programming holds the CPU. */
-  private updiHeld = false;
   private parkedReason: 'updi' | 'no-firmware' | 'running' = 'running';
+  /** Chip time spent parked before the current park, and the chip time the current park began. */
+  private parkedSeconds = 0;
+  private parkedAt = 0;
   private readonly lineBuf = new Uint8Array(MAX_LINE);
   private lineLen = 0;
   private readonly emit: (event: RuntimeEvent) => void;
@@ -80,34 +86,35 @@ export class BoardRuntime {
     this.keepLines = options.keepLines ?? true;
     this.board = new VirtualBoard(options.scenario.board);
     const board = this.board;
+    const boardTime = (chipTime: number) => this.boardTime(chipTime);
     this.chip = new Attiny824({
+      ...options.chip,
       memories: options.memories,
-      analog: board,
-      onPinChange: (pin, state, t) => {
+      analog: {
+        pinVoltage: (pin, t) => board.pinVoltage(pin, boardTime(t)),
+        temperatureK: (t) => board.temperatureK(boardTime(t)),
+        vdd: (t) => board.vdd(boardTime(t)),
+      },
+      onPinChange: (pin, state, chipTime) => {
+        const t = boardTime(chipTime);
         if (pin === 'PA4' || pin === 'PA5') this.emit({ type: 'switch', pin, state, t, before: board.snapshot(t) });
         board.setPin(pin, state, t);
       },
-      onUartByte: (byte, t) => {
+      onUartByte: (byte, chipTime) => {
+        const t = boardTime(chipTime);
         options.onUartByte?.(byte, t);
         this.uartByte(byte, t);
       },
-      trace: (event) => this.emit({ type: 'chip', event }),
+      trace: (event) => this.emit({ type: 'chip', event: this.parkedSeconds === 0 && !this.parked ? event : { ...event, t: boardTime(event.t) } }),
+      onUpdiHold: () => this.updatePark(),
     });
     this.power = new McuPowerMeter(this.chip.cpu);
     this.updatePark();
   }
 
-  /** Wire this to the UPDI target (`startSim({ control })`): programming holds the CPU in reset. */
-  readonly control: UpdiControl = {
-    setResetHeld: (held: boolean) => {
-      this.updiHeld = held;
-      this.updatePark();
-    },
-  };
-
   /** Simulated seconds since the board was powered (only time with firmware running counts). */
   get time(): number {
-    return this.chip.time;
+    return this.boardTime(this.chip.time);
   }
 
   /** True while the CPU is parked (held by UPDI or no firmware): time does not move. */
@@ -127,13 +134,20 @@ export class BoardRuntime {
 
   /** Re-checks whether the CPU may run (call after changing the memories from outside, e.g. a preload). */
   updatePark(): void {
-    const reason = this.updiHeld ? 'updi' : flashErased(this.memories) ? 'no-firmware' : 'running';
-    const hold = reason !== 'running';
-    this.chip.setResetHeld(hold);
+    const reason = this.chip.isUpdiHolding ? 'updi' : flashErased(this.memories) ? 'no-firmware' : 'running';
+    const wasParked = this.parked;
+    const parked = reason !== 'running';
+    // Book the park before the chip's reset on release, so everything it reports gets board time.
+    if (parked && !wasParked) this.parkedAt = this.chip.time;
+    if (!parked && wasParked) {
+      this.parkedSeconds += this.chip.time - this.parkedAt;
+      this.power.skip();
+    }
     if (reason !== this.parkedReason) {
       this.parkedReason = reason;
-      this.emit({ type: 'parked', parked: hold, reason, t: this.time });
+      this.emit({ type: 'parked', parked, reason, t: this.time });
     }
+    this.chip.setResetHeld(reason === 'no-firmware');
   }
 
   /**
@@ -143,10 +157,15 @@ export class BoardRuntime {
   advance(t: number): number {
     if (this.parked || t <= this.time) return this.time;
     while (this.time < t) {
-      this.chip.runUntil(Math.min(t, this.time + POWER_STEP_SECONDS));
+      this.chip.runUntil(Math.min(t, this.time + POWER_STEP_SECONDS) + this.parkedSeconds);
       this.power.sample(this.board.vdd(this.time));
     }
     return this.time;
+  }
+
+  /** The board's time at a chip time: the chip's clock less the time spent parked (frozen while parked). */
+  private boardTime(chipTime: number): number {
+    return (this.parked ? Math.min(chipTime, this.parkedAt) : chipTime) - this.parkedSeconds;
   }
 
   private uartByte(byte: number, t: number): void {

@@ -95,6 +95,14 @@ export class McuPowerMeter {
     this.lastByMode = [...cpu.sleepCyclesByMode];
   }
 
+  /** Leaves the time since the last sample out (the board was parked: it is not the board's time). */
+  skip(): void {
+    this.lastTime = this.cpu.clock.time;
+    this.lastCycles = this.cpu.clock.cycles;
+    this.lastSleep = this.cpu.sleepCycles;
+    for (let i = 0; i < 3; i++) this.lastByMode[i] = this.cpu.sleepCyclesByMode[i]!;
+  }
+
   /** Accounts for the time since the last sample at supply voltage `vdd` (V). */
   sample(vdd: number): void {
     const cpu = this.cpu;
@@ -117,10 +125,7 @@ export class McuPowerMeter {
       this.seconds[state] += s;
       this.chargeAs[state] += s * mcuSupplyAmps(state, vdd);
     }
-    this.lastTime = cpu.clock.time;
-    this.lastCycles = cpu.clock.cycles;
-    this.lastSleep = cpu.sleepCycles;
-    for (let i = 0; i < 3; i++) this.lastByMode[i] = cpu.sleepCyclesByMode[i]!;
+    this.skip();
   }
 
   get totals(): McuPowerTotals {

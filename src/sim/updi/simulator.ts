@@ -1,16 +1,19 @@
 /**
- * An in-process virtual ATtiny824 as a UPDI programmer sees it: memories, NVMCTRL, the UPDI view
- * of the data space, the protocol front end and the wire model, wired together. No ports and no
- * processes: feed host bytes to `hostWrite`, receive echo and replies through `toHost`. The pty
- * server (serve.ts) and in-process transports for tests both build on this.
+ * A virtual ATtiny824 as a UPDI programmer sees it, and nothing more: a chip whose CPU never runs
+ * (held like a part without firmware), with its one NVM controller and its UPDI target behind the
+ * wire model. No ports and no processes: feed host bytes to `hostWrite`, receive echo and replies
+ * through `toHost`. Driver tests, the programming fixture and benches use it; the whole board
+ * (firmware running, ptys or pipes) is runtime/serve.ts.
  */
-import { NvmDataSpace } from '../nvm/dataspace.js';
+import { Attiny824 } from '../chip.js';
+import type { NvmDataSpace } from '../nvm/dataspace.js';
 import { NvmMemories } from '../nvm/memories.js';
-import { Nvmctrl, type NvmEvent, type NvmTimings } from '../nvm/nvmctrl.js';
-import { realClock, type WireClock } from '../wire/clock.js';
-import { FaultInjector, type FaultConfig } from '../wire/faults.js';
-import { UpdiWire } from '../wire/wire.js';
-import { UpdiTarget, type UpdiControl, type UpdiEvent } from './target.js';
+import type { Nvmctrl, NvmEvent, NvmTimings } from '../nvm/nvmctrl.js';
+import type { WireClock } from '../wire/clock.js';
+import type { FaultConfig, FaultInjector } from '../wire/faults.js';
+import type { UpdiWire } from '../wire/wire.js';
+import { UpdiLink } from './link.js';
+import type { UpdiControl, UpdiEvent, UpdiTarget } from './target.js';
 
 export interface UpdiSimulatorOptions {
   /** Bytes for the host: the echo of what it sent, then the target's replies. */
@@ -35,6 +38,7 @@ export interface UpdiSimulatorOptions {
 }
 
 export interface UpdiSimulator {
+  readonly chip: Attiny824;
   readonly memories: NvmMemories;
   readonly nvmctrl: Nvmctrl;
   readonly dataSpace: NvmDataSpace;
@@ -43,46 +47,41 @@ export interface UpdiSimulator {
   readonly faults: FaultInjector | undefined;
   /** Bytes the host wrote. */
   hostWrite(bytes: Uint8Array): void;
+  /** A real BREAK condition from the host. */
+  hostBreak(): void;
   /** Stops the wire's timers. */
   close(): void;
 }
 
 export function createUpdiSimulator(options: UpdiSimulatorOptions): UpdiSimulator {
-  const memories = options.memories ?? new NvmMemories();
-  const faults = options.faults ? new FaultInjector(options.faults) : undefined;
-  const wire = new UpdiWire({
-    clock: options.clock ?? realClock,
-    baud: options.baud,
-    latencySeconds: options.latencySeconds,
-    faults,
-    toHost: options.toHost,
-  });
-  const time = { now: () => wire.now() };
-  const nvmctrl = new Nvmctrl(memories, time, {
-    timings: options.nvmTimings,
-    onChange: options.onNvmChange,
-    onEvent: options.onNvmEvent,
-  });
-  const dataSpace = NvmDataSpace.updiView(memories, nvmctrl);
-  const target = new UpdiTarget({
-    dataSpace,
-    memories,
-    nvmctrl,
-    clock: time,
-    transmit: (byte, idleBits) => wire.fromTarget(byte, idleBits),
-    control: options.control,
-    onEvent: options.onUpdiEvent,
+  const chip = new Attiny824({
+    memories: options.memories ?? new NvmMemories(),
+    nvmTimings: options.nvmTimings,
+    onNvmChange: options.onNvmChange,
+    onNvmEvent: options.onNvmEvent,
+    onUpdiEvent: options.onUpdiEvent,
+    onUpdiHold: options.control ? (held) => options.control!.setResetHeld(held) : undefined,
     breakIdleSeconds: options.breakIdleSeconds,
   });
-  wire.connect(target);
+  // Parked for good: whatever the flash holds never runs here, so time is the wire's alone.
+  chip.setResetHeld(true);
+  const link = new UpdiLink(chip, {
+    toHost: options.toHost,
+    clock: options.clock,
+    baud: options.baud,
+    latencySeconds: options.latencySeconds,
+    faults: options.faults,
+  });
   return {
-    memories,
-    nvmctrl,
-    dataSpace,
-    target,
-    wire,
-    faults,
-    hostWrite: (bytes) => wire.fromHost(bytes),
-    close: () => wire.close(),
+    chip,
+    memories: chip.memories,
+    nvmctrl: chip.nvmctrl,
+    dataSpace: chip.updiSpace,
+    target: chip.updi,
+    wire: link.wire,
+    faults: link.faults,
+    hostWrite: (bytes) => link.hostWrite(bytes),
+    hostBreak: () => link.hostBreak(),
+    close: () => link.close(),
   };
 }
