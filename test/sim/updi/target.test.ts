@@ -9,8 +9,8 @@ import { ManualClock } from '../../../src/sim/wire/clock.js';
 import { UpdiTarget, type UpdiEvent } from '../../../src/sim/updi/target.js';
 import { NvmDataSpace } from '../../../src/sim/nvm/dataspace.js';
 import { Nvmctrl } from '../../../src/sim/nvm/nvmctrl.js';
+import { hostBytes, KEY_NVMPROG } from './host-bytes.js';
 
-const KEY_NVMPROG = [0x20, 0x67, 0x6f, 0x72, 0x50, 0x4d, 0x56, 0x4e]; // "NVMProg " LSB first
 const KEY_ERASE = [0x65, 0x73, 0x61, 0x72, 0x45, 0x4d, 0x56, 0x4e]; // "NVMErase"
 const KEY_UROW = [0x65, 0x74, 0x26, 0x73, 0x55, 0x4d, 0x56, 0x4e]; // "NVMUs&te"
 
@@ -26,31 +26,8 @@ function harness(memories = new NvmMemories()) {
     control: { setResetHeld: (held) => resetHeld.push(held) },
     onUpdiEvent: (e) => events.push(e),
   });
-  /** Sends bytes; checks the single-wire echo; returns what the target answered. */
-  const xfer = (...bytes: number[]): number[] => {
-    received.length = 0;
-    sim.hostWrite(Uint8Array.from(bytes));
-    assert.deepEqual(received.slice(0, bytes.length), bytes, 'echo of every byte sent, first');
-    return received.slice(bytes.length);
-  };
-  const ldcs = (a: number) => xfer(0x55, 0x80 | a);
-  const stcs = (a: number, v: number) => assert.deepEqual(xfer(0x55, 0xc0 | a, v), []);
-  const lds = (addr: number) => xfer(0x55, 0x04, addr & 0xff, addr >> 8)[0];
-  const sts = (addr: number, v: number) => {
-    assert.deepEqual(xfer(0x55, 0x44, addr & 0xff, addr >> 8), [0x40], 'ACK after the address');
-    assert.deepEqual(xfer(v), [0x40], 'ACK after the data');
-  };
-  /** Enable pulse, link init as both tools do it, NVMPROG key, reset toggle. */
-  const enterProgmode = () => {
-    xfer(0x00);
-    stcs(0x03, 0x08);
-    stcs(0x02, 0x80);
-    xfer(0x55, 0xe0, ...KEY_NVMPROG);
-    stcs(0x08, 0x59);
-    stcs(0x08, 0x00);
-  };
   const waitNvm = () => clock.advance(0.01);
-  return { sim, clock, xfer, ldcs, stcs, lds, sts, enterProgmode, waitNvm, resetHeld, events, memories: sim.memories };
+  return { ...hostBytes((bytes) => sim.hostWrite(bytes), received), sim, clock, waitNvm, resetHeld, events, memories: sim.memories };
 }
 
 test('disabled until the enable pulse; then STATUSA reports a non-zero UPDI revision', () => {
