@@ -156,8 +156,11 @@ export class BoardRuntime {
    */
   advance(t: number): number {
     if (this.parked || t <= this.time) return this.time;
-    while (this.time < t) {
-      this.chip.runUntil(Math.min(t, this.time + POWER_STEP_SECONDS) + this.parkedSeconds);
+    // Compared on the chip's clock: runUntil reaches its target there, while board time (chip time less the
+    // parked seconds) may round to just below `t` and never get there.
+    const end = t + this.parkedSeconds;
+    while (this.chip.time < end) {
+      this.chip.runUntil(Math.min(end, this.chip.time + POWER_STEP_SECONDS));
       this.power.sample(this.board.vdd(this.time));
     }
     return this.time;

@@ -86,6 +86,22 @@ test('a running board held by a programmer resumes its scenario where it stopped
   assert.ok(near(runtime.snapshot().t, 3), `board snapshot at ${runtime.snapshot().t} s`);
 });
 
+test('after a park of any length, advance(t) reaches t and returns (board time is the chip time less the park)', { timeout: 60_000 }, () => {
+  const memories = new NvmMemories();
+  memories.flash.set(BUSY_LOOP, 0);
+  const runtime = new BoardRuntime({ scenario: defaultScenario('LTO'), memories });
+  const p = programmer(runtime);
+  // With a 2.25 s session, (0.03 + 2.25) − 2.25 < 0.03 in floating point: a loop on board time never got there.
+  p.enterProgMode();
+  p.clock.advance(2.25);
+  p.ldcs(0x00);
+  p.leave();
+  for (let k = 1; k <= 300; k++) {
+    const t = k * 0.01;
+    assert.ok(near(runtime.advance(t), t), `advance(${t}) reached ${runtime.time}`);
+  }
+});
+
 /** Loads bytes into the page buffer through the UPDI, one STS each. */
 function sts(p: ReturnType<typeof programmer>, address: number, bytes: number[]): void {
   bytes.forEach((b, i) => p.sts(address + i, b));
