@@ -6,6 +6,7 @@
  */
 import type { SessionEvent } from '../logging/session.js';
 import { formatFrameLine, frameRecord, paint } from '../logging/render.js';
+import { redact } from '../logging/redact.js';
 import { debug } from '../util/debug.js';
 import { Spinner } from './spinner.js';
 
@@ -33,10 +34,11 @@ export class LogView {
     this.spinner = options.interactive ? new Spinner(process.stderr) : undefined;
   }
 
-  /** A status line on stderr. */
+  /** A status line on stderr (redacted: writer messages may name the server and its credentials). */
   line(text: string): void {
-    if (this.spinner) this.spinner.print(text);
-    else process.stderr.write(text + '\n');
+    const safe = redact(text);
+    if (this.spinner) this.spinner.print(safe);
+    else process.stderr.write(safe + '\n');
   }
 
   /** Clears the spinner; call before the summary. */

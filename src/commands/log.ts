@@ -10,6 +10,7 @@ import { LogView } from '../cli/log-view.js';
 import { Spinner } from '../cli/spinner.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
+import { redact } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
 import { replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
 import { openWriter, writerFailure } from '../logging/target.js';
@@ -96,8 +97,8 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   } finally {
     view.stop();
   }
-  for (const line of formatSummary(summary)) process.stderr.write(line + '\n');
-  if (opts.json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+  for (const line of formatSummary(summary)) process.stderr.write(redact(line) + '\n');
+  if (opts.json) process.stdout.write(redact(JSON.stringify({ type: 'summary', ...summary })) + '\n');
 
   const failure = writerFailure(writer, config.dataDir);
   if (failure) throw failure;
@@ -119,5 +120,17 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
 export async function execute(ports: string[], opts: LogOptions, cmd: Command, ctx: ActionContext): Promise<void> {
   // --data-dir's default must not hide LTOBMS_DATA_DIR: only an explicit flag wins over it.
   const explicitDataDir = cmd.getOptionValueSource('dataDir') === 'cli';
-  await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
+  try {
+    await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
+  } catch (err) {
+    throw redactedError(err);
+  }
+}
+
+/** The error with any credential in its message or hint masked (it may quote a URL or a server's answer). */
+function redactedError(err: unknown): unknown {
+  if (!(err instanceof LtobmsError)) return err instanceof Error ? new Error(redact(err.message)) : err;
+  const copy = new LtobmsError(redact(err.message), { code: err.code, hint: err.hint && redact(err.hint), exitCode: err.exitCode, details: err.details, cause: err });
+  copy.name = err.name;
+  return copy;
 }

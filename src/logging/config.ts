@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UsageError } from '../errors.js';
+import { addSecrets, addUrlSecrets, decodeSafely, redact } from './redact.js';
 
 export const ENV_KEYS = [
   'INFLUXDB_URL',
@@ -89,10 +90,18 @@ export function resolveConfig(input: ConfigInput): LogConfig {
   };
 
   const dataDir = resolve(cwd, get('LTOBMS_DATA_DIR') ?? DEFAULT_DATA_DIR);
-  const url = get('INFLUXDB_URL');
+  const rawUrl = get('INFLUXDB_URL');
   const db = get('INFLUXDB_DB');
   const v2 = { token: get('INFLUXDB_TOKEN'), org: get('INFLUXDB_ORG'), bucket: get('INFLUXDB_BUCKET') };
   const v1 = { user: get('INFLUXDB_USER'), password: get('INFLUXDB_PASSWORD'), rp: get('INFLUXDB_RP') };
+  // Secrets are registered before anything can fail, so no message below can show them.
+  addSecrets(v2.token, v1.password);
+  const parsedUrl = rawUrl === undefined ? undefined : parseServerUrl(rawUrl);
+  const url = parsedUrl?.base;
+  // A credential in the URL counts like its key (the key, when both are given, wins).
+  v1.user ??= parsedUrl?.user;
+  v1.password ??= parsedUrl?.password;
+  v2.token ??= parsedUrl?.token;
 
   let kind: TargetKind;
   if (input.target && input.target !== 'auto') kind = input.target;
@@ -115,7 +124,7 @@ export function resolveConfig(input: ConfigInput): LogConfig {
         hint: 'set INFLUXDB_DB (or --db)',
       });
     }
-    target = { kind, url: checkUrl(url ?? 'http://localhost:8086'), db, ...definedOnly(v1) };
+    target = { kind, url: url ?? 'http://localhost:8086', db, ...definedOnly(v1) };
   } else {
     const missing = (['INFLUXDB_URL', 'INFLUXDB_TOKEN', 'INFLUXDB_ORG', 'INFLUXDB_BUCKET'] as const).filter(
       (k) => ({ INFLUXDB_URL: url, INFLUXDB_TOKEN: v2.token, INFLUXDB_ORG: v2.org, INFLUXDB_BUCKET: v2.bucket })[k] === undefined,
@@ -126,7 +135,13 @@ export function resolveConfig(input: ConfigInput): LogConfig {
         hint: 'set all four INFLUXDB_URL/TOKEN/ORG/BUCKET (flags, environment or .env), or INFLUXDB_DB for InfluxDB 1.x',
       });
     }
-    target = { kind, url: checkUrl(url!), token: v2.token!, org: v2.org!, bucket: v2.bucket! };
+    if (parsedUrl?.user !== undefined || parsedUrl?.password !== undefined) {
+      throw new UsageError('InfluxDB 2.x takes a token, not a user name and password in INFLUXDB_URL', {
+        code: 'LOG_CONFIG',
+        hint: 'put the token in INFLUXDB_TOKEN (or --token) and leave the URL as http://host:8086',
+      });
+    }
+    target = { kind, url: url!, token: v2.token!, org: v2.org!, bucket: v2.bucket! };
   }
   return { target, dataDir, sources, envFile };
 }
@@ -135,29 +150,60 @@ function definedOnly<T extends Record<string, string | undefined>>(o: T): { [K i
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
 }
 
-function checkUrl(url: string): string {
+/** A server URL with the credentials it carried taken out. */
+interface ServerUrl {
+  /** scheme://host[:port][/path], no trailing slash, no credentials, no query. */
+  base: string;
+  user?: string;
+  password?: string;
+  token?: string;
+}
+
+const URL_HINT = 'write it like http://localhost:8086 (credentials go in INFLUXDB_USER/INFLUXDB_PASSWORD or INFLUXDB_TOKEN)';
+
+/**
+ * Checks that a URL can work (http or https, a host, a port from 1 to 65535, no query left but
+ * credentials) and takes out the credentials it carries: `user:password@`, InfluxDB 1.x's
+ * `?u=…&p=…`, a `?token=…`. Every message shows the URL redacted.
+ */
+function parseServerUrl(text: string): ServerUrl {
+  // Credentials first: a malformed URL's parts must be known to be secret before any message.
+  addUrlSecrets(text);
+  const shown = JSON.stringify(redact(text));
+  const bad = (why: string) => new UsageError(`INFLUXDB_URL ${shown} ${why}`, { code: 'LOG_CONFIG', hint: URL_HINT });
+  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw bad(`has port ${port}, outside 1–65535`);
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(text);
   } catch {
-    throw new UsageError(`INFLUXDB_URL ${JSON.stringify(url)} is not a URL`, {
-      code: 'LOG_CONFIG',
-      hint: 'write it like http://localhost:8086',
-    });
+    throw bad('is not a URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`INFLUXDB_URL must start with http:// or https://, not ${parsed.protocol}`, {
-      code: 'LOG_CONFIG',
-      hint: 'write it like http://localhost:8086',
-    });
+    throw new UsageError(`INFLUXDB_URL must start with http:// or https://, not ${parsed.protocol}`, { code: 'LOG_CONFIG', hint: URL_HINT });
   }
-  if (parsed.username || parsed.password) {
-    throw new UsageError('INFLUXDB_URL must not contain a user name or password', {
-      code: 'LOG_CONFIG',
-      hint: 'use INFLUXDB_USER / INFLUXDB_PASSWORD (1.x) or INFLUXDB_TOKEN (2.x)',
-    });
+  if (!parsed.hostname) throw bad('names no host');
+  const out: ServerUrl = { base: '' };
+  if (parsed.username) out.user = decodeSafely(parsed.username);
+  if (parsed.password) out.password = decodeSafely(parsed.password);
+  const take = (...keys: string[]): string | undefined => {
+    let value: string | undefined;
+    for (const key of keys) {
+      if (parsed.searchParams.has(key)) value ??= parsed.searchParams.get(key) ?? undefined;
+      parsed.searchParams.delete(key);
+    }
+    return value === '' ? undefined : value;
+  };
+  out.user ??= take('u');
+  out.password ??= take('p');
+  out.token = take('token');
+  addSecrets(out.password, out.token);
+  if ([...parsed.searchParams.keys()].length || parsed.hash) {
+    throw bad('has a query or fragment that ltobms cannot use');
   }
-  return url.replace(/\/+$/, '');
+  out.base = `${parsed.protocol}//${parsed.host}${parsed.pathname}`.replace(/\/+$/, '');
+  for (const key of ['user', 'password', 'token'] as const) if (out[key] === undefined) delete out[key];
+  return out;
 }
 
 /** A one-line description safe to print: never the token or the password. */
@@ -166,9 +212,9 @@ export function describeTarget(t: Target): string {
     case 'file':
       return `line-protocol files in ${t.outDir}`;
     case 'influx1':
-      return `InfluxDB 1.x at ${t.url}, database ${t.db}${t.rp ? `, retention policy ${t.rp}` : ''}${t.user ? `, user ${t.user}` : ''}`;
+      return `InfluxDB 1.x at ${redact(t.url)}, database ${t.db}${t.rp ? `, retention policy ${t.rp}` : ''}${t.user ? `, user ${t.user}` : ''}`;
     case 'influx2':
-      return `InfluxDB 2.x at ${t.url}, org ${t.org}, bucket ${t.bucket}`;
+      return `InfluxDB 2.x at ${redact(t.url)}, org ${t.org}, bucket ${t.bucket}`;
   }
 }
 

@@ -9,6 +9,7 @@ import type { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import type { Target } from '../config.js';
 import { describeTarget } from '../config.js';
 import { debug } from '../../util/debug.js';
+import { redact } from '../redact.js';
 import { isRetryableStatus, networkMessage, retryAfterMs, transportError, WriteError, type Sink } from './types.js';
 
 type Influx2Target = Extract<Target, { kind: 'influx2' }>;
@@ -25,8 +26,8 @@ function loadClient(): Promise<ClientModule> {
   clientModule ??= import('@influxdata/influxdb-client').then((m) => {
     // The client logs failures to the console by default; a library must not print.
     m.setLogger({
-      error: (message: string, err?: unknown) => log('client error:', message, networkMessage(err)),
-      warn: (message: string, err?: unknown) => log('client warning:', message, networkMessage(err)),
+      error: (message: string, err?: unknown) => log(redact(`client error: ${message} ${networkMessage(err)}`)),
+      warn: (message: string, err?: unknown) => log(redact(`client warning: ${message} ${networkMessage(err)}`)),
     });
     return m;
   });
