@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands/index.js';
+import { declareInvoked, registerCommands, subcommandTerm } from './commands/index.js';
 import { enableDebug } from '../util/debug.js';
 import { ExitCode } from '../errors.js';
 
@@ -23,7 +23,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'debug output on stderr (same as DEBUG=ltobms:*)')
     .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true, subcommandTerm })
     .hook('preAction', (cmd) => {
       if (cmd.opts().verbose) enableDebug('ltobms:*');
     })
@@ -56,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   ignoreClosedOutput(process.stdout);
   const program = buildProgram();
   try {
+    await declareInvoked(program, argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -52,11 +52,13 @@ for (const args of [['--version'], ['--help'], ['eeprom', '--sn', '7'], ['eeprom
   });
 }
 
-test('--help and <command> --help load no command implementation (src/commands) and no UPDI stack', async () => {
-  for (const args of [['--help'], ['run', '--help'], ['manufacture', '--help']]) {
-    const r = await loaded(args);
+test('--help loads the command table and no declaration; <command> --help only that declaration; neither an implementation or the UPDI stack', async () => {
+  const declarations = (urls: string[]) => urls.filter((u) => /\/dist\/src\/cli\/commands\/(?!index\.js)/.test(u)).map((u) => u.replace(/.*\/cli\/commands\//, ''));
+  for (const [args, expected] of [[['--help'], []], [['--version'], []], [['run', '--help'], ['run.js']], [['help', 'manufacture'], ['manufacture.js']]] as const) {
+    const r = await loaded([...args]);
     assert.equal(r.code, 0);
-    const ours = r.urls.filter((u) => /\/dist\/src\/(commands|updi|serial|logging|sim\/(?!nvm\/memories))\//.test(u));
+    assert.deepEqual(declarations(r.urls), expected, args.join(' '));
+    const ours = r.urls.filter((u) => /\/dist\/src\/(commands|updi|serial|logging|sim|workflows)\//.test(u));
     assert.deepEqual(ours, [], args.join(' '));
   }
 });

@@ -5,13 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('build')
-    .description(
-      'Build the BMS firmware with avr-gcc: both chemistries in parallel by default, rebuilding only ' +
-        'what changed, and print flash / RAM / EEPROM use against the ATtiny824 and the 4 KB / 256 B budget.',
-    )
+export function declare(cmd: Command): void {
+  cmd
     .option('--chemistry <LTO|NAION|all>', 'which cell chemistry to build', 'all')
     .option('--debug', 'debug variant: start-up line, EEPROM dump and load result on the UART')
     .option('--fw-version <v>', 'version baked in and used in file names (default: git describe --tags, else dev)')

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('clean')
-    .description('Remove the build folder (only one that ltobms build created).')
+export function declare(cmd: Command): void {
+  cmd
     .option('--out <dir>', 'the build folder', 'build')
     .option('--json', 'print what was removed as JSON')
     .addHelpText(

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('demo')
-    .summary('the whole product on a virtual board: build, program, run, log — in seconds')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Build the firmware, start a virtual board (emulated ATtiny824 + cell, load and charger), program ' +
         'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over a pseudo-terminal, run a ' +

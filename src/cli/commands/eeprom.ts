@@ -8,10 +8,8 @@ import { CHEMISTRY } from '../../eeprom/chemistry.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { addPortOptions } from '../port-options.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('eeprom')
-    .summary('make and decode the EEPROM configuration image (serial number, limits)')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Make the 20-byte EEPROM configuration image (magic 0x7337, serial number, temperature offset, ' +
         'protection limits, CRC-16/MODBUS), byte-identical to the original eeprom.py. ' +

@@ -6,10 +6,8 @@ import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { addPortOptions } from '../port-options.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('erase')
-    .summary('chip erase over UPDI (also unlocks a locked part), then blank-check')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Erase the whole flash, the EEPROM (unless the EESAVE fuse is set) and the lock bits. A locked ' +
         'part is unlocked with the CHIPERASE key, which erases it the same way. Afterwards the flash ' +

@@ -6,10 +6,8 @@ import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { addPortOptions } from '../port-options.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('flash')
-    .summary('write firmware to flash over UPDI (Intel HEX, ELF or .bin), reading every page back')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Write a firmware image to the flash of a tinyAVR 2-series part through a USB-serial adapter ' +
         '(TX and RX joined through a 1 kΩ resistor to UPDI). Every written page is read back and ' +

@@ -7,10 +7,8 @@ import { lazyAction } from '../run.js';
 import { FUSES_FILE } from '../../firmware/paths.js';
 import { addPortOptions } from '../port-options.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('fuses')
-    .summary("write the fuses (default: the firmware's fuse file) over UPDI and read them back")
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Write fuse bytes from an Intel HEX file (fuses at 0x820000, as avr-objcopy and pymcuprog write ' +
         'them) or an ELF (.fuse section). Fuses that already hold the value are not rewritten; all are ' +

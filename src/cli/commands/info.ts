@@ -6,10 +6,8 @@ import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { addPortOptions } from '../port-options.js';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('info')
-    .summary('show the connected part: SIB, signature, revision, fuses, lock state, EEPROM config')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Connect over UPDI and report the System Information Block, the part (from its signature), ' +
         'silicon revision, serial number, the fuses decoded into named fields, the lock state, and ' +

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('log')
-    .description('tail the boards\' UART log frames into InfluxDB (or daily line-protocol files), nothing lost')
+export function declare(cmd: Command): void {
+  cmd
     .argument('[ports...]', 'serial ports of the boards (several in one process)')
     .option('-b, --baud <rate>', 'UART baud rate', '9600')
     .option('--replay <files...>', 'load recorded line-protocol files (with timestamps) into the target at full speed')

@@ -10,10 +10,8 @@ import { addPortOptions } from '../port-options.js';
 
 export const DEFAULT_LEDGER = 'ltobms-ledger.jsonl';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('manufacture')
-    .summary('program boards one after another: fuses, flash, EEPROM with the next serial number, ledger')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'The production line: waits for a board on each UPDI port (polling it), programs the fuses, the ' +
         'firmware and the EEPROM configuration with the next serial number, reads everything back, ' +

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('ports')
-    .summary('list USB-serial adapters (for --port) with vendor and product')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'List serial ports backed by USB adapters, with USB vendor:product id, manufacturer, product ' +
         'and serial number (from udev, or from /sys/class/tty when udevadm is missing). --all also lists ' +

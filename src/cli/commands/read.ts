@@ -10,10 +10,8 @@ import type { MemoryName } from '../../updi/program.js';
 /** The memories `read` can read. */
 export const MEMORIES: readonly MemoryName[] = ['flash', 'eeprom', 'fuses', 'userrow', 'lock', 'sigrow'];
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('read')
-    .summary('read flash, EEPROM, fuses, user row … over UPDI into a .hex / .bin file')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Read one memory of the part over UPDI. With -o the bytes go to a file: Intel HEX (.hex) at the ' +
         'memory\'s usual hex address (flash 0, EEPROM 0x810000, fuses 0x820000, lock 0x830000, signature ' +

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('report')
-    .summary('charts of recorded frames as one HTML file: voltages, current, temperature, charge, lockouts')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Read line-protocol files (ltobms log\'s daily files, ltobms demo\'s) and write one self-contained ' +
         'HTML page: battery and load voltage, current, temperature and charge against time, protection ' +

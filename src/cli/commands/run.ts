@@ -11,10 +11,8 @@ import { addPortOptions } from '../port-options.js';
 /** Where `run --sim` keeps the virtual board's memories between runs. */
 export const DEFAULT_SIM_STATE = 'ltobms-data/sim-board.json';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('run')
-    .summary('build, flash what changed, configure, then tail the log: source to live data in one command')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Build the firmware (incremental), program the board only where the image changed (the flash is ' +
         'read back and compared page by page; only differing pages are written, each read back), write ' +

@@ -6,10 +6,8 @@ import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { SERIAL_NUMBER_SIZE } from '../../sim/nvm/memories.js';
 
-export function register(program: Command): void {
-  program
-    .command('sim')
-    .summary('a virtual board: ATtiny824 running the firmware, cell model, UPDI and UART pseudo-terminals')
+export function declare(cmd: Command): void {
+  cmd
     .description(
       'Serve a virtual ATtiny824 on a pseudo-terminal, as UPDI programmers see it through a USB-serial ' +
         'adapter: flash, EEPROM, fuses, lock bits, user row, signature row, SIB, keys and an NVM ' +

@@ -5,10 +5,8 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 
-export function register(program: Command): void {
-  program
-    .command('stack')
-    .description('start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose or docker-compose)')
+export function declare(cmd: Command): void {
+  cmd
     .argument('<action>', 'up, down or status')
     .option('--dotenv <path>', 'settings file shared with ltobms log', '.env')
     .option('--json', 'machine-readable output')
