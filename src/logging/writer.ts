@@ -194,13 +194,29 @@ export class PointWriter {
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.flushDelayMs);
   }
 
-  /** Moves buffered points into the queue now (fsynced when it is the spool). */
+  /**
+   * Moves buffered points into the queue now: when it returns they are on disk (fsynced into the
+   * spool, or written by a durable sink), unless the queue failed (see {@link fatal}).
+   */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.buffer.length === 0 || this.fatal) return;
     const lines = this.buffer;
     const t0 = performance.now();
+    // A durable sink with nothing waiting before these lines takes them now, so that they are on
+    // disk when flush returns (what the tail reports is stored); a failure queues them for retry.
+    if (this.options.sink.writeSync && this.queue.pending === 0 && this.failingSince === undefined) {
+      try {
+        this.options.sink.writeSync(lines);
+        this.buffer = [];
+        this.stats.written += lines.length;
+        this.stats.timings.sink += performance.now() - t0;
+        return;
+      } catch {
+        // fall through: the delivery loop retries them (and reports the failure)
+      }
+    }
     try {
       this.queue.append(lines);
     } catch (err) {

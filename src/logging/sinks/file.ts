@@ -32,6 +32,11 @@ export class DailyFileSink implements Sink {
   }
 
   async write(lines: readonly string[]): Promise<void> {
+    this.writeSync(lines);
+  }
+
+  /** Appends and fsyncs before it returns, so the caller may report the lines as stored. */
+  writeSync(lines: readonly string[]): void {
     const byDay = new Map<string, string[]>();
     for (const line of lines) {
       const name = dayFileName(line);

@@ -12,6 +12,8 @@ export interface Sink {
    */
   readonly durable: boolean;
   write(lines: readonly string[]): Promise<void>;
+  /** A durable sink's synchronous write (on disk when it returns); throws a {@link WriteError}. */
+  writeSync?(lines: readonly string[]): void;
   close(): Promise<void>;
 }
 
