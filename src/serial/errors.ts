@@ -48,6 +48,22 @@ export function portError(name: string, what: string, cause: Error): SerialError
   return new SerialError('PORT', `serial port ${name} ${what} (${text})`, { hint, cause, details: { port: name, reason } });
 }
 
+/** What to do when a port went away in the middle of a job. */
+export const LOST_PORT_HINT = 'the adapter was unplugged, or the board (or the virtual board, ltobms sim) stopped: reconnect it and run the command again';
+
+/**
+ * The port went away (adapter unplugged, pty closed, I/O error): every read, write and setting
+ * after that fails with this at once. `details.lost` tells it from a port that could not be opened.
+ */
+export function lostError(name: string, reason: string): SerialError {
+  return new SerialError('PORT', `${name} went away (${reason})`, { hint: LOST_PORT_HINT, details: { port: name, reason, lost: true } });
+}
+
+/** True for the error of a port that went away (see {@link lostError}), also when wrapped by a layer above. */
+export function isLostPort(err: unknown): boolean {
+  return err instanceof LtobmsError && err.details.lost === true;
+}
+
 /** The stream was closed by its owner; reads and writes after that fail with this. */
 export function closedError(name: string): SerialError {
   return new SerialError('PORT', `${name} is closed`, { details: { port: name } });

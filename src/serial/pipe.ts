@@ -12,7 +12,7 @@
  *   device.onBreak(() => model.lineBreak());          // a real BREAK (breakAs: 'signal')
  *   device.write(reply);                              // device → host
  */
-import { SerialError, closedError } from './errors.js';
+import { closedError, lostError } from './errors.js';
 import { ReceivingStream } from './receiving-stream.js';
 import type { Clock } from '../util/clock.js';
 import type { DataListener, DeviceEnd } from './stream.js';
@@ -65,7 +65,7 @@ export class PipeHostEnd extends ReceivingStream {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (this.ended) throw closedError(this.name);
+    this.throwIfEnded();
     const copy = Uint8Array.from(bytes);
     if (this.options.echo) this.rx.push(copy);
     this.enqueue({ kind: 'data', bytes: copy });
@@ -82,7 +82,7 @@ export class PipeHostEnd extends ReceivingStream {
   }
 
   async sendBreak(): Promise<void> {
-    if (this.ended) throw closedError(this.name);
+    this.throwIfEnded();
     if (this.realBreak) this.enqueue({ kind: 'break' });
     else {
       this.enqueue({ kind: 'data', bytes: Uint8Array.of(0) });
@@ -104,7 +104,7 @@ export class PipeHostEnd extends ReceivingStream {
   /** Ends the stream: closed by the host (`reason` undefined) or hung up by the device. */
   end(reason: string | undefined): void {
     // Bytes already written still reach the device, as a port drains before it closes.
-    this.finish(reason, reason === undefined ? closedError(this.name) : new SerialError('PORT', `${this.name} was lost (${reason})`, { details: { port: this.name, reason } }));
+    this.finish(reason, reason === undefined ? closedError(this.name) : lostError(this.name, reason));
   }
 
   private enqueue(item: ToDevice): void {

@@ -12,6 +12,8 @@ export abstract class ReceivingStream implements ByteStream {
   protected readonly rx: RxBuffer;
   /** True once the stream was closed or lost. */
   protected ended = false;
+  /** Why it ended, as every later operation reports it. */
+  protected endError: SerialError | undefined;
   private readonly endListeners: ((reason: string | undefined) => void)[] = [];
 
   constructor(
@@ -39,10 +41,19 @@ export abstract class ReceivingStream implements ByteStream {
     this.endListeners.push(listener);
   }
 
+  /**
+   * Throws why the stream ended, if it did: an operation on a closed or lost port fails at once
+   * (serialport would queue a drain on a port that is gone until it opens again: forever).
+   */
+  protected throwIfEnded(): void {
+    if (this.ended && this.endError) throw this.endError;
+  }
+
   /** Ends the stream once: reads fail with `readError`, listeners hear `reason` (undefined: closed by its owner). */
   protected finish(reason: string | undefined, readError: SerialError): void {
     if (this.ended) return;
     this.ended = true;
+    this.endError = readError;
     this.rx.fail(readError);
     for (const listener of this.endListeners.splice(0)) listener(reason);
   }

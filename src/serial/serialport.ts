@@ -10,7 +10,7 @@ import type { SerialPort } from 'serialport';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hexBytes } from '../util/hex.js';
-import { SerialError, closedError, portError } from './errors.js';
+import { closedError, lostError, portError, type SerialError } from './errors.js';
 import { ReceivingStream } from './receiving-stream.js';
 import { ptyDevice, restorePtyTermios, savePtyTermios } from './termios.js';
 
@@ -57,8 +57,8 @@ export class SerialPortStream extends ReceivingStream {
       if (log.enabled && !this.rx.listening) log(`${name} rx ${hexBytes(d)}`);
       this.rx.push(new Uint8Array(d.buffer, d.byteOffset, d.length));
     });
-    port.on('error', (e: Error) => this.end(e.message, portError(name, 'failed', e)));
-    port.on('close', (e?: Error) => this.end(this.closing ? undefined : (e?.message ?? 'closed'), new SerialError('PORT', `serial port ${name} was closed`, { details: { port: name } })));
+    port.on('error', (e: Error) => this.lose(e));
+    port.on('close', (e?: Error) => (this.closing ? this.end(undefined, closedError(name)) : this.lose(e ?? new Error('closed'))));
   }
 
   /**
@@ -77,28 +77,30 @@ export class SerialPortStream extends ReceivingStream {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (this.ended) throw closedError(this.name);
+    this.throwIfEnded();
     if (log.enabled) log(`${this.name} tx ${hexBytes(bytes)}`);
-    await new Promise<void>((resolve, reject) =>
-      this.port.write(Buffer.from(bytes), (e) => (e ? reject(portError(this.name, 'write failed', e)) : resolve())),
-    );
+    // A write to a port that went away (EIO, EBADF) means it is gone for good.
+    await new Promise<void>((resolve, reject) => this.port.write(Buffer.from(bytes), (e) => (e ? reject(this.lose(e)) : resolve())));
   }
 
   async flushInput(): Promise<void> {
+    this.throwIfEnded();
     await new Promise<void>((resolve) => this.port.flush(() => resolve()));
     this.rx.clear();
   }
 
   async setBaud(baud: number): Promise<void> {
+    this.throwIfEnded();
     if (baud === this.baud) return;
     await this.drain();
     await new Promise<void>((resolve, reject) =>
-      this.port.update({ baudRate: baud }, (e) => (e ? reject(portError(this.name, `refused ${baud} baud`, e)) : resolve())),
+      this.port.update({ baudRate: baud }, (e) => (e ? reject(this.ended ? this.endError : portError(this.name, `refused ${baud} baud`, e)) : resolve())),
     );
     this.baud = baud;
   }
 
   async sendBreak(): Promise<void> {
+    this.throwIfEnded();
     const working = this.baud;
     await this.setBaud(BREAK_BAUD);
     await this.write(Uint8Array.of(0x00));
@@ -128,8 +130,16 @@ export class SerialPortStream extends ReceivingStream {
     this.finish(reason, readError);
   }
 
+  /** The port went away (I/O error, unplugged): ends the stream; returns the error every operation now fails with. */
+  private lose(cause: Error): SerialError {
+    const reason = cause.message.replace(/^Error:\s*/, '');
+    this.end(reason, lostError(this.name, reason));
+    return this.endError!;
+  }
+
   private drain(): Promise<void> {
-    return new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(portError(this.name, 'drain failed', e)) : resolve())));
+    this.throwIfEnded();
+    return new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(this.lose(e)) : resolve())));
   }
 }
 

@@ -8,6 +8,7 @@ import { START_BAUD, UpdiSession } from './session.js';
 import { Programmer, type ProgressEvent } from './program.js';
 import { UpdiError } from './errors.js';
 import { throwIfAborted } from '../errors.js';
+import { LOST_PORT_HINT, isLostPort } from '../serial/errors.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ConnectOptions {
@@ -37,12 +38,12 @@ export async function withProgrammer<T>(options: ConnectOptions, job: (p: Progra
     try {
       await session.connect();
     } catch (err) {
-      throw err instanceof UpdiError ? err.withContext(`cannot connect to the target on ${transport.name}`) : err;
+      throw err instanceof UpdiError && !isLostPort(err) ? err.withContext(`cannot connect to the target on ${transport.name}`) : err;
     }
     result = await job(programmer);
   } catch (err) {
     await session.close();
-    throw err;
+    throw isLostPort(err) ? portLost(transport.name, session.activity, err) : err;
   }
   const problem = await session.close();
   if (problem) {
@@ -52,4 +53,14 @@ export async function withProgrammer<T>(options: ConnectOptions, job: (p: Progra
     });
   }
   return result;
+}
+
+/** One message for a port that went away mid-job: which port, what was in progress, why. */
+function portLost(port: string, activity: string, err: unknown): UpdiError {
+  const reason = (err as UpdiError).details.reason;
+  return new UpdiError('PORT', `${port} went away while ${activity}${typeof reason === 'string' ? ` (${reason})` : ''}`, {
+    hint: LOST_PORT_HINT,
+    details: { port, activity, lost: true },
+    cause: err,
+  });
 }

@@ -20,7 +20,10 @@ const log = debug('ltobms:updi:phy');
 
 /** A UPDI frame is 12 bits: start, 8 data, even parity, 2 stop. */
 export const BITS_PER_FRAME = 12;
-/** Idle time before a double BREAK: a target model behind a pty tells a BREAK from data by the gap (ltobms sim: 100 ms). */
+/**
+ * Idle time before a double BREAK where the transport cannot send a real one (a pty): the target
+ * model behind it tells a BREAK sent as 0x00 from data by the gap before it (ltobms sim: 100 ms).
+ */
 const BREAK_IDLE_MS = 120;
 
 export interface PhysicalOptions {
@@ -89,6 +92,21 @@ export class UpdiPhysical {
     if (this.pendingLength) await this.exchange(new Uint8Array(0), 0, what);
   }
 
+  /**
+   * Sends `bytes` whose echo is taken by count and not checked (the wake-up 0x00, which a target
+   * may see as a BREAK): waits for that many bytes, however late the adapter delivers them, so
+   * no late echo can shift the bytes of the next exchange. Fewer arriving is not an error here
+   * (the next exchange reports a line without echo).
+   */
+  async sendUnchecked(bytes: Uint8Array, what: string): Promise<void> {
+    if (log.enabled) log(`${what}: tx ${hexBytes(bytes)} (echo not checked)`);
+    await this.settle(`echo before ${what}`);
+    await this.transport.write(bytes).catch(inUpdiDomain);
+    await this.transport.read(bytes.length, this.timeoutFor(bytes.length)).catch((err: unknown) => {
+      if (!(err instanceof SerialError) || err.serialCode !== 'TIMEOUT') inUpdiDomain(err);
+    });
+  }
+
   /** Forgets unchecked echoes and discards received bytes (before a resynchronisation). */
   async discard(): Promise<void> {
     this.takePending();
@@ -102,8 +120,8 @@ export class UpdiPhysical {
   async doubleBreak(): Promise<void> {
     log('double BREAK');
     this.takePending();
-    // Let the line go idle first, so a BREAK sent as a 0x00 byte cannot pass for data.
-    await this.clock.sleep(BREAK_IDLE_MS);
+    // Without a real BREAK, let the line go idle first, so a BREAK sent as a 0x00 byte cannot pass for data.
+    if (!this.transport.realBreak) await this.clock.sleep(BREAK_IDLE_MS);
     await this.transport.sendBreak().catch(inUpdiDomain);
     await this.transport.sendBreak().catch(inUpdiDomain);
     await this.transport.flushInput().catch(inUpdiDomain);

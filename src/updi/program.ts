@@ -95,6 +95,7 @@ export class Programmer {
 
   /** Reads the signature and returns the device (SIGNATURE error if unknown). */
   async identify(): Promise<DeviceInfo> {
+    this.session.doing('reading the signature');
     return requireDevice(await this.withRetry('read', 'sigrow', DATA_SPACE.SIGROW, () => this.session.readSignature()));
   }
 
@@ -102,6 +103,7 @@ export class Programmer {
   async chipErase(): Promise<{ wasLocked: boolean }> {
     const t0 = this.clock.now();
     this.emit({ type: 'started', phase: 'erase', memory: 'chip', totalBytes: 0 });
+    this.session.doing('erasing the chip');
     const wasLocked = !this.session.progMode && (await this.session.isLocked());
     if (wasLocked) await this.session.unlockWithChipErase();
     else {
@@ -191,6 +193,7 @@ export class Programmer {
       let pending: PlannedPage | undefined;
       for (const page of verify ? [...pages].reverse() : pages) {
         throwIfAborted(this.signal);
+        this.session.doing(`writing ${memory} page ${hex(page.offset)}`);
         if (!verify) {
           await this.withRetry('program', memory, page.write.address, () => this.nvm.writePage(page.write), () => this.nvm.reset());
         } else if (this.careful) {
@@ -268,6 +271,7 @@ export class Programmer {
     let attempt = redo ? 1 : 0;
     if (redo) this.noteRetry('program', page.memory, page.write.address, attempt, 'read-back differs; rewriting');
     await this.withRetry('program', page.memory, page.write.address, async () => {
+      this.session.doing(`writing ${page.memory} page ${hex(page.offset)}`);
       const write = attempt > 0 ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
       if (attempt > 0 || this.unsettled) {
         this.nvm.reset();
@@ -289,6 +293,7 @@ export class Programmer {
     let done = 0;
     for (const f of plan.fuses) {
       throwIfAborted(this.signal);
+      this.session.doing(`writing fuse ${hex(f.address)}`);
       await this.withRetry('program', 'fuses', f.address, () => this.nvm.writeFuse(f.address, f.value));
       done++;
       this.emit({ type: 'progress', phase: 'program', memory: 'fuses', bytes: done, totalBytes: plan.fuses.length, elapsedMs: this.clock.now() - t0 });
@@ -385,6 +390,7 @@ export class Programmer {
       async () => {
         throwIfAborted(this.signal);
         const start = done;
+        this.session.doing(`${phase === 'verify' ? 'verifying' : 'reading'} ${memory} at ${hex(address + start)}`);
         await this.session.memory.readInto(address + start, out.subarray(start), (n) => {
           done = start + n;
           this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: this.clock.now() - t0 });

@@ -42,6 +42,9 @@ export function updiClockFor(baud: number): { sel: number; mhz: number } {
   return { sel: UPDICLKSEL.mhz16, mhz: 16 };
 }
 
+/** Resynchronisations a link-up may take before it gives up (each one a double BREAK). */
+const SETUP_RETRIES = 3;
+
 export interface SibInfo {
   raw: string;
   family: string;
@@ -78,6 +81,12 @@ export class UpdiSession {
   sib: SibInfo | undefined;
   /** True between a successful enterProgMode and leaveProgMode. */
   progMode = false;
+  /** Double-BREAK resynchronisations so far (set-up and recovery). */
+  resyncs = 0;
+  /** What the session is doing, in words ("writing flash page 0x1200"): see {@link doing}. */
+  activity = 'opening the port';
+  /** The link was just initialised by a resynchronisation. */
+  private linkFresh = false;
 
   private readonly pollMs: number;
 
@@ -93,19 +102,39 @@ export class UpdiSession {
     this.memory = new UpdiMemory(this.link);
   }
 
-  /** Brings the link up (double BREAK if needed), reads the SIB and switches to the working baud. */
+  /**
+   * Brings the link up, reads the SIB and switches to the working baud. Nothing here depends on
+   * timing: the wake-up byte's echo is taken by count, however late the adapter delivers it. A
+   * step that fails on a bad or missing byte (link init, SIB, baud switch, status) is retried after
+   * a double BREAK, a bounded number of times, like a page transfer.
+   */
   async connect(): Promise<void> {
     // A 0x00 at the working baud: the enable pulse for a UPDI that was disabled, a BREAK for a
     // target model waiting for SYNCH. Its echo is not checked.
-    await this.transport.write(Uint8Array.of(0x00));
-    await this.clock.sleep(5);
+    this.doing('waking the UPDI up');
+    await this.phy.sendUnchecked(Uint8Array.of(0x00), 'wake-up');
     await this.phy.discard();
-    try {
-      await this.link.init(LINK_CTRLA);
-    } catch (err) {
-      log(`link init failed (${(err as Error).message}); double BREAK`);
-      await this.startOver(err);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.setUp();
+        return;
+      } catch (err) {
+        if (!(err instanceof UpdiError) || !err.recoverable || attempt > SETUP_RETRIES) throw err;
+        log(`set-up failed (${err.message}); double BREAK, attempt ${attempt + 1}`);
+        this.resyncs++;
+        await this.startOver(err);
+      }
     }
+  }
+
+  /** Link init (skipped right after a resynchronisation did it), SIB, working baud, status. */
+  private async setUp(): Promise<void> {
+    if (!this.linkFresh) {
+      this.doing('bringing the link up');
+      await this.link.init(LINK_CTRLA);
+    }
+    this.linkFresh = false;
+    this.doing('reading the SIB');
     this.sib = decodeSib(await this.link.readSib());
     log(`SIB ${JSON.stringify(this.sib.raw)}`);
     if (this.sib.nvm !== 'P:0') {
@@ -113,7 +142,9 @@ export class UpdiSession {
         hint: 'use avrdude or pymcuprog for AVR Dx/Ex parts',
       });
     }
+    this.doing(`switching to ${this.baud} baud`);
     await this.raiseBaud();
+    this.doing('reading the system status');
     const status = await this.systemStatus();
     if (status & SYS_STATUS.RSTSYS && !(status & SYS_STATUS.NVMPROG)) {
       // Left in reset by an interrupted session: let it go.
@@ -121,12 +152,19 @@ export class UpdiSession {
     }
   }
 
+  /** Names what the session is doing now (for the message when the port goes away mid-job). */
+  doing(activity: string): void {
+    this.activity = activity;
+  }
+
   /**
    * Resynchronises after a failed transaction: double BREAK, link init at the start baud, UPDI
    * clock and working baud again, and programming mode again if it was lost.
    */
   async recover(): Promise<void> {
+    this.resyncs++;
     await this.startOver(undefined);
+    this.linkFresh = false;
     await this.raiseBaud();
     if (this.progMode) {
       const status = await this.systemStatus();
@@ -145,8 +183,11 @@ export class UpdiSession {
       await this.phy.setBaud(Math.min(this.baud, START_BAUD));
       try {
         await this.link.init(LINK_CTRLA);
+        this.linkFresh = true;
         return;
       } catch (err) {
+        // A port that went away does not come back by a BREAK.
+        if (err instanceof UpdiError && !err.recoverable) throw err;
         last = err;
       }
     }
@@ -176,11 +217,15 @@ export class UpdiSession {
   }
 
   async isLocked(): Promise<boolean> {
-    return ((await this.systemStatus()) & SYS_STATUS.LOCKSTATUS) !== 0;
+    return this.retrying('reading the lock status', async () => ((await this.systemStatus()) & SYS_STATUS.LOCKSTATUS) !== 0);
   }
 
-  /** NVMPROG key, reset toggle, then wait for programming mode (facts §4.3). */
+  /** NVMPROG key, reset toggle, then wait for programming mode (facts §4.3); retried after a resync. */
   async enterProgMode(): Promise<void> {
+    await this.retrying('entering programming mode', () => this.enterProgModeOnce());
+  }
+
+  private async enterProgModeOnce(): Promise<void> {
     const status = await this.systemStatus();
     if (status & SYS_STATUS.NVMPROG) {
       this.progMode = true;
@@ -237,11 +282,30 @@ export class UpdiSession {
 
   /** SYSCFG.REVID: 0 = rev A, 1 = rev B … */
   async readRevision(): Promise<number> {
-    return this.memory.readByte(DATA_SPACE.SYSCFG_REVID);
+    return this.retrying('reading the revision', () => this.memory.readByte(DATA_SPACE.SYSCFG_REVID));
   }
 
   async readSerialNumber(): Promise<Uint8Array> {
-    return this.memory.read(DATA_SPACE.SERNUM, SERIAL_NUMBER_SIZE);
+    return this.retrying('reading the serial number', () => this.memory.read(DATA_SPACE.SERNUM, SERIAL_NUMBER_SIZE));
+  }
+
+  /**
+   * Runs a short set-up step; a bad or missing byte (a recoverable error) is retried after a
+   * resynchronisation, a bounded number of times. A rejected key counts as such a byte: a key
+   * damaged on the wire is rejected like a wrong one, and the right one is sent again.
+   */
+  private async retrying<T>(what: string, op: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.doing(what);
+      try {
+        return await op();
+      } catch (err) {
+        const retry = err instanceof UpdiError && (err.recoverable || err.updiCode === 'KEY_REJECTED');
+        if (!retry || attempt > SETUP_RETRIES) throw err;
+        log(`${what} failed (${err.message}); double BREAK, attempt ${attempt + 1}`);
+        await this.recover();
+      }
+    }
   }
 
   /**

@@ -79,7 +79,7 @@ test('a device that hangs up ends the host stream with the reason (what the log 
   const pending = host.read(1, 10_000);
   device.hangUp('the board was switched off');
   assert.deepEqual(ended, ['the board was switched off']);
-  await assert.rejects(pending, /uart was lost \(the board was switched off\)/);
+  await assert.rejects(pending, /uart went away \(the board was switched off\)/);
 });
 
 test('onData on the host end: chunks as the device writes them, buffered bytes first', () => {

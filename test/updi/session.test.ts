@@ -40,15 +40,37 @@ test('enter programming mode: reset, NVMPROG key, key status, reset toggle, wait
   assert.ok(ok.target.done, ok.target.state);
 });
 
-test('a key that does not show in ASI_KEY_STATUS is KEY_REJECTED and the reset is released', async () => {
+const LINK_INIT = [0x55, 0xc3, 0x08, 0x55, 0xc2, 0x06, 0x55, 0x80];
+
+test('a key that does not show in ASI_KEY_STATUS is sent again after a resync; the reset is released each time', async () => {
+  // A key byte damaged on the wire is rejected like a wrong key: double BREAK, link init, again.
   const { s, target } = session([
     { expect: SYS_STATUS, reply: [0x00] },
     { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x00] },
-    { expect: RESET_OFF },
+    { expect: [...RESET_OFF, ...LINK_INIT], reply: [0x30] },
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x10] },
+    { expect: [...RESET_ON, ...RESET_OFF, ...SYS_STATUS], reply: [0x08] },
+    { expect: SYS_STATUS, reply: [0x08] },
   ]);
+  await s.enterProgMode();
+  assert.equal(s.progMode, true);
+  assert.equal(target.breaks, 2);
+  assert.equal(s.resyncs, 1);
+  assert.ok(target.done, target.state);
+});
+
+test('a key that is never accepted is KEY_REJECTED after 3 resyncs, with the reset released', async () => {
+  const rejected = (first: boolean): Step[] => [
+    ...(first ? [] : [{ expect: [...RESET_OFF, ...LINK_INIT], reply: [0x30] }]),
+    { expect: SYS_STATUS, reply: [0x00] },
+    { expect: [...RESET_ON, ...NVMPROG_KEY, ...KEY_STATUS], reply: [0x00] },
+  ];
+  const { s, target } = session([...rejected(true), ...rejected(false), ...rejected(false), ...rejected(false), { expect: RESET_OFF }]);
   await assert.rejects(s.enterProgMode(), (e: unknown) => e instanceof UpdiError && e.updiCode === 'KEY_REJECTED');
   await s.phy.settle();
   await target.idle();
+  assert.equal(s.resyncs, 3);
   assert.ok(target.done, target.state);
 });
 
@@ -134,9 +156,10 @@ test('a link that fails at the raised speed is a BAUD error that says to lower -
     assert.match(e.hint ?? '', /lower --baud/);
     return true;
   });
-  // 5 ms after the enable pulse, then one receive timeout: 50 ms plus twice the wire time of
-  // 2 echo + 1 answer bytes at 460800 baud (0.078 ms), rounded up to 51 ms.
-  assert.equal(target.clock.now(), 5 + 51);
+  // No wait after the enable pulse (its echo is taken as it arrives), then one receive timeout:
+  // 50 ms plus twice the wire time of 2 echo + 1 answer bytes at 460800 baud (0.078 ms), rounded
+  // up to 51 ms. A BAUD error is not retried: a resync at the start baud would only hide it.
+  assert.equal(target.clock.now(), 51);
 });
 
 test('programming mode that never comes is PROGMODE after the poll time, not an endless poll', async () => {
