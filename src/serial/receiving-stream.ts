@@ -15,6 +15,9 @@ export abstract class ReceivingStream implements ByteStream {
   /** Why it ended, as every later operation reports it. */
   protected endError: SerialError | undefined;
   private readonly endListeners: ((reason: string | undefined) => void)[] = [];
+  /** Rejects when the stream ends (see {@link untilEnded}). */
+  private endPromise: Promise<never> | undefined;
+  private rejectEnd: ((err: SerialError) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -49,12 +52,27 @@ export abstract class ReceivingStream implements ByteStream {
     if (this.ended && this.endError) throw this.endError;
   }
 
+  /**
+   * `operation`, or the end error as soon as the stream ends first: a driver call on a port that
+   * is going away may never call back (serialport queues writes and drains until the port opens
+   * again), and no caller may be left waiting on it.
+   */
+  protected untilEnded<T>(operation: Promise<T>): Promise<T> {
+    this.throwIfEnded();
+    if (!this.endPromise) {
+      this.endPromise = new Promise<never>((_, reject) => (this.rejectEnd = reject));
+      this.endPromise.catch(() => undefined);
+    }
+    return Promise.race([operation, this.endPromise]);
+  }
+
   /** Ends the stream once: reads fail with `readError`, listeners hear `reason` (undefined: closed by its owner). */
   protected finish(reason: string | undefined, readError: SerialError): void {
     if (this.ended) return;
     this.ended = true;
     this.endError = readError;
     this.rx.fail(readError);
+    this.rejectEnd?.(readError);
     for (const listener of this.endListeners.splice(0)) listener(reason);
   }
 }

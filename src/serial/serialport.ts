@@ -80,12 +80,12 @@ export class SerialPortStream extends ReceivingStream {
     this.throwIfEnded();
     if (log.enabled) log(`${this.name} tx ${hexBytes(bytes)}`);
     // A write to a port that went away (EIO, EBADF) means it is gone for good.
-    await new Promise<void>((resolve, reject) => this.port.write(Buffer.from(bytes), (e) => (e ? reject(this.lose(e)) : resolve())));
+    await this.untilEnded(new Promise<void>((resolve, reject) => this.port.write(Buffer.from(bytes), (e) => (e ? reject(this.lose(e)) : resolve()))));
   }
 
   async flushInput(): Promise<void> {
     this.throwIfEnded();
-    await new Promise<void>((resolve) => this.port.flush(() => resolve()));
+    await this.untilEnded(new Promise<void>((resolve) => this.port.flush(() => resolve())));
     this.rx.clear();
   }
 
@@ -93,8 +93,8 @@ export class SerialPortStream extends ReceivingStream {
     this.throwIfEnded();
     if (baud === this.baud) return;
     await this.drain();
-    await new Promise<void>((resolve, reject) =>
-      this.port.update({ baudRate: baud }, (e) => (e ? reject(this.ended ? this.endError : portError(this.name, `refused ${baud} baud`, e)) : resolve())),
+    await this.untilEnded(
+      new Promise<void>((resolve, reject) => this.port.update({ baudRate: baud }, (e) => (e ? reject(portError(this.name, `refused ${baud} baud`, e)) : resolve()))),
     );
     this.baud = baud;
   }
@@ -130,6 +130,12 @@ export class SerialPortStream extends ReceivingStream {
     this.finish(reason, readError);
   }
 
+  /** Like the base class, and a port serialport has already shut (its close event still to come) is gone too. */
+  protected override throwIfEnded(): void {
+    if (!this.ended && !this.port.isOpen && !this.closing) this.lose(new Error('closed'));
+    super.throwIfEnded();
+  }
+
   /** The port went away (I/O error, unplugged): ends the stream; returns the error every operation now fails with. */
   private lose(cause: Error): SerialError {
     const reason = cause.message.replace(/^Error:\s*/, '');
@@ -139,7 +145,7 @@ export class SerialPortStream extends ReceivingStream {
 
   private drain(): Promise<void> {
     this.throwIfEnded();
-    return new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(this.lose(e)) : resolve())));
+    return this.untilEnded(new Promise((resolve, reject) => this.port.drain((e) => (e ? reject(this.lose(e)) : resolve()))));
   }
 }
 

@@ -10,11 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { BIN, REPO_ROOT } from '../../helpers/cli.js';
-
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+import { track } from '../../helpers/children.js';
 
 export type SimJsonEvent = Record<string, unknown> & { event: string };
 
@@ -30,18 +26,14 @@ export interface SimProcess {
 }
 
 export function startSimCli(args: string[], timeoutMs = 10_000): Promise<SimProcess> {
-  const child = spawn(process.execPath, [BIN, 'sim', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      resolve({ code, signal });
+  const child = track(
+    spawn(process.execPath, [BIN, 'sim', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let stderr = '';
   let partial = '';
   const lines: string[] = [];
@@ -128,15 +120,13 @@ export function avrdude(port: string, args: string[], options: { baud?: number; 
   const argv = ['-c', 'serialupdi', '-p', 't824', '-P', port, '-b', String(options.baud ?? 115200), ...args];
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('avrdude', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(child);
+    const child = track(spawn('avrdude', argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
-      live.delete(child);
       clearTimeout(timer);
       resolve({ code, output: `$ avrdude ${argv.join(' ')}\n${output}`, seconds: (performance.now() - start) / 1000 });
     });
