@@ -10,6 +10,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
 import { parseFaultSpec } from '../sim/wire/faults.js';
 import { parseChemistry } from '../eeprom/chemistry.js';
+import { ADAPTER_NAMES, adapterProfile, type AdapterProfile } from '../sim/wire/adapters.js';
 import { defaultScenario, loadScenarioFile, type Scenario } from '../sim/scenario/index.js';
 import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';
 import { startBoardSim, type SimEvent, type SimOptions } from '../sim/runtime/serve.js';
@@ -18,7 +19,8 @@ import { describeRuntimeEvent, formatSimTime } from '../sim/runtime/trace.js';
 interface SimCliOptions {
   state?: string;
   baud: string;
-  latencyMs: string;
+  latencyMs?: string;
+  adapter?: string;
   faults?: string;
   serial?: string;
   link?: string;
@@ -69,13 +71,22 @@ export function parseSerial(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(digits, 'hex'));
 }
 
+/** `--adapter`: one of the profiles of src/sim/wire/adapters.ts. */
+export function parseAdapter(name: string): AdapterProfile {
+  const profile = adapterProfile(name);
+  if (!profile) throw new UsageError(`--adapter ${name}: unknown adapter`, { code: 'USAGE', hint: `use one of ${ADAPTER_NAMES.join(', ')}` });
+  return profile;
+}
+
 export function buildSimOptions(opts: SimCliOptions): SimOptions {
+  const adapter = opts.adapter !== undefined ? parseAdapter(opts.adapter) : undefined;
   const baud = parseNumberOption(opts.baud, '--baud', { min: 0, max: 2_000_000, hint: 'the wire model paces at --baud; use the baud rate the programmer uses, or 0 for no pacing' });
   if (baud !== 0 && baud < 300) throw new UsageError(`--baud ${opts.baud}: expected 0 (no pacing) or 300..2000000`, { code: 'USAGE', hint: 'the wire model paces at --baud; use the baud rate the programmer uses' });
   return {
     statePath: opts.state,
     baud,
-    latencyMs: parseNumberOption(opts.latencyMs, '--latency-ms', { min: 0, max: 1000, integer: false, what: 'milliseconds', hint: 'for example --latency-ms 1 (an FTDI adapter\'s default), 0 for none' }),
+    adapter,
+    latencyMs: opts.latencyMs === undefined ? (adapter?.latencyMs ?? 1) : parseNumberOption(opts.latencyMs, '--latency-ms', { min: 0, max: 1000, integer: false, what: 'milliseconds', hint: 'for example --latency-ms 16 (an FTDI chip out of the box) or 1 (set through sysfs), 0 for none' }),
     faults: opts.faults !== undefined ? parseFaultSpec(opts.faults) : undefined,
     serialNumber: opts.serial !== undefined ? parseSerial(opts.serial) : undefined,
     link: opts.link,
@@ -139,7 +150,7 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
     process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
     if (json) {
       process.stdout.write(
-        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updiPtyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
+        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updiPtyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, adapter: options.adapter?.name ?? null, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
       );
     }
     const queued = early;

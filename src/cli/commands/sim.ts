@@ -18,7 +18,8 @@ export function declare(cmd: Command): void {
     )
     .option('--state <file>', 'keep the memories in this JSON file: loaded if it exists, saved after every programming session and on exit')
     .option('--baud <n>', 'pace the wire at this baud rate, 12 bits per byte (0 = no pacing)', '115200')
-    .option('--latency-ms <n>', 'USB adapter latency timer for bytes going to the host (0 = off)', '1')
+    .option('--adapter <name>', 'USB-serial adapter model: ftdi (16 ms latency timer), ftdi-1ms, ch340, cp210x, ideal (see docs/adapters.md)')
+    .option('--latency-ms <n>', "USB adapter latency timer for bytes going to the host (0 = off; default: the --adapter's, else 1)")
     .option('--faults <spec>', 'inject faults per byte: drop=P,corrupt=P,delay=P[,delayms=N][,seed=N]')
     .option('--serial <hex>', `serial number / unique ID in the signature row (${SERIAL_NUMBER_SIZE} bytes, ${SERIAL_NUMBER_SIZE * 2} hex digits)`)
     .option('--link <path>', 'also create this symlink to the pseudo-terminal (and print it instead)')
@@ -45,6 +46,7 @@ Examples:
   $ ltobms sim --link /tmp/ttyUPDI --serial 30413741343200000007 &
   $ avrdude -c serialupdi -p t824 -P /tmp/ttyUPDI -U flash:w:main.hex:i
   $ ltobms sim --baud 0 --latency-ms 0                        fastest: no wire model
+  $ ltobms sim --adapter ftdi                                 an FTDI adapter at its default 16 ms latency timer
   $ ltobms sim --faults drop=0.001,corrupt=0.001,seed=7       robustness testing
   $ ltobms sim --firmware build/main-LTO-dev.elf --eeprom --speed 60 --trace
   $ ltobms sim --scenario examples/scenarios/discharge-uvlo.yaml --speed max   then flash it; ltobms log <uart>

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LtobmsError } from '../../errors.js';
 import { SocatPty } from '../../serial/pty.js';
+import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { NvmTimings } from '../nvm/nvmctrl.js';
 import type { Scenario } from '../scenario/types.js';
@@ -36,6 +37,8 @@ export interface SimOptions {
   baud: number;
   /** USB adapter latency in milliseconds; 0 = off. */
   latencyMs: number;
+  /** The adapter's USB packet size and write turnaround (its latency is `latencyMs`); default: 62-byte packets, no turnaround. */
+  adapter?: AdapterProfile;
   faults?: FaultConfig;
   /** Stable symlink to the UPDI pty. */
   link?: string;
@@ -141,6 +144,8 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
     toHost: (bytes) => updiPty?.write(bytes),
     clock: options.clock,
     baud: options.baud,
+    // The profile's packets and turnaround; its latency is in latencyMs (which --latency-ms may override).
+    ...(options.adapter ? adapterWire(options.adapter) : {}),
     latencySeconds: options.latencyMs / 1000,
     faults: options.faults,
   });

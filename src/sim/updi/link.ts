@@ -24,6 +24,9 @@ export interface UpdiLinkOptions {
   baud?: number;
   /** USB adapter latency timer in seconds; 0 or undefined = off. */
   latencySeconds?: number;
+  /** USB packet payload and host-write turnaround of the adapter (see UpdiWireOptions). */
+  packetPayload?: number;
+  turnaroundSeconds?: number;
   faults?: FaultConfig;
 }
 
@@ -43,6 +46,8 @@ export class UpdiLink {
       clock: options.clock ?? realClock,
       baud: options.baud,
       latencySeconds: options.latencySeconds,
+      packetPayload: options.packetPayload,
+      turnaroundSeconds: options.turnaroundSeconds,
       faults: this.faults,
       toHost: options.toHost,
     });

@@ -9,6 +9,7 @@
  */
 import { createPipePair, type PipeHostEnd } from '../../serial/pipe.js';
 import type { DeviceEnd } from '../../serial/stream.js';
+import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
 import { createUpdiSimulator, type UpdiSimulator, type UpdiSimulatorOptions } from './simulator.js';
 
 export interface UpdiSimulatorOnPipe {
@@ -25,13 +26,15 @@ export interface UpdiSimulatorOnPipe {
 export interface UpdiSimulatorOnPipeOptions extends Omit<UpdiSimulatorOptions, 'toHost'> {
   /** The host end's name, for messages (default "virtual ATtiny824"). */
   name?: string;
+  /** A USB-serial adapter between programmer and wire (its latency, packets, turnaround); pace with `baud`. */
+  adapter?: AdapterProfile;
 }
 
 /** A UPDI simulator connected to the device end of an in-process pipe pair. */
 export function updiSimulatorOnPipe(options: UpdiSimulatorOnPipeOptions = {}): UpdiSimulatorOnPipe {
-  const { name = 'virtual ATtiny824', ...simOptions } = options;
+  const { name = 'virtual ATtiny824', adapter, ...simOptions } = options;
   let device: DeviceEnd | undefined;
-  const sim = createUpdiSimulator({ ...simOptions, toHost: (bytes) => device?.write(bytes) });
+  const sim = createUpdiSimulator({ ...(adapter ? adapterWire(adapter) : {}), ...simOptions, toHost: (bytes) => device?.write(bytes) });
   let host: PipeHostEnd;
   const plug = () => {
     const pair = createPipePair({ echo: false, name, breakAs: 'zero-byte' });

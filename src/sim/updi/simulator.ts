@@ -25,6 +25,9 @@ export interface UpdiSimulatorOptions {
   baud?: number;
   /** USB adapter latency timer in seconds; 0 or undefined = off. */
   latencySeconds?: number;
+  /** USB packet payload and host-write turnaround of the adapter (see UpdiWireOptions). */
+  packetPayload?: number;
+  turnaroundSeconds?: number;
   faults?: FaultConfig;
   /** Who gets told when the UPDI holds or releases the CPU. */
   control?: UpdiControl;
@@ -70,6 +73,8 @@ export function createUpdiSimulator(options: UpdiSimulatorOptions): UpdiSimulato
     clock: options.clock,
     baud: options.baud,
     latencySeconds: options.latencySeconds,
+    packetPayload: options.packetPayload,
+    turnaroundSeconds: options.turnaroundSeconds,
     faults: options.faults,
   });
   return {

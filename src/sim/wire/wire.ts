@@ -7,8 +7,9 @@
  *   line is half duplex, so host bytes, echoes and target replies queue behind each other. The
  *   target's replies start after its guard time and IBDLY gaps, as it reports them per byte.
  * - Adapter latency (optional): bytes bound for the host sit in the adapter until its latency timer
- *   expires (`latencySeconds` after the first waiting byte) or a USB packet is full, then go up in
- *   one chunk — how FTDI and CH340 adapters behave.
+ *   expires (`latencySeconds` after the first waiting byte) or a USB packet (`packetPayload`) is
+ *   full, then go up in one chunk; host bytes reach the line `turnaroundSeconds` after they were
+ *   written (the next USB frame). Profiles of real chips: adapters.ts.
  * - Faults (optional): see {@link FaultInjector}. A corrupted host byte reaches the target with a
  *   parity error (and is echoed damaged); a dropped host byte is echoed but never reaches the
  *   target; a target byte may be lost or damaged on its way to the host; a delay stalls the line.
@@ -35,6 +36,10 @@ export interface UpdiWireOptions {
   baud?: number;
   /** Adapter latency timer in seconds; 0 = bytes go to the host at once. */
   latencySeconds?: number;
+  /** Payload bytes per USB packet to the host (default 62, an FTDI chip's; Infinity: no packets). */
+  packetPayload?: number;
+  /** Delay before host bytes reach the line, in seconds (the adapter's USB frame; default 0). */
+  turnaroundSeconds?: number;
   faults?: FaultInjector;
   /** Bytes for the host (echo and replies), in order, in adapter-sized chunks. */
   toHost: (bytes: Uint8Array) => void;
@@ -70,6 +75,8 @@ export class UpdiWire {
   private readonly byteSeconds: number;
   private readonly bitSeconds: number;
   private readonly latency: number;
+  private readonly packetPayload: number;
+  private readonly turnaround: number;
 
   constructor(private readonly o: UpdiWireOptions) {
     const baud = o.baud ?? 0;
@@ -77,6 +84,8 @@ export class UpdiWire {
     this.bitSeconds = baud > 0 ? 1 / baud : 0;
     this.byteSeconds = BITS_PER_FRAME * this.bitSeconds;
     this.latency = Math.max(0, o.latencySeconds ?? 0);
+    this.packetPayload = o.packetPayload ?? USB_PACKET_PAYLOAD;
+    this.turnaround = Math.max(0, o.turnaroundSeconds ?? 0);
   }
 
   /** Connects the far end; bytes from the host are delivered to it. */
@@ -97,7 +106,7 @@ export class UpdiWire {
   /** Bytes written by the host (from the pseudo-terminal). */
   fromHost(bytes: Uint8Array): void {
     if (this.closed) return;
-    const now = this.o.clock.now();
+    const now = this.o.clock.now() + this.turnaround;
     for (const byte of bytes) {
       this.stats.hostBytes++;
       const fate = this.o.faults?.next() ?? { kind: 'pass' as const };
@@ -141,9 +150,9 @@ export class UpdiWire {
 
   private toAdapter(byte: number): void {
     this.rxBuffer.push(byte);
-    if (this.rxBuffer.length >= USB_PACKET_PAYLOAD || this.latency === 0) {
+    if (this.rxBuffer.length >= this.packetPayload || this.latency === 0) {
       // Full packet, or no latency timer: flush now (latency 0 batches at the end of the pump).
-      if (this.rxBuffer.length >= USB_PACKET_PAYLOAD) this.flush();
+      if (this.rxBuffer.length >= this.packetPayload) this.flush();
       return;
     }
     if (!this.flushScheduled) {

@@ -7,6 +7,7 @@ import { FaultInjector, parseFaultSpec } from '../../../src/sim/wire/faults.js';
 import { UpdiWire } from '../../../src/sim/wire/wire.js';
 import { createUpdiSimulator } from '../../../src/sim/updi/simulator.js';
 import { UsageError } from '../../../src/errors.js';
+import { ADAPTERS, adapterProfile, adapterWire } from '../../../src/sim/wire/adapters.js';
 
 interface Arrival {
   t: number;
@@ -136,4 +137,24 @@ test('a delay fault stalls the line for delayms before the byte', () => {
   wire.fromHost(Uint8Array.of(0x55));
   clock.runAll();
   near(times[0], 0.02 + 12 / 10000, 'stall + one frame');
+});
+
+test('adapter profiles: packet size per chip, the write turnaround before host bytes reach the line, 16 ms for an FTDI out of the box', () => {
+  const clock = new ManualClock();
+  const arrivals: Arrival[] = [];
+  // An unpaced wire, so only the adapter shapes the timing.
+  const sim = createUpdiSimulator({ clock, ...adapterWire(ADAPTERS.ch340), toHost: (bytes) => arrivals.push({ t: clock.now(), bytes: [...bytes] }) });
+  // 40 bytes of echo on a CH340: they reach the line 1 ms (one USB frame) after the write; a full
+  // 32-byte packet goes up at once, the other 8 when the 1 ms timer expires.
+  sim.hostWrite(new Uint8Array(40).fill(0x80));
+  clock.runAll();
+  assert.deepEqual(arrivals.map((a) => a.bytes.length), [32, 8]);
+  near(arrivals[0].t, 0.001, 'first packet: after the turnaround');
+  near(arrivals[1].t, 0.002, 'rest: latency timer from the first waiting byte');
+  assert.equal(ADAPTERS.ftdi.latencyMs, 16);
+  assert.equal(ADAPTERS['ftdi-1ms'].latencyMs, 1);
+  assert.equal(ADAPTERS.cp210x.packetPayload, 64);
+  assert.deepEqual(adapterWire(ADAPTERS.ideal), { latencySeconds: 0, packetPayload: Infinity, turnaroundSeconds: 0 });
+  assert.equal(adapterProfile('ftdi')?.packetPayload, 62);
+  assert.equal(adapterProfile('pl2303'), undefined);
 });
