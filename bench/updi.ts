@@ -1,14 +1,16 @@
-// UPDI programming speed: write + verify of a full 8 KB flash image on the virtual ATtiny824
-// (`ltobms sim` on a socat pty, wire model on: bytes paced at the baud rate, 1 ms USB adapter
-// latency), ltobms against avrdude 7.1 serialupdi on the same target in the same run, at 115200
-// and 230400 baud. Prints figures; asserts nothing.
+// UPDI programming speed per USB-serial adapter profile: write + verify of a full 8 KB flash image
+// on the virtual ATtiny824 (`ltobms sim --adapter NAME` on a socat pty, at 115200 baud), ltobms
+// against avrdude serialupdi on the same target in the same run, plus a row with no wire model at
+// all (no pacing, no adapter). And link-ups: `ltobms info` N times per profile, counting the double
+// BREAKs the target saw (resynchronisations). Prints figures with the machine load; asserts nothing.
 //
-//   npm run bench:updi
+//   npm run bench:updi                  LTOBMS_BENCH_RUNS=3 LTOBMS_BENCH_LINKUPS=50 by default
 //
-// - lower bound: the bytes that must cross the wire — the 8192 image bytes going in and the 8192
-//   read back for verification — at 12 bits per frame (start, 8 data, parity, 2 stop) / baud. It
-//   leaves out every protocol byte, echo handling, the NVM programming time (2 ms per page write on
-//   the data sheet) and the adapter latency, so no programmer can reach it.
+// - lower bound: the bytes that must cross the wire (the 8192 image bytes going in and the 8192
+//   read back, 12 bits per frame / baud) plus the round trips the protocol cannot avoid, each
+//   costing the adapter's latency timer and write turnaround: link init (STATUSA), SIB, key
+//   status, programming mode (SYS_STATUS after the reset), signature, and the last read-back — 6.
+//   It leaves out every other protocol byte and the NVM programming time, so no programmer reaches it.
 // - ltobms session: the library's own time from connect to programming mode left (the `seconds`
 //   of `ltobms flash --json`); ltobms command and avrdude: wall time of the whole process, start-up
 //   included. Both erase the chip first (avrdude's default for flash writes; ltobms --erase).
@@ -18,14 +20,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { formatIntelHex } from '../src/image/ihex.js';
+import { ADAPTERS } from '../src/sim/wire/adapters.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'ltobms');
-const BAUDS = [115200, 230400];
-const LATENCY_MS = 1;
+const BAUD = 115200;
 const IMAGE_BYTES = 8192;
-const RUNS = 3;
+const RUNS = Number(process.env.LTOBMS_BENCH_RUNS ?? 3);
+const LINKUPS = Number(process.env.LTOBMS_BENCH_LINKUPS ?? 50);
+/** Answers the host must wait for in any flash session (see the lower bound above). */
+const UNAVOIDABLE_ROUND_TRIPS = 6;
+
+interface Profile {
+  name: string;
+  /** `ltobms sim` options. */
+  simArgs: string[];
+  /** Latency timer + turnaround: what one round trip costs on top of the wire, in s. */
+  roundTripSeconds: number;
+  /** Pacing baud (0: none). */
+  baud: number;
+}
+
+const PROFILES: Profile[] = [
+  ...(['ideal', 'ftdi-1ms', 'ftdi', 'ch340'] as const).map((name) => ({
+    name,
+    simArgs: ['--adapter', name, '--baud', String(BAUD)],
+    roundTripSeconds: (ADAPTERS[name].latencyMs + ADAPTERS[name].turnaroundMs) / 1000,
+    baud: BAUD,
+  })),
+  { name: 'no wire model', simArgs: ['--baud', '0', '--latency-ms', '0'], roundTripSeconds: 0, baud: 0 },
+];
 
 interface Run {
   code: number | null;
@@ -47,15 +73,25 @@ function run(cmd: string, args: string[]): Promise<Run> {
   });
 }
 
-/** Starts `ltobms sim` and resolves with its pty path and a stop function. */
-function startSim(baud: number): Promise<{ port: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'sim', '--baud', String(baud), '--latency-ms', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts `ltobms sim --json` and resolves with its pty path, a count of BREAKs seen and a stop function. */
+function startSim(args: string[]): Promise<{ port: string; breaks: () => number; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, 'sim', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
+    let breaks = 0;
+    let port: string | undefined;
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      const m = /^updi: (.+)$/m.exec(buf);
-      if (m) resolve({ port: m[1]!, stop: () => child.kill('SIGTERM') });
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const line of lines) {
+        if (line.includes('"type":"break"')) breaks++;
+        const m = /^updi: (.+)$/.exec(line);
+        if (m && !port) {
+          port = m[1]!;
+          resolve({ port, breaks: () => breaks, stop: () => child.kill('SIGTERM') });
+        }
+      }
     });
     child.on('exit', (code) => reject(new Error(`ltobms sim exited (${code})`)));
   });
@@ -76,36 +112,44 @@ const hex = join(dir, 'image.hex');
 writeFileSync(hex, formatIntelHex([{ address: 0, data: image() }]));
 
 const rows: string[][] = [];
+const linkups: string[] = [];
 const notes: string[] = [];
+const loadBefore = loadavg()[0]!;
 try {
-  for (const baud of BAUDS) {
-    const lowerBound = (2 * IMAGE_BYTES * 12) / baud;
-    const sim = await startSim(baud);
+  for (const profile of PROFILES) {
+    const wireSeconds = profile.baud ? (2 * IMAGE_BYTES * 12) / profile.baud : 0;
+    const lowerBound = wireSeconds + UNAVOIDABLE_ROUND_TRIPS * profile.roundTripSeconds;
+    const sim = await startSim(profile.simArgs);
     try {
       // Best of RUNS for each programmer (the machine may be busy with other work).
       let best: { session: number; command: number; retries: number; pageMode: string } | undefined;
       let avrdudeBest: number | undefined;
       for (let i = 0; i < RUNS; i++) {
-        // --vdd 3.3: the data sheet allows 450 kbaud from 2.2 V (the default assumes a 1.8 V cell).
-        const ours = await run(process.execPath, [BIN, 'flash', hex, '--erase', '--port', sim.port, '--baud', String(baud), '--vdd', '3.3', '--json']);
-        if (ours.code !== 0) throw new Error(`ltobms flash failed at ${baud}: ${ours.err}`);
+        const ours = await run(process.execPath, [BIN, 'flash', hex, '--erase', '--port', sim.port, '--baud', String(BAUD), '--json']);
+        if (ours.code !== 0) throw new Error(`ltobms flash failed on ${profile.name}: ${ours.err}`);
         const report = JSON.parse(ours.out) as { seconds: number; verified: number; retries: number; pageMode: string };
-        if (!best || report.seconds < best.session) best = { session: report.seconds, command: ours.seconds, retries: report.retries, pageMode: report.pageMode };
-        const theirs = await run('avrdude', ['-c', 'serialupdi', '-p', 't824', '-P', sim.port, '-b', String(baud), '-U', `flash:w:${hex}:i`]);
+        if (!best || ours.seconds < best.command) best = { session: report.seconds, command: ours.seconds, retries: report.retries, pageMode: report.pageMode };
+        const theirs = await run('avrdude', ['-c', 'serialupdi', '-p', 't824', '-P', sim.port, '-b', String(BAUD), '-U', `flash:w:${hex}:i`]);
         if (theirs.code === 0 && /8192 bytes of flash verified/.test(theirs.err)) avrdudeBest = Math.min(avrdudeBest ?? Infinity, theirs.seconds);
-        else notes.push(`avrdude at ${baud}: exit ${theirs.code}: ${theirs.err.trim().split('\n').slice(-3).join(' / ')}`);
+        else notes.push(`avrdude on ${profile.name}: exit ${theirs.code}: ${theirs.err.trim().split('\n').slice(-3).join(' / ')}`);
       }
       rows.push([
-        String(baud),
+        profile.name,
         lowerBound.toFixed(3),
         best!.session.toFixed(3),
         best!.command.toFixed(3),
         avrdudeBest !== undefined ? avrdudeBest.toFixed(3) : 'failed',
-        (best!.session / lowerBound).toFixed(2),
+        lowerBound > 0 ? (best!.session / lowerBound).toFixed(2) : '-',
         avrdudeBest !== undefined ? (avrdudeBest / best!.command).toFixed(2) : '-',
       ]);
-      if (best!.retries) notes.push(`ltobms at ${baud}: ${best!.retries} retries`);
-      if (best!.pageMode !== 'pipelined') notes.push(`ltobms at ${baud}: pages written in ${best!.pageMode} mode`);
+      if (best!.retries) notes.push(`ltobms on ${profile.name}: ${best!.retries} retries`);
+      if (best!.pageMode !== 'pipelined') notes.push(`ltobms on ${profile.name}: pages written in ${best!.pageMode} mode`);
+      // Link-ups: every `ltobms info` must come up without a double BREAK.
+      const before = sim.breaks();
+      let failed = 0;
+      for (let i = 0; i < LINKUPS; i++) if ((await run(process.execPath, [BIN, 'info', '--port', sim.port, '--json'])).code !== 0) failed++;
+      await new Promise((r) => setTimeout(r, 200)); // the last events on their way
+      linkups.push(`${profile.name}: ${LINKUPS} link-ups, ${sim.breaks() - before} BREAKs seen by the target, ${failed} failed`);
     } finally {
       sim.stop();
     }
@@ -114,11 +158,12 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const head = ['baud', 'lower bound s', 'ltobms session s', 'ltobms command s', 'avrdude s', 'session / bound', 'avrdude / ltobms'];
+const head = ['profile', 'lower bound s', 'ltobms session s', 'ltobms command s', 'avrdude s', 'session / bound', 'avrdude / ltobms'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
-console.log(`UPDI write + verify of ${IMAGE_BYTES} B flash, chip erase first; wire model ${LATENCY_MS} ms adapter latency; best of ${RUNS} runs each`);
+console.log(`UPDI write + verify of ${IMAGE_BYTES} B flash at ${BAUD} baud, chip erase first; best of ${RUNS} runs each (by command time); load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`);
 console.log(line(head));
 for (const r of rows) console.log(line(r));
+for (const l of linkups) console.log(`link-up: ${l}`);
 for (const n of notes) console.log(`note: ${n}`);
-console.log('goals: session ≤ 1.3 × lower bound; ltobms command ≥ 2 × faster than avrdude');
+console.log('goals: ltobms command ≥ 2 × faster than avrdude on every adapter profile, ≤ avrdude with no wire model; 0 BREAKs in link-ups');

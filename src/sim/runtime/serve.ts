@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LtobmsError } from '../../errors.js';
 import { SocatPty } from '../../serial/pty.js';
+import { restorePtyTermios, savePtyTermios } from '../../serial/termios.js';
 import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { NvmTimings } from '../nvm/nvmctrl.js';
@@ -140,6 +141,7 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
   });
 
   let updiPty: SocatPty | undefined;
+  const termios = new TermiosKeeper();
   const link = new UpdiLink(runtime.chip, {
     toHost: (bytes) => updiPty?.write(bytes),
     clock: options.clock,
@@ -155,7 +157,10 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
   try {
     updiPty = await SocatPty.open({
       link: options.link,
-      onData: (bytes) => link.hostWrite(bytes),
+      onData: (bytes) => {
+        termios.traffic();
+        link.hostWrite(bytes);
+      },
       onUnexpectedExit: (error) => {
         emit({ type: 'pty-exited', error });
         reportFailure(error);
@@ -167,6 +172,7 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
     throw err;
   }
   const openUpdi = updiPty;
+  termios.keep(openUpdi.path);
 
   let lastWrite = 0;
   const flush = () => {
@@ -195,6 +201,7 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
         // socat is stopped with SIGTERM; give it time to pass the last bytes on to the reader.
         const linger = UART_LINGER_MS - (performance.now() - lastWrite);
         if (lastWrite > 0 && linger > 0) await sleep(linger);
+        termios.stop();
         link.close();
         save('close');
         try {
@@ -206,4 +213,41 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
       return closed;
     },
   };
+}
+
+/** Quiet time after a client's last byte before its terminal settings are put back. */
+const TERMIOS_RESET_IDLE_MS = 250;
+
+/**
+ * Puts the UPDI pty's terminal settings back as they were at start once a client has gone quiet,
+ * as a real adapter's driver sets its port up afresh on every open: a client that died at 8N2
+ * with CLOCAL (a killed programmer does not restore) would otherwise make the next one's
+ * tcsetattr fail with EINVAL (avrdude: "cannot set attributes for port"). A pty carries bytes
+ * only, so settings changed under a client that is still connected change nothing for it.
+ */
+class TermiosKeeper {
+  private path: string | undefined;
+  private saved: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  keep(path: string): void {
+    this.path = path;
+    this.saved = savePtyTermios(path);
+  }
+
+  traffic(): void {
+    if (!this.saved) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.restore(), TERMIOS_RESET_IDLE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.saved = undefined;
+  }
+
+  private restore(): void {
+    if (this.path && this.saved) restorePtyTermios(this.path, this.saved);
+  }
 }

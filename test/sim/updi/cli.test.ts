@@ -2,12 +2,13 @@
 // file, and refusals of bad options. The protocol is exercised through the pty with raw bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
-import { startSimCli } from './harness.js';
+import { avrdude, avrdudeAvailable, startSimCli } from './harness.js';
 
 /** Opens the pty like a programmer, sends bytes, collects `expect` bytes back (echo included). */
 async function exchange(port: string, send: number[], expect: number): Promise<number[]> {
@@ -36,7 +37,7 @@ test('--help shows the options and examples', async () => {
 });
 
 test('bad options are usage errors (exit 2) with one error line and a hint', async () => {
-  for (const args of [['--baud', 'fast'], ['--baud', '100'], ['--latency-ms', '-1'], ['--serial', '1234'], ['--faults', 'drop=7'], ['--link', '/tmp/a,b']]) {
+  for (const args of [['--baud', 'fast'], ['--baud', '100'], ['--latency-ms', '-1'], ['--serial', '1234'], ['--faults', 'drop=7'], ['--link', '/tmp/a,b'], ['--adapter', 'pl2303']]) {
     const r = await runCli(['sim', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^error: .+\nhint: .+\n$/, args.join(' '));
@@ -91,5 +92,30 @@ test('--json prints a ready event and one event per UPDI happening', async () =>
     assert.equal(key.key, 'NVMPROG');
   } finally {
     await sim.stop();
+  }
+});
+
+test('a client that leaves the pty at 8N2 with CLOCAL (killed mid-session) does not break the next open: the sim puts the settings back once it goes quiet', { skip: !avrdudeAvailable() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-sim-cli-'));
+  const link = join(dir, 'ttyUPDI');
+  const sim = await startSimCli(['--link', link, '--baud', '0', '--latency-ms', '0']);
+  try {
+    const pty = realpathSync(link);
+    const stty = (...args: string[]) => spawnSync('stty', ['-F', pty, ...args], { encoding: 'utf8' });
+    const fresh = stty('-g').stdout.trim();
+    // What a programmer at 8E2 leaves behind when it dies (the pty drops PARENB): avrdude's
+    // tcsetattr on such a pty fails with EINVAL.
+    stty('115200', 'cs8', 'parenb', 'cstopb', 'clocal', '-hupcl');
+    const left = stty('-g').stdout.trim();
+    assert.notEqual(left, fresh);
+    writeFileSync(link, Uint8Array.of(0x00)); // its last byte
+    const deadline = Date.now() + 20_000;
+    while (stty('-g').stdout.trim() !== fresh && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(stty('-g').stdout.trim(), fresh, 'settings put back');
+    const r = await avrdude(link, []);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /device signature = 0x1e9329/);
+  } finally {
+    await sim.stop('SIGTERM');
   }
 });
