@@ -2,7 +2,6 @@
  * `ltobms log <port...>`: tail the boards' UART frames into InfluxDB (2.x/3.x, or 1.x) or into daily
  * line-protocol files, with nothing lost; `ltobms log --replay FILE` backfills recorded files.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
@@ -12,7 +11,8 @@ import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
 import { redact } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
-import { replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
+import { checkReplayFiles, replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
+import { checkPortPaths } from '../logging/port.js';
 import { openWriter, writerFailure } from '../logging/target.js';
 import { debug } from '../util/debug.js';
 
@@ -56,9 +56,8 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
       hint: 'name the adapter, e.g. ltobms log /dev/ttyUSB0 (or --replay FILE to load a recorded file)',
     });
   }
-  for (const file of replay) {
-    if (!existsSync(file)) throw new UsageError(`replay file ${file} does not exist`, { code: 'LOG_REPLAY_FILE', hint: 'check the path' });
-  }
+  checkReplayFiles(replay);
+  checkPortPaths(ports);
   const targetKinds = ['auto', 'file', 'influx1', 'influx2'];
   if (!targetKinds.includes(opts.target)) {
     throw new UsageError(`--target must be one of ${targetKinds.join(', ')}`, { code: 'USAGE', hint: 'leave it out to choose from the configuration' });

@@ -4,6 +4,9 @@
  * (adapter unplugged) polled until it is back. Bytes and status changes are reported through
  * callbacks; nothing here prints.
  */
+import { realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { SerialError } from '../serial/errors.js';
 import { openUartPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
@@ -28,6 +31,39 @@ export interface PortReaderOptions {
   /** The byte stream ended (port lost or closing): a pending partial line is garbage now. */
   onEnd(): void;
   onStatus(status: PortStatus): void;
+}
+
+/**
+ * Refuses, before anything is opened, ports that can never be a serial port: a regular file or a
+ * folder (which would otherwise be waited for forever), and the same port named twice (two readers
+ * would split its bytes). A port that does not exist yet is fine: it is waited for.
+ */
+export function checkPortPaths(paths: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    let real = resolve(path);
+    try {
+      const st = statSync(path);
+      if (st.isFile() || st.isDirectory()) {
+        throw new UsageError(`${path} is a ${st.isFile() ? 'regular file' : 'folder'}, not a serial port`, {
+          code: 'LOG_NOT_A_PORT',
+          hint: st.isFile() ? `to load a recorded file use ltobms log --replay ${path}` : 'name the adapter, e.g. /dev/ttyUSB0 (ltobms ports lists them)',
+        });
+      }
+      real = realpathSync(path);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      // missing (or unreadable) now: the reader waits for it or reports why it cannot open it
+    }
+    const earlier = seen.get(real);
+    if (earlier !== undefined) {
+      throw new UsageError(`${path === earlier ? path : `${earlier} and ${path}`} ${path === earlier ? 'is named twice' : 'are the same port'}`, {
+        code: 'LOG_SAME_PORT',
+        hint: 'name each port once: one reader per port',
+      });
+    }
+    seen.set(real, path);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

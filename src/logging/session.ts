@@ -3,12 +3,12 @@
  * line-protocol files at full speed. Both report typed events and end with a {@link LogSummary};
  * neither prints.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { FrameClock, type FrameStamper } from './clock.js';
 import { classifyLine, formatPoint, type GarbageReason } from './frame.js';
 import { LineAssembler } from './lines.js';
-import { runPort, type PortReaderOptions, type PortStatus } from './port.js';
+import { checkPortPaths, runPort, type PortReaderOptions, type PortStatus } from './port.js';
 import { createFrameReader, type LineEvent } from './reader.js';
 import type { PointWriter, WriterEvent } from './writer.js';
 
@@ -87,6 +87,8 @@ export interface TailOptions {
 /** Tails every port until the signal fires; then flushes and returns the summary. */
 export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   const { writer } = options;
+  // Paths only mean files when the serial port adapter opens them (a pipe's name is just a name).
+  if (!options.openPort) checkPortPaths(options.ports);
   const started = performance.now();
   const summary = emptySummary(writer);
   const stop = new AbortController();
@@ -136,6 +138,19 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   return result;
 }
 
+/** Every replay file exists and is a file (a folder is named with the fix, not a raw EISDIR). */
+export function checkReplayFiles(files: readonly string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`replay file ${file} does not exist`, { code: 'LOG_REPLAY_FILE', hint: 'check the path' });
+    if (statSync(file).isDirectory()) {
+      throw new UsageError(`replay file ${file} is a folder`, {
+        code: 'LOG_REPLAY_FILE',
+        hint: `name the files in it, e.g. ltobms log --replay ${file.replace(/\/+$/, '')}/*.lp`,
+      });
+    }
+  }
+}
+
 export interface ReplayOptions {
   files: string[];
   writer: PointWriter;
@@ -150,11 +165,7 @@ export interface ReplayOptions {
  */
 export async function replayFiles(options: ReplayOptions): Promise<LogSummary> {
   const { writer, signal } = options;
-  for (const file of options.files) {
-    if (!existsSync(file)) {
-      throw new UsageError(`replay file ${file} does not exist`, { code: 'LOG_REPLAY_FILE', hint: 'check the path' });
-    }
-  }
+  checkReplayFiles(options.files);
   const started = performance.now();
   const summary = emptySummary(writer);
   try {

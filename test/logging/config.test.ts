@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeTarget, resolveConfig, targetKey } from '../../src/logging/config.js';
 import { runCli } from '../helpers/cli.js';
@@ -55,11 +55,24 @@ test('bad usage is one error line, a hint, and exit 2', async (t) => {
   ];
   const dir = tempDir('ltobms-usage-');
   t.after(dir.cleanup);
+  // Ports that can never be serial ports, and one port twice: refused at once, not waited for.
+  const file = join(dir.path, 'day.lp');
+  writeFileSync(file, '');
+  symlinkSync('/dev/null', join(dir.path, 'same'));
+  cases.push(
+    [['log', file], /^error: .*day\.lp is a regular file, not a serial port\nhint: to load a recorded file use ltobms log --replay /],
+    [['log', dir.path], /^error: .* is a folder, not a serial port\nhint: name the adapter/],
+    [['log', '/dev/null', '/dev/null'], /^error: \/dev\/null is named twice\nhint: name each port once/],
+    [['log', '/dev/null', join(dir.path, 'same')], /^error: \/dev\/null and .*same are the same port/],
+    [['log', '--replay', dir.path], /^error: replay file .* is a folder\nhint: name the files in it, e\.g\. ltobms log --replay .*\/\*\.lp/],
+  );
   for (const [args, pattern] of cases) {
     const r = await runCli(args, { env: cleanEnv(), cwd: dir.path });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr);
   }
+  assert.deepEqual(readdirSync(dir.path).sort(), ['day.lp', 'same'], 'nothing created (no data folder, no spool)');
 });
 
 test('--help shows examples', async () => {
