@@ -7,7 +7,7 @@
 //   npm run bench:sim
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chemistry } from '../src/eeprom/chemistry.js';
@@ -38,21 +38,30 @@ async function board(scenario: Scenario): Promise<BoardRuntime> {
 {
   const out = execFileSync(process.execPath, [join(ROOT, 'dist/bench/sim-cpu.js'), '5'], { encoding: 'utf8' });
   const mhz = /([\d.]+) simulated MHz/.exec(out)?.[1] ?? '?';
-  console.log(`busy CPU:              ${mhz} simulated MHz (goal >= 10; bench/sim-cpu.ts)`);
+  console.log(`busy CPU:              ${mhz} simulated MHz per CPU second (goal >= 50; bench/sim-cpu.ts)`);
 }
 
-// 2. A 24-hour scenario at max speed (the pacer's slicing included, no ptys).
-const day: [string, Scenario][] = [
-  ['built-in 20 mA load', { ...defaultScenario('LTO'), durationSeconds: 86_400 }],
-  ['examples/scenarios/naion-24h.yaml', await loadScenarioFile(join(ROOT, 'examples/scenarios/naion-24h.yaml'))],
+// 2. Long runs at max speed (the pacer's slicing included, no ptys): a day of each chemistry and the 30-day winter
+// example. CPU time is the steadier figure on a shared machine; wall time is what a user waits.
+console.log(`machine load:          ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1/5/15 min) on ${cpus().length} cores`);
+const runs: [string, Scenario, string][] = [
+  ['built-in 20 mA load', { ...defaultScenario('LTO'), durationSeconds: 86_400 }, '24 h, goal <= 3 s'],
+  ['examples/scenarios/naion-24h.yaml', await loadScenarioFile(join(ROOT, 'examples/scenarios/naion-24h.yaml')), '24 h, goal <= 3 s'],
+  ['examples/scenarios/winter-30d.yaml', await loadScenarioFile(join(ROOT, 'examples/scenarios/winter-30d.yaml')), '30 d, goal <= 60 s'],
 ];
-for (const [what, scenario] of day) {
+for (const [what, scenario, goal] of runs) {
   const rt = await board(scenario);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await paceRuntime(rt, { speed: 'max', endAt: scenario.durationSeconds });
   const wall = (performance.now() - t0) / 1000;
-  const mhz = rt.chip.activeCycles / wall / 1e6;
-  console.log(`24 h at max, ${scenario.chemistry.padEnd(5)}   ${wall.toFixed(2)} s wall = ${(86_400 / wall).toFixed(0)}x real time (goal < 10 s), ${mhz.toFixed(1)} MHz of firmware cycles — ${what}`);
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1e6;
+  const days = (scenario.durationSeconds ?? 0) / 86_400;
+  console.log(
+    `${`${days.toFixed(0)} d at max, ${scenario.chemistry}`.padEnd(22)} ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (${goal}) = ` +
+      `${(cpu / days).toFixed(2)} CPU s per day, ${(rt.chip.activeCycles / cpu / 1e6).toFixed(1)} MHz of firmware cycles — ${what}`,
+  );
 }
 
 // 3. The firmware's power figure: active cycles per one-second tick in steady discharge (frames included), the

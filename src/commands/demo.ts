@@ -10,7 +10,8 @@ import { parseChemistry } from '../eeprom/chemistry.js';
 import { UsageError } from '../errors.js';
 import type { Frame } from '../logging/frame.js';
 import { loadScenarioFile } from '../sim/scenario/index.js';
-import { runDemo, type DemoResult, type DemoStep } from '../workflows/demo.js';
+import { demoScenario, runDemo, type DemoResult, type DemoStep } from '../workflows/demo.js';
+import { energyReportLines } from '../cli/energy-view.js';
 import { formatSimTime } from '../sim/runtime/trace.js';
 import { sparkline } from '../report/render.js';
 import { parseTimeOption } from '../report/time.js';
@@ -22,13 +23,23 @@ interface DemoCliOptions {
   buildDir: string;
   all?: boolean;
   start?: string;
+  days?: string;
   json?: boolean;
 }
 
-/** Rows worth showing: the first and last frame, every state change, and one per quarter hour. */
-export function pickRows(frames: Frame[], all: boolean): Frame[] {
+/** Rows worth showing: the first and last frame, every state change, and one per `every` seconds. */
+export function pickRows(frames: Frame[], all: boolean, every = 900): Frame[] {
   if (all) return frames;
-  return frames.filter((f, i) => i === 0 || i === frames.length - 1 || f.state !== frames[i - 1]!.state || f.uptime % 900 === 0);
+  return frames.filter((f, i) => i === 0 || i === frames.length - 1 || f.state !== frames[i - 1]!.state || f.uptime % every === 0);
+}
+
+/** `--days N`: a positive number of simulated days (fractions allowed), at most a year. */
+function parseDays(text: string): number {
+  const days = Number(text);
+  if (text.trim() === '' || !Number.isFinite(days) || days <= 0 || days > 366) {
+    throw new UsageError(`--days ${text}: expected a number of days from 0 to 366`, { code: 'USAGE', hint: 'for example --days 30' });
+  }
+  return days;
 }
 
 function table(frames: Frame[]): string[] {
@@ -57,7 +68,9 @@ function describeStep(s: DemoStep): string {
 /** The action of `ltobms demo` (declared in src/cli/commands/demo.ts). */
 export async function execute(opts: DemoCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
   const chemistry = parseChemistry(opts.chemistry);
-  const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
+  const days = opts.days !== undefined ? parseDays(opts.days) : undefined;
+  let scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
+  if (days !== undefined) scenario = { ...(scenario ?? demoScenario(chemistry)), durationSeconds: days * 86_400 };
   if (scenario && scenario.durationSeconds === undefined) {
     throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
   }
@@ -85,12 +98,16 @@ export async function execute(opts: DemoCliOptions, _cmd: Command, ctx: ActionCo
     printJson(result);
     return;
   }
-  const rows = pickRows(result.frames, opts.all === true);
-  process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every 15 min; --all for every one)` : '') + '\n');
+  // A long run shows one row an hour or a day besides the state changes.
+  const every = result.simulatedSeconds > 2 * 86_400 ? 86_400 : result.simulatedSeconds > 6 * 3600 ? 3600 : 900;
+  const rows = pickRows(result.frames, opts.all === true, every);
+  const period = every === 900 ? '15 min' : every === 3600 ? 'hour' : 'day';
+  process.stdout.write(`\n${result.chemistry} board, serial ${result.serial}: ${result.frames.length} frames` + (rows.length < result.frames.length ? ` (${rows.length} shown: state changes and every ${period}; --all for every one)` : '') + '\n');
   for (const line of table(rows)) process.stdout.write(`  ${line}\n`);
   const files = result.files.map((f) => relative(process.cwd(), f) || f);
   const vBatt = result.frames.map((f) => f.v_batt);
   if (vBatt.length) process.stdout.write(`\n  v_batt  ${sparkline(vBatt)}  ${Math.min(...vBatt)}–${Math.max(...vBatt)} mV\n`);
   process.stdout.write(`\nframes written to ${files.join(', ') || result.outDir} (line protocol; \`ltobms log --replay ${files[0] ?? '<file>'}\` loads them into InfluxDB)\n`);
   if (result.report) process.stdout.write(`charts: ${relative(process.cwd(), result.report)} (open it in a browser; \`ltobms report\` makes one from any .lp file)\n`);
+  if (days !== undefined) process.stdout.write(`\n${energyReportLines(result.energy).join('\n')}\n`);
 }

@@ -15,6 +15,7 @@ import { defaultScenario, loadScenarioFile, type Scenario } from '../sim/scenari
 import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';
 import { startBoardSim, type SimEvent, type SimOptions } from '../sim/runtime/serve.js';
 import { describeRuntimeEvent, formatSimTime } from '../sim/runtime/trace.js';
+import { energyReportLines } from '../cli/energy-view.js';
 
 interface SimCliOptions {
   state?: string;
@@ -34,6 +35,7 @@ interface SimCliOptions {
   uartLink?: string;
   fixture?: string;
   stateDir?: string;
+  report?: boolean;
 }
 
 /** The board-level options of `ltobms sim` (firmware, scenario, pacing), validated. */
@@ -128,7 +130,7 @@ function describe(event: SimEvent): string | undefined {
 export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionContext): Promise<void> {
   const options = buildSimOptions(opts);
   if (opts.fixture !== undefined || opts.stateDir !== undefined) {
-    const given = (['state', 'faults', 'firmware', 'eeprom', 'chemistry', 'scenario', 'speed', 'trace', 'uartLink'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+    const given = (['state', 'faults', 'firmware', 'eeprom', 'chemistry', 'scenario', 'speed', 'trace', 'uartLink', 'report'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
     const { serveFixture } = await import('./sim-fixture.js');
     return serveFixture({ fixture: opts.fixture ?? '', stateDir: opts.stateDir, baud: options.baud, latencyMs: options.latencyMs, link: options.link, json: opts.json === true, serialNumber: options.serialNumber, conflicting: given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) }, ctx.signal);
   }
@@ -165,6 +167,10 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
       const state = sim.runtime.state?.slice('BMS_STATE_'.length);
       if (json) process.stdout.write(JSON.stringify({ event: 'ended', t: sim.runtime.time, state: state ?? null }) + '\n');
       else process.stderr.write(`sim: scenario ended after ${formatSimTime(sim.runtime.time)} simulated${state ? ` in state ${state}` : ''}\n`);
+    }
+    if (opts.report) {
+      const report = sim.runtime.energyReport();
+      process.stdout.write(json ? JSON.stringify({ event: 'report', ...report }) + '\n' : energyReportLines(report).join('\n') + '\n');
     }
   } finally {
     await sim.close();

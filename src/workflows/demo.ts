@@ -24,6 +24,7 @@ import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
 import { parseScenario, type Scenario } from '../sim/scenario/index.js';
 import { startBoardSim } from '../sim/runtime/serve.js';
+import type { EnergyReport } from '../sim/runtime/energy.js';
 
 /** The serial number the demo writes into the EEPROM (the example board). */
 export const DEMO_SERIAL = 7;
@@ -87,6 +88,8 @@ export interface DemoResult {
   simulatedSeconds: number;
   wallSeconds: number;
   finalState: string | undefined;
+  /** The run's energy report (states, protection events, cell range, charge in/out, MCU current). */
+  energy: EnergyReport;
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -175,6 +178,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       simulatedSeconds: sim.runtime.time,
       wallSeconds,
       finalState: frames.at(-1)?.state,
+      energy: sim.runtime.energyReport(),
     };
   } finally {
     stopLog.abort();

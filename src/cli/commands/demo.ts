@@ -18,6 +18,7 @@ export function declare(cmd: Command): void {
     .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
     .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
     .option('--start <time>', 'stamp the frames as if the run started then (ISO 8601 or epoch seconds); default: it ends now')
+    .option('--days <n>', 'run the scenario for this many simulated days (instead of its duration) and end with an energy report')
     .option('--all', 'print every frame, not just state changes and one per quarter hour')
     .option('--json', 'print the result (frames, files, times) as JSON')
     .addHelpText(
@@ -31,7 +32,8 @@ Examples:
   $ ltobms demo
   $ ltobms demo --chemistry NAION
   $ ltobms demo --scenario examples/scenarios/charge-ovlo.yaml --all
-  $ ltobms demo --out-dir /tmp/frames --json`,
+  $ ltobms demo --out-dir /tmp/frames --json
+  $ ltobms demo --scenario examples/scenarios/winter-30d.yaml --days 30      a month, with an energy report`,
     )
     .action(lazyAction(async () => (await import('../../commands/demo.js')).execute));
 }

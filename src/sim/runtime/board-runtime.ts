@@ -21,6 +21,7 @@ import type { NvmMemories } from '../nvm/memories.js';
 import type { Scenario } from '../scenario/types.js';
 import { parseFrameBytes, type BmsState, type Frame } from '../../logging/frame.js';
 import { flashErased } from './memories-setup.js';
+import { EnergyRecorder, type EnergyReport } from './energy.js';
 import { McuPowerMeter } from './mcu-power.js';
 
 /** One complete UART line the firmware printed. */
@@ -56,7 +57,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Longer lines are cut (the firmware never prints one; this bounds memory on a runaway program). */
 const MAX_LINE = 512;
-/** Longest simulated step between two samples of the MCU power meter (s): the supply voltage is read once a step. */
+/** Longest simulated step between two looks at the cell voltage (s): the MCU power meter charges each step at it,
+ * and the energy report keeps its extremes. */
 const POWER_STEP_SECONDS = 1;
 
 export class BoardRuntime {
@@ -70,6 +72,8 @@ export class BoardRuntime {
   state: BmsState | undefined;
   /** The MCU's own supply current: time per state (active, idle, standby…) at the cell's voltage. */
   readonly power: McuPowerMeter;
+  /** What the energy report needs: cell voltage extremes, firmware states from the frames. */
+  private readonly energy = new EnergyRecorder();
   private parkedReason: 'updi' | 'no-firmware' | 'running' = 'running';
   /** Chip time spent parked before the current park, and the chip time the current park began. */
   private parkedSeconds = 0;
@@ -97,8 +101,12 @@ export class BoardRuntime {
       },
       onPinChange: (pin, state, chipTime) => {
         const t = boardTime(chipTime);
-        if (pin === 'PA4' || pin === 'PA5') this.emit({ type: 'switch', pin, state, t, before: board.snapshot(t) });
+        if (pin !== 'PA4' && pin !== 'PA5') return board.setPin(pin, state, t);
+        const before = board.snapshot(t);
+        this.energy.cell(t, before.batteryVolts);
+        this.emit({ type: 'switch', pin, state, t, before });
         board.setPin(pin, state, t);
+        this.energy.cell(t, board.vdd(t));
       },
       onUartByte: (byte, chipTime) => {
         const t = boardTime(chipTime);
@@ -109,6 +117,8 @@ export class BoardRuntime {
       onUpdiHold: () => this.updatePark(),
     });
     this.power = new McuPowerMeter(this.chip.cpu);
+    const start = board.snapshot(0);
+    this.energy.cell(0, start.batteryVolts, start.soc);
     this.updatePark();
   }
 
@@ -161,7 +171,9 @@ export class BoardRuntime {
     const end = t + this.parkedSeconds;
     while (this.chip.time < end) {
       this.chip.runUntil(Math.min(end, this.chip.time + POWER_STEP_SECONDS));
-      this.power.sample(this.board.vdd(this.time));
+      const vdd = this.board.vdd(this.time);
+      this.power.sample(vdd);
+      this.energy.cell(this.time, vdd);
     }
     return this.time;
   }
@@ -169,6 +181,11 @@ export class BoardRuntime {
   /** The board's time at a chip time: the chip's clock less the time spent parked (frozen while parked). */
   private boardTime(chipTime: number): number {
     return (this.parked ? Math.min(chipTime, this.parkedAt) : chipTime) - this.parkedSeconds;
+  }
+
+  /** The energy report so far (`ltobms sim --report`, `ltobms demo --days`). */
+  energyReport(): EnergyReport {
+    return this.energy.report({ scenario: this.scenario.name, chemistry: this.scenario.chemistry, t: this.time, board: this.snapshot(), mcu: this.power.totals });
   }
 
   private uartByte(byte: number, t: number): void {
@@ -187,6 +204,7 @@ export class BoardRuntime {
     const line: UartLine = { t, text: Buffer.from(this.lineBuf.subarray(0, end)).toString('latin1') };
     if ('frame' in parsed) line.frame = parsed.frame;
     if (this.keepLines) this.lines.push(line);
+    if (line.frame) this.energy.frame(t, line.frame.state);
     this.emit({ type: 'line', line });
     if (line.frame && line.frame.state !== this.state) {
       const from = this.state;

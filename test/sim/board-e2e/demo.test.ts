@@ -56,3 +56,34 @@ test('ltobms demo refuses a scenario without an end', { skip }, async () => {
   assert.match(r.stderr, /^error: .*has no duration/m);
   assert.match(r.stderr, /^hint: /m);
 });
+
+test('ltobms demo --days: the scenario runs that long and ends with the energy report', { skip, timeout: 180_000 }, async () => {
+  // The endless scenario above, for 0.25 days (6 simulated hours) with its own EEPROM defaults.
+  const file = join(dir, 'quarter-day.yaml');
+  writeFileSync(file, 'cell: { soc_pct: 30 }\nload: { type: current, current_ma: 25 }\n');
+  const r = await runCli(['demo', ...common, '--out-dir', join(dir, 'days'), '--scenario', file, '--days', '0.25'], { cwd: dir, timeoutMs: 150_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\(\d+ shown: state changes and every hour; --all for every one\)/);
+  assert.match(r.stdout, /^energy report: 6h 0m simulated, LTO, "quarter-day" \(360 frames\)$/m);
+  // The first frame, at power-up, still shows IDLE (outputs off until the first evaluation).
+  assert.match(r.stdout, /^ {2}states {7}DISCHARGING 5h 59m \(99\.7 %\), IDLE 1m 0s \(0\.3 %\)$/m);
+  assert.match(r.stdout, /^ {2}protection {3}none$/m);
+  // 25 mA for six hours: 150 mAh out through the shunt, nothing in.
+  assert.match(r.stdout, /^ {2}through {6}in 0\.0 mAh \/ 0\.00 Wh, out 15\d\.\d mAh/m);
+
+  const json = await runCli(['demo', ...common, '--out-dir', join(dir, 'days-json'), '--scenario', file, '--days', '0.05', '--json'], { cwd: dir, timeoutMs: 150_000 });
+  assert.equal(json.code, 0, json.stderr);
+  const result = JSON.parse(json.stdout) as { energy: { simulatedSeconds: number; frames: number; charge: { outMah: number } } };
+  assert.ok(Math.abs(result.energy.simulatedSeconds - 4320) < 1e-3);
+  assert.equal(result.energy.frames, 72);
+  assert.ok(Math.abs(result.energy.charge.outMah - 30) < 1, `${result.energy.charge.outMah} mAh`);
+});
+
+test('ltobms demo refuses a bad --days (exit 2, hint)', { skip }, async () => {
+  for (const days of ['0', '-1', 'a week', '400']) {
+    const r = await runCli(['demo', ...common, '--days', days], { cwd: dir });
+    assert.equal(r.code, 2, days);
+    assert.match(r.stderr, new RegExp(`^error: --days ${days}: expected a number of days from 0 to 366$`, 'm'));
+    assert.match(r.stderr, /^hint: for example --days 30$/m);
+  }
+});
