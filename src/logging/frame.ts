@@ -254,6 +254,20 @@ export function previewBytes(b: Uint8Array, start = 0, end = b.length): string {
   return end - start > 60 ? out + '…' : out;
 }
 
+/**
+ * Where the last frame start (`lto-bms,id=` or `nai-bms,id=`) after the line's first byte is, or
+ * -1. A complete frame has exactly one, at byte 0; one further in means the line began with the
+ * rest of a frame the board never finished (it reset mid-line) and a new frame follows.
+ */
+export function lastFrameStart(b: Uint8Array, start = 0, end = b.length): number {
+  for (let i = end - PREFIXES[0]!.length; i > start; i--) {
+    if (b[i] === PREFIXES[0]![0] || b[i] === PREFIXES[1]![0]) {
+      if (bytesEqual(b, i, end, PREFIXES[0]!) || bytesEqual(b, i, end, PREFIXES[1]!)) return i;
+    }
+  }
+  return -1;
+}
+
 /** Classifies one complete line `b[start, end)` (line ending already removed). */
 export function classifyLine(b: Uint8Array, start = 0, end = b.length, options: ClassifyOptions = {}): LineClass {
   const length = end - start;

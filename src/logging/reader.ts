@@ -1,8 +1,8 @@
 /**
  * From bytes to typed events: one {@link LineAssembler} per source, every completed line classified
- * (frame / debug text / garbage) and every frame stamped when its line completed (host time, or the virtual board's simulated time).
+ * (frame / debug text / garbage; half a frame before a new one is garbage of its own) and every frame stamped when its line completed (host time, or the virtual board's simulated time).
  */
-import { classifyLine, seriesKey, type GarbageReason, type Point } from './frame.js';
+import { classifyLine, lastFrameStart, previewBytes, seriesKey, type GarbageReason, type Point } from './frame.js';
 import { LineAssembler } from './lines.js';
 import type { FrameStamper } from './clock.js';
 
@@ -21,6 +21,13 @@ export function createFrameReader(
     if (status !== 'complete') {
       onEvent({ type: 'garbage', port, reason: status, detail: `${line.length} bytes kept` });
       return;
+    }
+    // A board that resets mid-frame leaves half a line that the next frame completes: the half
+    // is garbage on its own, the frame after it is whole.
+    const cut = lastFrameStart(line);
+    if (cut > 0) {
+      onEvent({ type: 'garbage', port, reason: 'partial', detail: `${cut} bytes cut off by a new frame: ${previewBytes(line, 0, cut)}` });
+      line = line.subarray(cut);
     }
     const c = classifyLine(line, 0, line.length, { timestamp: 'forbidden' });
     switch (c.kind) {
