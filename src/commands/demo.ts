@@ -15,6 +15,7 @@ import { energyReportLines } from '../cli/energy-view.js';
 import { formatSimTime } from '../sim/runtime/trace.js';
 import { sparkline } from '../report/render.js';
 import { parseTimeOption } from '../report/time.js';
+import { displayPath } from '../firmware/report.js';
 
 interface DemoCliOptions {
   chemistry: string;
@@ -53,6 +54,7 @@ function table(frames: Frame[]): string[] {
 function describeStep(s: DemoStep): string {
   switch (s.step) {
     case 'build':
+      if (s.done && s.prebuilt) return `avr-gcc not found: using the prebuilt release firmware ${s.prebuilt} (${displayPath(s.hex)}, ${s.flashBytes} B flash)`;
       return s.done ? `firmware ${relative(process.cwd(), s.hex)} (${s.flashBytes} B flash, ${s.compiled ? `${s.compiled} file(s) compiled` : 'up to date'})` : 'building the firmware';
     case 'board':
       return `virtual board up: UPDI on ${s.updi}, UART on ${s.uart}`;

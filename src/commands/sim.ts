@@ -58,7 +58,15 @@ export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOp
   }
   const chemistry = opts.chemistry !== undefined ? parseChemistry(opts.chemistry) : undefined;
   const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : defaultScenario(chemistry ?? 'LTO');
-  return { firmware: opts.firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink };
+  let firmware = opts.firmware;
+  if (firmware === 'prebuilt') {
+    // The release image shipped with the package: a board that runs without avr-gcc installed.
+    const { prebuiltFirmware } = await import('../firmware/prebuilt.js');
+    const prebuilt = await prebuiltFirmware(scenario.chemistry);
+    firmware = prebuilt.elf;
+    process.stderr.write(`sim: prebuilt release firmware ltobms-fw ${prebuilt.version} ${prebuilt.chemistry} (${prebuilt.elf})\n`);
+  }
+  return { firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink };
 }
 
 /** Parses `--serial`: 20 hex digits, optionally separated by colons, dashes or spaces. */

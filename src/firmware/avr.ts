@@ -234,9 +234,13 @@ export async function compileAvrProgram(options: AvrProgramOptions, hooks: AvrBu
     sources.map(async (source, i) => {
       const object = objects[i];
       const depFile = object.replace(/\.o$/, '.d');
+      // No debug info for assembler sources: gas would record the preprocessor's random temp file
+      // name and the absolute source path, so two builds of the same sources would differ (the
+      // prebuilt images are checked byte for byte); the C units' debug info ends at the LTO link.
+      const unitFlags = source.endsWith('.S') ? flags.filter((f) => f !== '-g') : flags;
       const step: Step = {
         output: object,
-        command: ['avr-gcc', ...flags, '-MMD', '-MP', '-MF', depFile, '-c', source, '-o', object],
+        command: ['avr-gcc', ...unitFlags, '-MMD', '-MP', '-MF', depFile, '-c', source, '-o', object],
         inputs: [source],
         depFile,
       };

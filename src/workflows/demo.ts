@@ -11,6 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Chemistry } from '../eeprom/chemistry.js';
 import { buildFirmware, FUSES_FILE } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
+import { memoryUse, readElf } from '../firmware/elf.js';
+import { onPath, prebuiltFirmware } from '../firmware/prebuilt.js';
 import { CHEMISTRY } from '../eeprom/chemistry.js';
 import { encodeConfig } from '../eeprom/image.js';
 import type { Frame, Point } from '../logging/frame.js';
@@ -54,12 +56,30 @@ export function demoScenario(chemistry: Chemistry): Scenario {
 
 export type DemoStep =
   | { step: 'build'; done: false }
-  | { step: 'build'; done: true; hex: string; flashBytes: number; compiled: number }
+  /** `prebuilt`: the shipped release image's version, used because avr-gcc is not installed. */
+  | { step: 'build'; done: true; hex: string; flashBytes: number; compiled: number; prebuilt?: string }
   | { step: 'board'; done: true; updi: string; uart: string }
   | { step: 'program'; done: false }
   | { step: 'program'; done: true; flash: number; eeprom: number; fuses: number; verified: number }
   | { step: 'run'; done: false; scenario: string }
   | { step: 'run'; done: true; simulatedSeconds: number; wallSeconds: number; frames: number };
+
+/**
+ * The firmware the demo programs: built (incrementally) when avr-gcc is on PATH, else the release
+ * image shipped in firmware/prebuilt/, so the demo needs nothing but Node.
+ */
+async function demoFirmware(chemistry: Chemistry, buildDir: string, step: (s: DemoStep) => void): Promise<{ hex: string }> {
+  if (!(await onPath('avr-gcc'))) {
+    const prebuilt = await prebuiltFirmware(chemistry);
+    const flashBytes = memoryUse(await readElf(prebuilt.elf)).flash;
+    step({ step: 'build', done: true, hex: prebuilt.hex, flashBytes, compiled: 0, prebuilt: prebuilt.version });
+    return prebuilt;
+  }
+  step({ step: 'build', done: false });
+  const build = await buildFirmware({ chemistry, version: await defaultFirmwareVersion(), outDir: buildDir });
+  step({ step: 'build', done: true, hex: build.artifacts.hex, flashBytes: build.memory.flash, compiled: build.compiled });
+  return build.artifacts;
+}
 
 export interface DemoOptions {
   chemistry: Chemistry;
@@ -97,9 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const chemistry = options.chemistry;
   const scenario = options.scenario ?? demoScenario(chemistry);
 
-  step({ step: 'build', done: false });
-  const build = await buildFirmware({ chemistry, version: await defaultFirmwareVersion(), outDir: options.buildDir ?? 'build' });
-  step({ step: 'build', done: true, hex: build.artifacts.hex, flashBytes: build.memory.flash, compiled: build.compiled });
+  const firmware = await demoFirmware(chemistry, options.buildDir ?? 'build', step);
 
   let produced = 0;
   // Frames carry the board's simulated time, so a replay of 3 simulated hours spans 3 hours.
@@ -141,7 +159,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     step({ step: 'board', done: true, updi: sim.updiPath, uart: sim.uartPath });
 
     step({ step: 'program', done: false });
-    const image = await readProgramImage(build.artifacts.hex);
+    const image = await readProgramImage(firmware.hex);
     const fuses = (await readProgramImage(FUSES_FILE)).memories.fuses;
     const eeprom = [{ address: 0, data: encodeConfig({ ...CHEMISTRY[chemistry].defaults, serialNumber: DEMO_SERIAL, tempOffset: 0 }) }];
     const result = await withProgrammer({ port: sim.updiPath, baud: 115200, signal: options.signal }, async (p) => {

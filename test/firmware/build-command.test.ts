@@ -9,12 +9,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseIntelHex } from '../../src/image/ihex.js';
-import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { copyPackage } from '../helpers/package-copy.js';
 
 interface JsonBuild {
   chemistry: string;
@@ -62,17 +63,6 @@ async function mtimes(dir: string): Promise<Map<string, number>> {
   return out;
 }
 
-/** A private copy of the installed package whose firmware sources a test may edit. */
-async function copyPackage(into: string): Promise<string> {
-  const pkg = join(into, 'pkg');
-  await mkdir(join(pkg, 'dist'), { recursive: true });
-  await cp(join(REPO_ROOT, 'bin'), join(pkg, 'bin'), { recursive: true });
-  await cp(join(REPO_ROOT, 'dist/src'), join(pkg, 'dist/src'), { recursive: true });
-  await cp(join(REPO_ROOT, 'firmware'), join(pkg, 'firmware'), { recursive: true });
-  await cp(join(REPO_ROOT, 'package.json'), join(pkg, 'package.json'));
-  await symlink(join(REPO_ROOT, 'node_modules'), join(pkg, 'node_modules'));
-  return pkg;
-}
 
 function runPackageCli(pkg: string, args: string[], cwd: string): Promise<CliResult> {
   return execa(process.execPath, [join(pkg, 'bin/ltobms'), ...args], {

@@ -24,7 +24,7 @@ export function declare(cmd: Command): void {
     .option('--serial <hex>', `serial number / unique ID in the signature row (${SERIAL_NUMBER_SIZE} bytes, ${SERIAL_NUMBER_SIZE * 2} hex digits)`)
     .option('--link <path>', 'also create this symlink to the pseudo-terminal (and print it instead)')
     .option('--json', 'after the first two lines, print one JSON object per event (session, key, reset, save...)')
-    .option('--firmware <file>', 'put this image (.hex or .elf from ltobms build) into flash first, with the fuses of firmware/fuses.hex')
+    .option('--firmware <file>', 'put this image (.hex or .elf from ltobms build; `prebuilt`: the release image shipped with ltobms, no avr-gcc needed) into flash first, with the fuses of firmware/fuses.hex')
     .option('--eeprom', 'also load the EEPROM section of the --firmware image')
     .option('--chemistry <LTO|NAION>', "cell chemistry of the board model (default: the scenario's, else LTO)")
     .option('--scenario <file>', 'scenario (YAML or JSON, see docs/scenarios.md): cell, load, charger, duration; default: a half-full cell with a 20 mA load, no end')
