@@ -13,7 +13,7 @@ import { redact } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
 import { checkReplayFiles, replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
 import { checkPortPaths } from '../logging/port.js';
-import { openWriter, writerFailure } from '../logging/target.js';
+import { openWriter, otherSpools, writerFailure, type OtherSpool } from '../logging/target.js';
 import { debug } from '../util/debug.js';
 
 const log = debug('ltobms:log');
@@ -87,6 +87,13 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   const writer = openWriter(config, { batchSize, timeoutMs, writeAhead: replay.length === 0, onEvent: view.event });
   view.line(`writing to ${describeTarget(config.target)}`);
   if (writer.resumed) view.line(`resuming ${writer.resumed} point(s) left in the spool by an earlier run`);
+  if (!replay.length) {
+    for (const other of otherSpools(config)) {
+      const text = describeOtherSpool(other);
+      for (const line of text.lines) view.line(line);
+      if (opts.json) process.stdout.write(redact(JSON.stringify({ type: 'other-spool', dir: other.dir, target: other.target ?? null, points: other.points, inUseBy: other.inUseBy ?? null, command: text.command ?? null })) + '\n');
+    }
+  }
 
   let summary: LogSummary;
   try {
@@ -113,6 +120,16 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
     // Stopping is the normal end of a logger: a clean stop with everything stored or spooled is success.
     process.exitCode = ExitCode.ok;
   }
+}
+
+const shellWord = (s: string): string => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** What a spool left by another target holds, and the command that sends it to this one. */
+function describeOtherSpool(o: OtherSpool): { lines: string[]; command: string | undefined } {
+  const what = `note: ${o.points} point(s) wait in ${o.dir}, spooled for ${o.target ?? 'another target'}`;
+  if (o.inUseBy !== undefined) return { lines: [`${what} (in use by ltobms log, pid ${o.inUseBy})`], command: undefined };
+  const command = `ltobms log --replay ${o.segments.map(shellWord).join(' ')}`;
+  return { lines: [what, `  to send them to this target: ${command} (with this run's settings), then delete ${o.dir}`], command };
 }
 
 /** The action of `ltobms log` (declared in src/cli/commands/log.ts). */

@@ -131,20 +131,7 @@ export class Spool {
   }
 
   private countLines(segment: number, from: number, to: number): number {
-    const fd = openSync(join(this.dir, segmentName(segment)), 'r');
-    try {
-      let count = 0;
-      const buf = Buffer.alloc(READ_CHUNK);
-      for (let pos = from; pos < to; ) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
-        if (n <= 0) break;
-        for (let i = buf.indexOf(0x0a, 0); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) count++;
-        pos += n;
-      }
-      return count;
-    } finally {
-      closeSync(fd);
-    }
+    return countLines(join(this.dir, segmentName(segment)), from, to);
   }
 
   /** Appends lines (each without `\n`) durably: one write, one fsync. */
@@ -243,4 +230,46 @@ export class Spool {
     if (this.activeSize === 0 && this.pendingLines === 0) rmSync(join(this.dir, segmentName(this.active)), { force: true });
     this.heldLock?.release();
   }
+}
+
+/** Newlines in `path` between byte `from` and `to`. */
+function countLines(path: string, from: number, to: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    let count = 0;
+    const buf = Buffer.alloc(Math.min(READ_CHUNK, Math.max(to - from, 1)));
+    for (let pos = from; pos < to; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+      if (n <= 0) break;
+      for (let i = buf.indexOf(0x0a, 0); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) count++;
+      pos += n;
+    }
+    return count;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Points waiting in a spool folder, read without opening it (no lock taken, nothing repaired): for
+ * telling the user about spools another configuration left behind. Also the segment files that hold them.
+ */
+export function spoolBacklog(dir: string): { points: number; segments: string[] } {
+  let cursor = { segment: 0, offset: 0 };
+  try {
+    cursor = JSON.parse(readFileSync(join(dir, 'cursor'), 'utf8')) as typeof cursor;
+  } catch {
+    // no cursor: nothing delivered yet
+  }
+  let points = 0;
+  const segments: string[] = [];
+  for (const name of readdirSync(dir).filter((n) => /^\d{8}\.lp$/.test(n)).sort()) {
+    const n = Number(name.slice(0, 8));
+    if (n < cursor.segment) continue;
+    const path = join(dir, name);
+    const lines = countLines(path, n === cursor.segment ? cursor.offset : 0, statSync(path).size);
+    if (lines > 0) segments.push(path);
+    points += lines;
+  }
+  return { points, segments };
 }

@@ -3,6 +3,7 @@
  * parser), the logger as a background process, and polling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +135,32 @@ export function spoolLines(dataDir: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * An HTTP server that plays an InfluxDB write endpoint on 127.0.0.1: answers every request with
+ * `status` (204: stored), and in error answers repeats the request's URL and credentials, as a
+ * careless proxy might. Keeps each request and its body.
+ */
+export async function fakeInflux(status: number): Promise<{ url: string; requests: IncomingMessage[]; bodies: string[]; server: Server }> {
+  const requests: IncomingMessage[] = [];
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req);
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      bodies.push(body);
+      if (status === 204) {
+        res.writeHead(204).end();
+        return;
+      }
+      const auth = req.headers.authorization ?? '';
+      const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString() : auth;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `refused ${req.url} for ${basic}`, message: `refused ${req.url} for ${basic}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests, bodies, server };
 }

@@ -5,13 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addSecrets, redact } from '../../src/logging/redact.js';
 import { resolveConfig } from '../../src/logging/config.js';
 import { runCli } from '../helpers/cli.js';
-import { cleanEnv, LoggerProcess, tempDir, testFrame, wireLine } from './fixtures.js';
+import { cleanEnv, fakeInflux, LoggerProcess, tempDir, testFrame, wireLine } from './fixtures.js';
 
 test('redact masks URL credentials by shape and registered secrets by value', () => {
   assert.equal(redact('http://admin:hunter22@h:8086/x'), 'http://admin:***@h:8086/x');
@@ -55,27 +54,6 @@ test('a URL that cannot work is exit 2 at start, the URL shown redacted', async 
   }
 });
 
-/** An HTTP server that plays InfluxDB and repeats every credential it got in its error answers. */
-async function leakyServer(status: number): Promise<{ url: string; requests: IncomingMessage[]; server: Server }> {
-  const requests: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req);
-    req.resume();
-    req.on('end', () => {
-      if (status === 204) {
-        res.writeHead(204).end();
-        return;
-      }
-      const auth = req.headers.authorization ?? '';
-      const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString() : auth;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `refused ${req.url} for ${basic}`, message: `refused ${req.url} for ${basic}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, requests, server };
-}
-
 test('failing and succeeding runs with credentials in the URL and the keys never print them', async (t) => {
   const dir = tempDir('ltobms-secret-');
   t.after(dir.cleanup);
@@ -84,7 +62,7 @@ test('failing and succeeding runs with credentials in the URL and the keys never
   const outputs: string[] = [];
 
   // 1.x refusing the points (400): the server's message quotes the password; the replay fails.
-  const refusing = await leakyServer(400);
+  const refusing = await fakeInflux(400);
   t.after(() => refusing.server.close());
   const r1 = await runCli(['log', '--replay', file, '--json', '-v', '--data-dir', join(dir.path, 'd1')], {
     env: cleanEnv({ INFLUXDB_URL: `${refusing.url}/?u=admin&p=S3CRET-url-pw`, INFLUXDB_DB: 'bms' }),
@@ -98,7 +76,7 @@ test('failing and succeeding runs with credentials in the URL and the keys never
   assert.doesNotMatch(sent.url!, /S3CRET|u=admin/, 'and not sent in the query');
 
   // 1.x succeeding, with user:password@ in the URL.
-  const storing = await leakyServer(204);
+  const storing = await fakeInflux(204);
   t.after(() => storing.server.close());
   const r2 = await runCli(['log', '--replay', file, '--json', '-v', '--data-dir', join(dir.path, 'd2')], {
     env: cleanEnv({ INFLUXDB_URL: storing.url.replace('//', '//admin:S3CRET-userinfo@'), INFLUXDB_DB: 'bms' }),
@@ -110,7 +88,7 @@ test('failing and succeeding runs with credentials in the URL and the keys never
 
   // 2.x with ?token= in the URL, then with INFLUXDB_TOKEN, the server failing (503, retried) and
   // quoting the token: stopped with Ctrl-C.
-  const failing = await leakyServer(503);
+  const failing = await fakeInflux(503);
   t.after(() => failing.server.close());
   const envs: Record<string, string>[] = [
     { INFLUXDB_URL: `${failing.url}?token=S3CRET-url-token`, INFLUXDB_ORG: 'o', INFLUXDB_BUCKET: 'b' },
