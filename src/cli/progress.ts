@@ -1,11 +1,12 @@
 /**
- * Draws the programmer's progress events on stderr: a bar with bytes, percent and rate for each
- * write / verify / read, an ora spinner for phases without byte counts (chip erase, connecting),
- * and a line for every retry. Bars and spinners only on a TTY; retries always. The one-line
- * summary (bytes, seconds, KB/s) is formatted here and printed by the command.
+ * Draws the programmer's progress events (src/updi/progress.ts) on stderr: a bar with bytes,
+ * percent and rate for each write / verify / read, an ora spinner for operations without byte
+ * counts (chip erase, connecting), and a line for every retry. Bars and spinners only on a TTY;
+ * retries always. The one-line summary (bytes, seconds, KB/s) is formatted here and printed by the
+ * command. Everything drawn comes from the events: bytes, totals and times are the library's.
  */
 import type { Ora } from 'ora';
-import type { Phase, ProgressEvent } from '../updi/program.js';
+import type { Phase, ProgressEvent } from '../updi/progress.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 80;
@@ -16,6 +17,8 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Draw bars and spinners (default: when the stream is a TTY). */
   interactive?: boolean;
+  /** Milliseconds now, for pacing redraws (default: the wall clock). */
+  now?: () => number;
 }
 
 export class ProgressView {
@@ -26,11 +29,13 @@ export class ProgressView {
   private ora: typeof import('ora').default | undefined;
   /** Spinner text waiting for ora to load. */
   private pendingSpin: string | undefined;
-  private lastDraw = 0;
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private barOpen = false;
+  private readonly now: () => number;
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
+    this.now = options.now ?? Date.now;
     // A terminal that reports no width (some pseudo-terminals) would send ora's redraw into a loop.
     this.interactive = options.interactive ?? (this.stream.isTTY === true && (this.stream.columns ?? 0) > 0 && !process.env.CI);
     if (this.interactive) {
@@ -53,7 +58,7 @@ export class ProgressView {
         break;
       case 'finished':
         if (e.phase === 'erase') this.stopSpinner(`erased ${e.memory === 'chip' ? 'the chip' : e.memory} (${seconds(e.elapsedMs)})`);
-        else if (e.phase === 'verify' && e.elapsedMs === 0) this.line(`verify ${e.memory}: ${e.bytes} B read back while writing`);
+        else if (e.whileWriting) this.line(`verify ${e.memory}: ${e.bytes} B read back while writing`);
         else {
           this.draw(e.phase, e.memory, e.bytes, e.bytes, e.elapsedMs, true);
           this.endBar();
@@ -102,7 +107,7 @@ export class ProgressView {
 
   private draw(phase: Phase, memory: string, bytes: number, total: number, ms: number, force: boolean): void {
     if (!this.interactive) return;
-    const now = Date.now();
+    const now = this.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.stopSpinner();

@@ -5,7 +5,8 @@
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { START_BAUD, UpdiSession } from './session.js';
-import { Programmer, type ProgressEvent } from './program.js';
+import { Programmer } from './program.js';
+import type { ProgressEvent } from './progress.js';
 import { UpdiError } from './errors.js';
 import { throwIfAborted } from '../errors.js';
 import { LOST_PORT_HINT, isLostPort } from '../serial/errors.js';

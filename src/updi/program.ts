@@ -1,39 +1,39 @@
 /**
  * The executor: runs a plan (erase, page writes, fuse writes, verify) and reads memories, reporting
- * through one `onProgress(event)` callback. Recovery lives here and only here: a transfer that fails
- * with a recoverable error (timeout, bad echo, NACK, lost link) is retried after a double BREAK and
- * resynchronisation, a bounded number of times; a verify mismatch rewrites the page once more and
- * then is reported with the first differing address. Never prints.
+ * every memory operation through one progress reporter (see progress.ts). Recovery lives here and
+ * only here: a transfer that fails with a recoverable error (timeout, bad echo, NACK, lost link) is
+ * retried after a double BREAK and resynchronisation, a bounded number of times; a verify mismatch
+ * rewrites the page once more and then is reported with the first differing address. Never prints.
  */
 import { throwIfAborted } from '../errors.js';
 import { NVM_CMD, NVM_STATUS } from './constants.js';
-
-const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
 import { UpdiError } from './errors.js';
-import { hex, hex2 } from '../util/hex.js';
+import { hex } from '../util/hex.js';
 import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
-import type { Clock } from '../util/clock.js';
 import { requireDevice } from './devices.js';
 import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
+import { firstDifference, subtractCovered, verifyError } from './compare.js';
+import { ProgressReporter, type Operation, type Phase, type PhaseResult, type ProgressEvent } from './progress.js';
 
-export type Phase = 'erase' | 'program' | 'verify' | 'read';
+export type { Phase, PhaseResult, ProgressEvent } from './progress.js';
 export type MemoryName = 'flash' | 'eeprom' | 'fuses' | 'userrow' | 'lock' | 'sigrow';
 
-export type ProgressEvent =
-  | { type: 'started'; phase: Phase; memory: string; totalBytes: number }
-  | { type: 'progress'; phase: Phase; memory: string; bytes: number; totalBytes: number; elapsedMs: number }
-  | { type: 'finished'; phase: Phase; memory: string; bytes: number; elapsedMs: number }
-  | { type: 'failed'; phase: Phase; memory: string; error: Error }
-  | { type: 'retry'; phase: Phase; memory: string; address: number; attempt: number; maxAttempts: number; reason: string };
+const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
+/** Pipelined page writes whose timing guess is checked by a status read before it is trusted. */
+const TIMING_CHECKS = 2;
 
-export interface PhaseResult {
-  phase: Phase;
-  memory: string;
-  bytes: number;
-  ms: number;
-}
+/**
+ * How pages are streamed (see writePages); the mode only moves forward.
+ * - probing: pipelined (each write reads back the page before it, no status poll), and after each
+ *   of the first writes a status read checks the guess that the read-back outlasts the programming;
+ * - pipelined: the guess held;
+ * - careful: status poll after every page and a read-back of the page itself, after any doubt (a
+ *   wire faster than its baud rate says, such as a target model without pacing; a lost byte; a
+ *   failed transfer).
+ */
+type PageMode = { kind: 'probing'; checksLeft: number } | { kind: 'pipelined' } | { kind: 'careful' };
 
 export interface ProgramResult {
   device: string;
@@ -77,18 +77,22 @@ export function memoryWindow(device: DeviceInfo, memory: MemoryName): { address:
 export class Programmer {
   readonly nvm: TinyNvm;
   retries = 0;
-  private readonly clock: Clock;
-  private readonly emit: (e: ProgressEvent) => void;
+  private readonly progress: ProgressReporter;
   private readonly maxRetries: number;
   private readonly signal: AbortSignal | undefined;
+  private mode: PageMode = { kind: 'probing', checksLeft: TIMING_CHECKS };
+  /**
+   * The NVM controller may still be busy, or hold WRERROR from a failed attempt: the next careful
+   * write waits for it to settle first.
+   */
+  private settleFirst = false;
 
   constructor(
     readonly session: UpdiSession,
     options: ExecutorOptions = {},
   ) {
-    this.clock = session.clock;
-    this.nvm = new TinyNvm(session.link, { clock: this.clock });
-    this.emit = options.onProgress ?? (() => undefined);
+    this.nvm = new TinyNvm(session.link, { clock: session.clock });
+    this.progress = new ProgressReporter(session.clock, options.onProgress);
     this.maxRetries = options.maxRetries ?? 3;
     this.signal = options.signal;
   }
@@ -96,22 +100,12 @@ export class Programmer {
   /** Reads the signature and returns the device (SIGNATURE error if unknown). */
   async identify(): Promise<DeviceInfo> {
     this.session.doing('reading the signature');
-    return requireDevice(await this.withRetry('read', 'sigrow', DATA_SPACE.SIGROW, () => this.session.readSignature()));
+    return requireDevice(await this.withRetry({ phase: 'read', memory: 'sigrow', address: DATA_SPACE.SIGROW }, () => this.session.readSignature()));
   }
 
   /** Chip erase; a locked part is unlocked with the CHIPERASE key (which erases it). */
   async chipErase(): Promise<{ wasLocked: boolean }> {
-    const t0 = this.clock.now();
-    this.emit({ type: 'started', phase: 'erase', memory: 'chip', totalBytes: 0 });
-    this.session.doing('erasing the chip');
-    const wasLocked = !this.session.progMode && (await this.session.isLocked());
-    if (wasLocked) await this.session.unlockWithChipErase();
-    else {
-      if (!this.session.progMode) await this.session.enterProgMode();
-      await this.nvm.chipErase();
-    }
-    this.emit({ type: 'finished', phase: 'erase', memory: 'chip', bytes: 0, elapsedMs: this.clock.now() - t0 });
-    return { wasLocked };
+    return (await this.eraseChip()).value;
   }
 
   /**
@@ -123,11 +117,7 @@ export class Programmer {
     const verify = options.verify !== false;
     const phases: PhaseResult[] = [];
     const retriesBefore = this.retries;
-    if (plan.chipErase) {
-      const t0 = this.clock.now();
-      await this.chipErase();
-      phases.push({ phase: 'erase', memory: 'chip', bytes: 0, ms: this.clock.now() - t0 });
-    }
+    if (plan.chipErase) phases.push((await this.eraseChip()).result);
     let verified = 0;
     const covered: { address: number; length: number }[] = [];
     for (const memory of ['flash', 'eeprom'] as const) {
@@ -138,8 +128,7 @@ export class Programmer {
         const bytes = pages.reduce((n, p) => n + p.write.data.length, 0);
         verified += bytes;
         for (const p of pages) covered.push({ address: p.write.address, length: p.write.data.length });
-        this.emit({ type: 'finished', phase: 'verify', memory, bytes, elapsedMs: 0 });
-        phases.push({ phase: 'verify', memory, bytes, ms: 0 });
+        phases.push(this.progress.verifiedWhileWriting(memory, bytes));
       }
     }
     if (plan.fuses.length) phases.push(await this.writeFuses(plan));
@@ -156,18 +145,29 @@ export class Programmer {
         phases.push(result);
       }
     }
-    return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified, pageMode: this.careful ? 'careful' : 'pipelined' };
+    const pageMode = this.mode.kind === 'careful' ? 'careful' : 'pipelined';
+    return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified, pageMode };
   }
 
   /** Reads `length` bytes of a memory from `offset`, with progress and retries. */
   async readMemory(device: DeviceInfo, memory: MemoryName, offset = 0, length?: number): Promise<Uint8Array> {
     const win = memoryWindow(device, memory);
     const n = length ?? win.size - offset;
-    const t0 = this.clock.now();
-    this.emit({ type: 'started', phase: 'read', memory, totalBytes: n });
-    const data = await this.readRange('read', memory, win.address + offset, n, t0);
-    this.emit({ type: 'finished', phase: 'read', memory, bytes: n, elapsedMs: this.clock.now() - t0 });
-    return data;
+    const read = await this.progress.run('read', memory, n, (op) => this.readRange({ phase: 'read', memory, address: win.address + offset, length: n }, op));
+    return read.value;
+  }
+
+  private eraseChip() {
+    return this.progress.run('erase', 'chip', 0, async () => {
+      this.session.doing('erasing the chip');
+      const wasLocked = !this.session.progMode && (await this.session.isLocked());
+      if (wasLocked) await this.session.unlockWithChipErase();
+      else {
+        if (!this.session.progMode) await this.session.enterProgMode();
+        await this.nvm.chipErase();
+      }
+      return { wasLocked };
+    });
   }
 
   /**
@@ -180,23 +180,21 @@ export class Programmer {
    */
   private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
-    const t0 = this.clock.now();
-    this.emit({ type: 'started', phase: 'program', memory, totalBytes: total });
-    let done = 0;
-    const progress = (page: PlannedPage) => {
-      done += page.write.data.length;
-      this.emit({ type: 'progress', phase: 'program', memory, bytes: done, totalBytes: total, elapsedMs: this.clock.now() - t0 });
-    };
-    const redo: PlannedPage[] = [];
-    try {
+    const written = await this.progress.run('program', memory, total, async (op) => {
+      let done = 0;
+      const progress = (page: PlannedPage) => {
+        done += page.write.data.length;
+        op.progress(done);
+      };
+      const redo: PlannedPage[] = [];
       await this.nvm.waitReady(`before writing ${memory}`);
       let pending: PlannedPage | undefined;
       for (const page of verify ? [...pages].reverse() : pages) {
         throwIfAborted(this.signal);
         this.session.doing(`writing ${memory} page ${hex(page.offset)}`);
         if (!verify) {
-          await this.withRetry('program', memory, page.write.address, () => this.nvm.writePage(page.write), () => this.nvm.reset());
-        } else if (this.careful) {
+          await this.withRetry({ phase: 'program', memory, address: page.write.address, onFailure: () => this.nvm.reset() }, () => this.nvm.writePage(page.write));
+        } else if (this.mode.kind === 'careful') {
           await this.writeCarefully(page);
         } else {
           const previous = pending;
@@ -206,29 +204,25 @@ export class Programmer {
           } catch (err) {
             if (!(err instanceof UpdiError) || !err.recoverable) throw err;
             // A transfer failed somewhere in this write: redo both pages carefully.
-            this.noteRetry('program', memory, page.write.address, 1, err.message);
+            this.noteRetry({ phase: 'program', memory, address: page.write.address }, 1, err.message);
             await this.session.recover();
             this.nvm.reset();
-            this.careful = true;
-            this.unsettled = true;
+            this.goCareful();
             if (previous) redo.push(previous);
             await this.writeCarefully(page);
             pending = undefined;
             progress(page);
             continue;
           }
-          if (this.timingProbes > 0) {
-            // Check the guess that the read-back outlasts the programming time, twice.
-            this.timingProbes--;
-            if ((await this.nvm.status()) & NVM_BUSY) {
-              this.careful = true;
-              this.unsettled = true;
-            }
+          if (this.mode.kind === 'probing') {
+            // Check the guess that the read-back outlasts the programming time.
+            const checksLeft = this.mode.checksLeft - 1;
+            if ((await this.nvm.status()) & NVM_BUSY) this.goCareful();
+            else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
           }
           if (previous && got && firstDifference(previous.write.data, got) >= 0) {
             // The controller's timing guess was wrong (or a byte was lost): go careful from here.
-            this.careful = true;
-            this.unsettled = true;
+            this.goCareful();
             redo.push(previous);
           }
           pending = page;
@@ -236,47 +230,39 @@ export class Programmer {
         progress(page);
       }
       if (pending) {
+        const last = pending;
         await this.nvm.waitReady(`after writing ${memory}`);
-        const got = await this.withRetry('verify', memory, pending.write.address, () => this.session.memory.read(pending!.write.address, pending!.write.data.length));
-        if (firstDifference(pending.write.data, got) >= 0) redo.push(pending);
+        const got = await this.withRetry({ phase: 'verify', memory, address: last.write.address }, () => this.session.memory.read(last.write.address, last.write.data.length));
+        if (firstDifference(last.write.data, got) >= 0) redo.push(last);
       }
-      for (const page of redo) await this.writeCarefully(page, true);
+      for (const page of redo) await this.writeCarefully(page, { redo: true });
       await this.nvm.endBulk();
-    } catch (err) {
-      this.emit({ type: 'failed', phase: 'program', memory, error: err as Error });
-      throw err;
-    }
-    const ms = this.clock.now() - t0;
-    this.emit({ type: 'finished', phase: 'program', memory, bytes: total, elapsedMs: ms });
-    return { phase: 'program', memory, bytes: total, ms };
+    });
+    return written.result;
   }
 
-  /**
-   * Careful mode: write, poll, read the page itself back. Used after any doubt, and when the
-   * controller turns out to be still busy after a read-back (a wire faster than its baud rate
-   * says, such as a target model without pacing).
-   */
-  private careful = false;
-  /** Fast page writes whose timing guess is still to be confirmed by a status read. */
-  private timingProbes = 2;
-  /** The controller may still be busy, or hold WRERROR from a failed attempt. */
-  private unsettled = false;
+  private goCareful(): void {
+    this.mode = { kind: 'careful' };
+    this.settleFirst = true;
+  }
 
   /**
    * Writes one page with a status poll and reads it back once the controller is idle; a transfer
    * failure or a differing read-back is redone (erase-write from a cleared buffer) a bounded
-   * number of times, then reported with the first differing address.
+   * number of times, then reported with the first differing address. `redo`: the page's read-back
+   * already differed once, so this is its first retry.
    */
-  private async writeCarefully(page: PlannedPage, redo = false): Promise<void> {
-    let attempt = redo ? 1 : 0;
-    if (redo) this.noteRetry('program', page.memory, page.write.address, attempt, 'read-back differs; rewriting');
-    await this.withRetry('program', page.memory, page.write.address, async () => {
+  private async writeCarefully(page: PlannedPage, options: { redo?: boolean } = {}): Promise<void> {
+    const scope = { phase: 'program' as const, memory: page.memory, address: page.write.address };
+    let attempt = options.redo ? 1 : 0;
+    if (options.redo) this.noteRetry(scope, attempt, 'read-back differs; rewriting');
+    await this.withRetry(scope, async () => {
       this.session.doing(`writing ${page.memory} page ${hex(page.offset)}`);
       const write = attempt > 0 ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
-      if (attempt > 0 || this.unsettled) {
+      if (attempt > 0 || this.settleFirst) {
         this.nvm.reset();
         await this.nvm.settle(`before writing ${hex(write.address)}`);
-        this.unsettled = false;
+        this.settleFirst = false;
       }
       attempt++;
       await this.nvm.writePage(write);
@@ -288,19 +274,16 @@ export class Programmer {
   }
 
   private async writeFuses(plan: ProgramPlan): Promise<PhaseResult> {
-    const t0 = this.clock.now();
-    this.emit({ type: 'started', phase: 'program', memory: 'fuses', totalBytes: plan.fuses.length });
-    let done = 0;
-    for (const f of plan.fuses) {
-      throwIfAborted(this.signal);
-      this.session.doing(`writing fuse ${hex(f.address)}`);
-      await this.withRetry('program', 'fuses', f.address, () => this.nvm.writeFuse(f.address, f.value));
-      done++;
-      this.emit({ type: 'progress', phase: 'program', memory: 'fuses', bytes: done, totalBytes: plan.fuses.length, elapsedMs: this.clock.now() - t0 });
-    }
-    const ms = this.clock.now() - t0;
-    this.emit({ type: 'finished', phase: 'program', memory: 'fuses', bytes: done, elapsedMs: ms });
-    return { phase: 'program', memory: 'fuses', bytes: done, ms };
+    const written = await this.progress.run('program', 'fuses', plan.fuses.length, async (op) => {
+      let done = 0;
+      for (const f of plan.fuses) {
+        throwIfAborted(this.signal);
+        this.session.doing(`writing fuse ${hex(f.address)}`);
+        await this.withRetry({ phase: 'program', memory: 'fuses', address: f.address }, () => this.nvm.writeFuse(f.address, f.value));
+        op.progress(++done);
+      }
+    });
+    return written.result;
   }
 
   /**
@@ -311,13 +294,10 @@ export class Programmer {
    */
   private async verifyRanges(memory: PlanMemory, ranges: VerifyRange[], plan: ProgramPlan): Promise<PhaseResult> {
     const total = ranges.reduce((n, r) => n + r.expected.length, 0);
-    const t0 = this.clock.now();
-    this.emit({ type: 'started', phase: 'verify', memory, totalBytes: total });
-    let before = 0;
-    try {
+    const checked = await this.progress.run('verify', memory, total, async (op) => {
+      let before = 0;
       for (const range of ranges) {
-        const base = before;
-        const got = await this.readRange('verify', memory, range.address, range.expected.length, t0, (n) => base + n, total);
+        const got = await this.readRange({ phase: 'verify', memory, address: range.address, length: range.expected.length }, op, before);
         let at = firstDifference(range.expected, got);
         while (at >= 0) {
           const address = range.address + at;
@@ -330,13 +310,8 @@ export class Programmer {
         }
         before += range.expected.length;
       }
-    } catch (err) {
-      this.emit({ type: 'failed', phase: 'verify', memory, error: err as Error });
-      throw err;
-    }
-    const ms = this.clock.now() - t0;
-    this.emit({ type: 'finished', phase: 'verify', memory, bytes: total, elapsedMs: ms });
-    return { phase: 'verify', memory, bytes: total, ms };
+    });
+    return checked.result;
   }
 
   /** The smallest thing that can be rewritten around a differing address: its page, or the fuse. */
@@ -353,7 +328,7 @@ export class Programmer {
   private async settleUnit(memory: PlanMemory, unit: { address: number; length: number; page?: PlannedPage }, range: VerifyRange, plan: ProgramPlan): Promise<void> {
     const expected = range.expected.subarray(unit.address - range.address, unit.address - range.address + unit.length);
     for (let attempt = 1; ; attempt++) {
-      const again = await this.withRetry('verify', memory, unit.address, () => this.session.memory.read(unit.address, unit.length));
+      const again = await this.withRetry({ phase: 'verify', memory, address: unit.address }, () => this.session.memory.read(unit.address, unit.length));
       const at = firstDifference(expected, again);
       if (at < 0) return;
       const err = verifyError(memory, range.offset + (unit.address - range.address) + at, unit.address + at, expected[at]!, again[at]!);
@@ -361,47 +336,41 @@ export class Programmer {
       if (attempt > this.maxRetries || (!unit.page && !fuse)) {
         throw err;
       }
-      this.noteRetry('verify', memory, unit.address + at, attempt, 'read-back differs; rewriting');
-      this.unsettled = true;
+      this.noteRetry({ phase: 'verify', memory, address: unit.address + at }, attempt, 'read-back differs; rewriting');
+      this.settleFirst = true;
       if (unit.page) {
         await this.writeCarefully(unit.page);
         await this.nvm.endBulk();
-      } else if (fuse) await this.withRetry('program', 'fuses', fuse.address, () => this.nvm.writeFuse(fuse.address, fuse.value));
+      } else if (fuse) await this.withRetry({ phase: 'program', memory: 'fuses', address: fuse.address }, () => this.nvm.writeFuse(fuse.address, fuse.value));
     }
   }
 
-  /** Reads a data-space range chunk by chunk; after a recoverable failure resumes where it stopped. */
-  private async readRange(
-    phase: Phase,
-    memory: string,
-    address: number,
-    length: number,
-    t0: number,
-    progressOf: (n: number) => number = (n) => n,
-    total = length,
-  ): Promise<Uint8Array> {
-    const out = new Uint8Array(length);
+  /**
+   * Reads a data-space range chunk by chunk into one operation's progress (`before`: bytes of the
+   * operation done before this range); after a recoverable failure resumes where it stopped.
+   */
+  private async readRange(range: { phase: Phase; memory: string; address: number; length: number }, op: Operation, before = 0): Promise<Uint8Array> {
+    const out = new Uint8Array(range.length);
     let done = 0;
     let lastFailureAt = -1;
     await this.withRetry(
-      phase,
-      memory,
-      address,
+      {
+        ...range,
+        where: () => hex(range.address + done),
+        progressed: () => {
+          const moved = done > lastFailureAt;
+          lastFailureAt = done;
+          return moved;
+        },
+      },
       async () => {
         throwIfAborted(this.signal);
         const start = done;
-        this.session.doing(`${phase === 'verify' ? 'verifying' : 'reading'} ${memory} at ${hex(address + start)}`);
-        await this.session.memory.readInto(address + start, out.subarray(start), (n) => {
+        this.session.doing(`${range.phase === 'verify' ? 'verifying' : 'reading'} ${range.memory} at ${hex(range.address + start)}`);
+        await this.session.memory.readInto(range.address + start, out.subarray(start), (n) => {
           done = start + n;
-          this.emit({ type: 'progress', phase, memory, bytes: progressOf(done), totalBytes: total, elapsedMs: this.clock.now() - t0 });
+          op.progress(before + done);
         });
-      },
-      undefined,
-      () => `${hex(address + done)}`,
-      () => {
-        const moved = done > lastFailureAt;
-        lastFailureAt = done;
-        return moved;
       },
     );
     return out;
@@ -412,78 +381,45 @@ export class Programmer {
    * resynchronisation (double BREAK) unless the failure was a read-back mismatch, which says nothing
    * about the link. Anything else, or running out of attempts, is thrown with context.
    */
-  private async withRetry<T>(
-    phase: Phase,
-    memory: string,
-    address: number,
-    op: () => Promise<T>,
-    onFailure?: () => void,
-    where?: () => string,
-    progressed?: () => boolean,
-  ): Promise<T> {
+  private async withRetry<T>(scope: RetryScope, op: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(this.signal);
       try {
         return await op();
       } catch (err) {
         // A long read that got further than last time starts its count of attempts afresh.
-        if (progressed?.()) attempt = 1;
+        if (scope.progressed?.()) attempt = 1;
         if (!(err instanceof UpdiError) || !err.recoverable || attempt > this.maxRetries) {
-          throw err instanceof UpdiError ? err.withContext(`${phase} ${memory} at ${where?.() ?? hex(address)}${attempt > 1 ? ` (after ${attempt - 1} retries)` : ''}`) : err;
+          const where = scope.where?.() ?? hex(scope.address);
+          throw err instanceof UpdiError ? err.withContext(`${scope.phase} ${scope.memory} at ${where}${attempt > 1 ? ` (after ${attempt - 1} retries)` : ''}`) : err;
         }
-        this.noteRetry(phase, memory, address, attempt, err.message);
-        onFailure?.();
+        this.noteRetry(scope, attempt, err.message);
+        scope.onFailure?.();
         this.nvm.reset();
         if (err.updiCode !== 'VERIFY') await this.session.recover();
       }
     }
   }
 
-  private noteRetry(phase: Phase, memory: string, address: number, attempt: number, reason: string): void {
+  private noteRetry(at: { phase: Phase; memory: string; address: number }, attempt: number, reason: string): void {
     this.retries++;
-    this.emit({ type: 'retry', phase, memory, address, attempt, maxAttempts: this.maxRetries, reason });
+    this.progress.retry({ phase: at.phase, memory: at.memory, address: at.address, attempt, maxAttempts: this.maxRetries, reason });
   }
+}
+
+/** What a retried step is, for its retry events and its error context. */
+interface RetryScope {
+  phase: Phase;
+  memory: string;
+  address: number;
+  /** Called after a failure, before the next attempt. */
+  onFailure?: () => void;
+  /** Where it failed, for the error message (default: `address`). */
+  where?: () => string;
+  /** Whether this attempt got further than the one before (then the count of attempts starts afresh). */
+  progressed?: () => boolean;
 }
 
 function readBackOf(page: PlannedPage): ReadBack {
   return { address: page.write.address, length: page.write.data.length, unit: page.write.unit };
 }
-
-function verifyError(memory: string, offset: number, address: number, expected: number, actual: number): UpdiError {
-  return new UpdiError('VERIFY', `verify failed: ${memory} at offset ${hex(offset)} (data address ${hex(address)}) reads 0x${hex2(actual)}, expected 0x${hex2(expected)}`, {
-    details: { memory, offset, address, expected, actual },
-  });
-}
-
-/** The parts of verify ranges that no read-back already checked. */
-function subtractCovered(ranges: VerifyRange[], covered: { address: number; length: number }[]): VerifyRange[] {
-  const out: VerifyRange[] = [];
-  for (const r of ranges) {
-    let start = 0;
-    const end = r.expected.length;
-    const inside = covered
-      .filter((c) => overlaps(c.address, c.length, r.address, end))
-      .sort((a, b) => a.address - b.address);
-    for (const c of inside) {
-      const cs = Math.max(0, c.address - r.address);
-      if (cs > start) out.push(sub(r, start, cs));
-      start = Math.max(start, c.address + c.length - r.address);
-    }
-    if (start < end) out.push(sub(r, start, end));
-  }
-  return out;
-}
-
-function sub(r: VerifyRange, from: number, to: number): VerifyRange {
-  return { memory: r.memory, offset: r.offset + from, address: r.address + from, expected: r.expected.subarray(from, to) };
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
-function overlaps(a: number, an: number, b: number, bn: number): boolean {
-  return a < b + bn && b < a + an;
-}
-

@@ -43,3 +43,31 @@ test('not on a terminal: no bars, only retry lines', () => {
   view.onProgress({ type: 'finished', phase: 'read', memory: 'eeprom', bytes: 128, elapsedMs: 6 });
   assert.equal(tty.text(), 'retry 2/3: read eeprom at 0x1400: no echo\n');
 });
+
+test('a verify done by the page writes is one line; a verify that took no measurable time is still a bar', () => {
+  const tty = fakeTty();
+  const view = new ProgressView({ stream: tty.stream, interactive: true, now: () => 0 });
+  view.onProgress({ type: 'finished', phase: 'verify', memory: 'flash', bytes: 8192, elapsedMs: 0, whileWriting: true });
+  view.onProgress({ type: 'started', phase: 'verify', memory: 'fuses', totalBytes: 7 });
+  view.onProgress({ type: 'finished', phase: 'verify', memory: 'fuses', bytes: 7, elapsedMs: 0 });
+  assert.equal(
+    tty.text(),
+    'verify flash: 8192 B read back while writing\n' +
+      '\rverify fuses  [------------------------] 0/7 B   0%  – KB/s\u001b[K' +
+      '\rverify fuses  [########################] 7/7 B 100%  – KB/s\u001b[K\n',
+  );
+});
+
+test('progress redraws at most every 80 ms of the given clock; start and finish always draw', () => {
+  const tty = fakeTty();
+  let now = 0;
+  const view = new ProgressView({ stream: tty.stream, interactive: true, now: () => now });
+  view.onProgress({ type: 'started', phase: 'read', memory: 'flash', totalBytes: 300 });
+  for (const [t, bytes] of [[10, 100], [79, 150], [80, 200], [100, 250]] as const) {
+    now = t;
+    view.onProgress({ type: 'progress', phase: 'read', memory: 'flash', bytes, totalBytes: 300, elapsedMs: t });
+  }
+  view.onProgress({ type: 'finished', phase: 'read', memory: 'flash', bytes: 300, elapsedMs: 100 });
+  const drawn = tty.text().split('\r').filter(Boolean).map((line) => line.match(/ (\d+)\/300 B/)?.[1]);
+  assert.deepEqual(drawn, ['0', '200', '300']);
+});
