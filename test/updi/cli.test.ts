@@ -37,7 +37,10 @@ async function startSim(prepare?: (m: NvmMemories) => void): Promise<Sim> {
     prepare(m);
     m.save(state);
   }
-  const proc = await startSimCli(['--baud', '0', '--latency-ms', '0', '--state', state, '--json']);
+  // Paced at the programmer's baud rate, like a real wire: a page's read-back then takes longer
+  // than its programming on the target's own clock, however late either process runs. Unpaced,
+  // whether the programmer's timing checks catch the difference depends on the machine's load.
+  const proc = await startSimCli(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
   return {
     proc,
     state,
@@ -48,7 +51,10 @@ async function startSim(prepare?: (m: NvmMemories) => void): Promise<Sim> {
 
 async function ltobms(args: string[], sim?: Sim) {
   const from = sim?.proc.lines.length ?? 0;
-  const r = await runCli([...args, ...(sim ? ['--port', sim.proc.port, '--timeout', '100'] : [])], { timeoutMs: 60_000 });
+  // Two real processes on a pty run on the wall clock: a loaded machine can hold either one up
+  // for longer than the default 250 ms answer timeout, and a retry would show in the summary.
+  // No test here waits for a timeout, so a long one costs nothing.
+  const r = await runCli([...args, ...(sim ? ['--port', sim.proc.port, '--timeout', '2000'] : [])], { timeoutMs: 60_000 });
   return { ...r, from };
 }
 

@@ -63,7 +63,7 @@ test('every memory operation of a run goes through the one callback: erase, prog
   const s = simPipe();
   const events: ProgressEvent[] = [];
   const image = Uint8Array.from({ length: 256 }, (_, i) => (i * 13 + 1) & 0xff);
-  await withProgrammer({ port: 'sim', baud: 115200, transport: s.pipe, onProgress: (e) => events.push(e) }, async (p) => {
+  await withProgrammer({ port: 'sim', baud: 115200, transport: s.host, clock: s.clock, onProgress: (e) => events.push(e) }, async (p) => {
     await p.session.enterProgMode();
     const device = await p.identify();
     const plan = planProgram({ flash: [{ address: 0, data: image }], eeprom: [{ address: 0, data: Uint8Array.of(1, 2, 3) }], fuses: [{ address: 5, data: Uint8Array.of(0xf7) }] }, device, { chipErase: true });
@@ -102,7 +102,7 @@ test('an operation that fails ends with a failed event carrying the error', asyn
   const s = simPipe({ onNvmChange: () => void (s.sim.memories.eeprom[2] = 0x00) });
   const events: ProgressEvent[] = [];
   await assert.rejects(
-    withProgrammer({ port: 'sim', baud: 115200, transport: s.pipe, onProgress: (e) => events.push(e), maxRetries: 1 }, async (p) => {
+    withProgrammer({ port: 'sim', baud: 115200, transport: s.host, clock: s.clock, onProgress: (e) => events.push(e), maxRetries: 1 }, async (p) => {
       await p.session.enterProgMode();
       await p.program(planProgram({ eeprom: [{ address: 0, data: Uint8Array.of(1, 2, 3) }] }, await p.identify()));
     }),

@@ -1,5 +1,42 @@
 /**
- * H3b's virtual ATtiny824 (src/sim/updi) behind an in-process pipe pair: the glue lives in
- * src/sim/updi/pipe.ts; the driver tests know it by this name.
+ * H3b's virtual ATtiny824 (src/sim/updi) behind an in-process pipe pair (the glue lives in
+ * src/sim/updi/pipe.ts), on virtual time: programmer and target share one manual clock that jumps
+ * ahead whenever both wait, and the wire is paced at the baud rate on that clock. Every byte takes
+ * its 12 bit times, the NVM controller is busy for its data-sheet times, a BREAK's idle gap is
+ * really idle, an answer timeout comes at its exact time — so what a test sees does not depend on
+ * how fast (or how loaded) the machine is.
  */
-export { updiSimulatorOnPipe as simPipe } from '../../src/sim/updi/pipe.js';
+import { ManualClock, type Clock } from '../../src/util/clock.js';
+import type { WireClock } from '../../src/sim/wire/clock.js';
+import { updiSimulatorOnPipe, type UpdiSimulatorOnPipe, type UpdiSimulatorOnPipeOptions } from '../../src/sim/updi/pipe.js';
+
+export interface SimPipe extends UpdiSimulatorOnPipe {
+  /** The time both sides run on; hand it to the programmer (`ConnectOptions.clock`). */
+  readonly clock: ManualClock;
+}
+
+export function simPipe(options: Omit<UpdiSimulatorOnPipeOptions, 'clock' | 'hostClock'> = {}): SimPipe {
+  const clock = new ManualClock({ autoAdvance: true });
+  const onPipe = updiSimulatorOnPipe({ baud: 115200, ...options, clock: wireClockOn(clock), hostClock: clock });
+  return {
+    sim: onPipe.sim,
+    clock,
+    get host() {
+      return onPipe.host;
+    },
+    plug: () => onPipe.plug(),
+  };
+}
+
+/** The wire model's clock (seconds, timers at absolute times) on a millisecond Clock. */
+function wireClockOn(clock: Clock): WireClock {
+  return {
+    now: () => clock.now() / 1000,
+    setTimer(atSeconds, fn) {
+      const cancel = new AbortController();
+      // 1 ns late, so that at wake-up now() is never a rounding error short of the event's time.
+      void clock.sleep(Math.max(0, atSeconds * 1000 - clock.now()) + 1e-6, cancel.signal).then(fn, () => undefined);
+      return () => cancel.abort();
+    },
+  };
+}

@@ -10,6 +10,7 @@
 import { createPipePair, type PipeHostEnd } from '../../serial/pipe.js';
 import type { DeviceEnd } from '../../serial/stream.js';
 import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
+import type { Clock } from '../../util/clock.js';
 import { createUpdiSimulator, type UpdiSimulator, type UpdiSimulatorOptions } from './simulator.js';
 
 export interface UpdiSimulatorOnPipe {
@@ -28,16 +29,18 @@ export interface UpdiSimulatorOnPipeOptions extends Omit<UpdiSimulatorOptions, '
   name?: string;
   /** A USB-serial adapter between programmer and wire (its latency, packets, turnaround); pace with `baud`. */
   adapter?: AdapterProfile;
+  /** The clock the host end's read timeouts run on (default: the system clock). */
+  hostClock?: Clock;
 }
 
 /** A UPDI simulator connected to the device end of an in-process pipe pair. */
 export function updiSimulatorOnPipe(options: UpdiSimulatorOnPipeOptions = {}): UpdiSimulatorOnPipe {
-  const { name = 'virtual ATtiny824', adapter, ...simOptions } = options;
+  const { name = 'virtual ATtiny824', adapter, hostClock, ...simOptions } = options;
   let device: DeviceEnd | undefined;
   const sim = createUpdiSimulator({ ...(adapter ? adapterWire(adapter) : {}), ...simOptions, toHost: (bytes) => device?.write(bytes) });
   let host: PipeHostEnd;
   const plug = () => {
-    const pair = createPipePair({ echo: false, name, breakAs: 'zero-byte' });
+    const pair = createPipePair({ echo: false, name, breakAs: 'zero-byte', clock: hostClock });
     const plugged = pair.device;
     device = plugged;
     plugged.onData((bytes) => {
