@@ -51,16 +51,16 @@ export class ProgressView {
     switch (e.type) {
       case 'started':
         if (e.phase === 'erase') this.spin(`erasing ${e.memory === 'chip' ? 'the chip' : e.memory}`);
-        else this.draw(e.phase, e.memory, 0, e.totalBytes, 0, true);
+        else this.draw({ phase: e.phase, memory: e.memory, bytes: 0, totalBytes: e.totalBytes, elapsedMs: 0 }, true);
         break;
       case 'progress':
-        this.draw(e.phase, e.memory, e.bytes, e.totalBytes, e.elapsedMs, false);
+        this.draw(e, false);
         break;
       case 'finished':
         if (e.phase === 'erase') this.stopSpinner(`erased ${e.memory === 'chip' ? 'the chip' : e.memory} (${seconds(e.elapsedMs)})`);
         else if (e.whileWriting) this.line(`verify ${e.memory}: ${e.bytes} B read back while writing`);
         else {
-          this.draw(e.phase, e.memory, e.bytes, e.bytes, e.elapsedMs, true);
+          this.draw({ ...e, totalBytes: e.bytes }, true);
           this.endBar();
         }
         break;
@@ -105,13 +105,13 @@ export class ProgressView {
     this.stream.write(text + '\n');
   }
 
-  private draw(phase: Phase, memory: string, bytes: number, total: number, ms: number, force: boolean): void {
+  private draw(bar: BarState, force: boolean): void {
     if (!this.interactive) return;
     const now = this.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.stopSpinner();
-    this.stream.write(`\r${renderBar(phase, memory, bytes, total, ms)}\x1b[K`);
+    this.stream.write(`\r${renderBar(bar)}\x1b[K`);
     this.barOpen = true;
   }
 
@@ -121,8 +121,18 @@ export class ProgressView {
   }
 }
 
+/** What a bar shows: an operation, how far it is, and for how long it has run. */
+export interface BarState {
+  phase: Phase;
+  memory: string;
+  bytes: number;
+  totalBytes: number;
+  elapsedMs: number;
+}
+
 /** One bar line: `write flash   [#########---------------]  3072/8192 B  37%  10.4 KB/s`. */
-export function renderBar(phase: Phase, memory: string, bytes: number, total: number, ms: number): string {
+export function renderBar(bar: BarState): string {
+  const { phase, memory, bytes, totalBytes: total, elapsedMs: ms } = bar;
   const frac = total > 0 ? Math.min(1, bytes / total) : 1;
   const filled = Math.round(frac * BAR_WIDTH);
   const label = `${VERB[phase]} ${memory}`.padEnd(13);

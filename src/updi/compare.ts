@@ -12,7 +12,17 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-export function verifyError(memory: string, offset: number, address: number, expected: number, actual: number): UpdiError {
+/** A byte that reads back wrong: where (offset in the memory, data-space address) and what. */
+export interface Mismatch {
+  memory: string;
+  offset: number;
+  address: number;
+  expected: number;
+  actual: number;
+}
+
+export function verifyError(m: Mismatch): UpdiError {
+  const { memory, offset, address, expected, actual } = m;
   return new UpdiError('VERIFY', `verify failed: ${memory} at offset ${hex(offset)} (data address ${hex(address)}) reads 0x${hex2(actual)}, expected 0x${hex2(expected)}`, {
     details: { memory, offset, address, expected, actual },
   });

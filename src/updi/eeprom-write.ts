@@ -3,9 +3,9 @@
  * the image goes to EEPROM offset 0, byte-exact (tinyAVR EEPROM is byte-granular, so the rest of
  * the EEPROM is untouched), and is read back and compared unless verification is off.
  */
-import { performance } from 'node:perf_hooks';
 import { withProgrammer, type ConnectOptions } from './connect.js';
 import { planProgram } from './plan.js';
+import { systemClock } from '../util/clock.js';
 
 export interface EepromWriteResult {
   device: string;
@@ -16,7 +16,8 @@ export interface EepromWriteResult {
 }
 
 export async function writeEepromImage(bytes: Uint8Array, options: ConnectOptions, verify = true): Promise<EepromWriteResult> {
-  const t0 = performance.now();
+  const clock = options.clock ?? systemClock;
+  const t0 = clock.now();
   const { device, result } = await withProgrammer(options, async (p) => {
     await p.session.enterProgMode();
     const device = await p.identify();
@@ -28,6 +29,6 @@ export async function writeEepromImage(bytes: Uint8Array, options: ConnectOption
     written: result.written.eeprom,
     verified: result.verified,
     retries: result.retries,
-    seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+    seconds: Number(((clock.now() - t0) / 1000).toFixed(3)),
   };
 }

@@ -269,7 +269,7 @@ export class Programmer {
       const got = await this.session.memory.read(write.address, write.data.length);
       this.nvm.reset();
       const at = firstDifference(write.data, got);
-      if (at >= 0) throw verifyError(page.memory, page.offset + at, write.address + at, write.data[at]!, got[at]!);
+      if (at >= 0) throw verifyError({ memory: page.memory, offset: page.offset + at, address: write.address + at, expected: write.data[at]!, actual: got[at]! });
     });
   }
 
@@ -331,7 +331,8 @@ export class Programmer {
       const again = await this.withRetry({ phase: 'verify', memory, address: unit.address }, () => this.session.memory.read(unit.address, unit.length));
       const at = firstDifference(expected, again);
       if (at < 0) return;
-      const err = verifyError(memory, range.offset + (unit.address - range.address) + at, unit.address + at, expected[at]!, again[at]!);
+      const offset = range.offset + (unit.address - range.address) + at;
+      const err = verifyError({ memory, offset, address: unit.address + at, expected: expected[at]!, actual: again[at]! });
       const fuse = memory === 'fuses' ? plan.fuses.find((f) => f.address === unit.address) : undefined;
       if (attempt > this.maxRetries || (!unit.page && !fuse)) {
         throw err;

@@ -239,8 +239,8 @@ export class UpdiSession {
       throw new UpdiError('KEY_REJECTED', `the NVMPROG key was not accepted (ASI_KEY_STATUS 0x${keyStatus!.toString(16)})`);
     }
     await this.toggleReset();
-    await this.pollSysStatus(SYS_STATUS.LOCKSTATUS, 0, this.pollMs, 'lock release', 'LOCKED');
-    await this.pollSysStatus(SYS_STATUS.NVMPROG, SYS_STATUS.NVMPROG, this.pollMs, 'programming mode', 'PROGMODE');
+    await this.pollSysStatus({ mask: SYS_STATUS.LOCKSTATUS, want: 0, timeoutMs: this.pollMs, what: 'lock release', code: 'LOCKED' });
+    await this.pollSysStatus({ mask: SYS_STATUS.NVMPROG, want: SYS_STATUS.NVMPROG, timeoutMs: this.pollMs, what: 'programming mode', code: 'PROGMODE' });
     this.progMode = true;
   }
 
@@ -271,7 +271,7 @@ export class UpdiSession {
       throw new UpdiError('KEY_REJECTED', `the CHIPERASE key was not accepted (ASI_KEY_STATUS 0x${keyStatus!.toString(16)})`);
     }
     await this.toggleReset();
-    await this.pollSysStatus(SYS_STATUS.LOCKSTATUS, 0, Math.max(this.pollMs, 500), 'unlock by chip erase', 'LOCKED');
+    await this.pollSysStatus({ mask: SYS_STATUS.LOCKSTATUS, want: 0, timeoutMs: Math.max(this.pollMs, 500), what: 'unlock by chip erase', code: 'LOCKED' });
     this.progMode = false;
     await this.enterProgMode();
   }
@@ -328,7 +328,9 @@ export class UpdiSession {
     return problem;
   }
 
-  private async pollSysStatus(mask: number, want: number, timeoutMs: number, what: string, code: 'LOCKED' | 'PROGMODE'): Promise<void> {
+  /** Reads ASI_SYS_STATUS until `status & mask === want`; after `timeoutMs` a `code` error naming `what`. */
+  private async pollSysStatus(poll: { mask: number; want: number; timeoutMs: number; what: string; code: 'LOCKED' | 'PROGMODE' }): Promise<void> {
+    const { mask, want, timeoutMs, what, code } = poll;
     const deadline = this.clock.now() + timeoutMs;
     let status = 0;
     do {

@@ -5,7 +5,7 @@ import { ProgressView, rate, renderBar, summaryLine } from '../../src/cli/progre
 
 test('a bar shows bytes, percent and rate (KB = 1024 B)', () => {
   // 4096 of 8192 bytes in 0.5 s = 8 KB/s.
-  assert.equal(renderBar('program', 'flash', 4096, 8192, 500), 'write flash   [############------------] 4096/8192 B  50%  8.0 KB/s');
+  assert.equal(renderBar({ phase: 'program', memory: 'flash', bytes: 4096, totalBytes: 8192, elapsedMs: 500 }), 'write flash   [############------------] 4096/8192 B  50%  8.0 KB/s');
   assert.equal(rate(10240, 2000), '5.0 KB/s');
   assert.equal(rate(1, 0), '– KB/s');
 });
