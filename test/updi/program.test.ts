@@ -28,7 +28,8 @@ function pattern(n: number, seed: number): Uint8Array {
   });
 }
 
-function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmChange?: () => void } = {}, timeoutMs = 250) {
+/** `baud`: the pace of the virtual wire (default: the programmer's 115200). */
+function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmChange?: () => void; baud?: number } = {}, timeoutMs = 250) {
   const updiEvents: UpdiEvent[] = [];
   const s = simPipe({ ...options, onUpdiEvent: (e) => updiEvents.push(e) });
   return {
@@ -60,6 +61,23 @@ test('a full 8 KB image is erase-written page by page (128 ERWP) and lands byte 
   assert.equal(result.retries, 0);
   // The session ended with UPDI disabled (programming mode left, part running).
   assert.ok(h.updiEvents.some((e) => e.type === 'disabled'));
+  h.sim.close();
+});
+
+test('a wire faster than its baud rate says: the timing check finds the controller busy, pages go careful, none is rejected', async () => {
+  // Bytes cross at 1 Mbaud while the programmer counts 115200: a page's read-back (0.8 ms) ends
+  // before its erase-write (4 ms), so the guess that pipelined writes rely on is wrong.
+  const h = harness({ baud: 1_000_000 });
+  const image = pattern(2048, 6);
+  const result = await withProgrammer(h.connect, async (p) => {
+    await p.session.enterProgMode();
+    return p.program(planProgram({ flash: [{ address: 0, data: image }] }, await p.identify()));
+  });
+  assert.equal(result.pageMode, 'careful');
+  assert.equal(h.sim.nvmctrl.counts.rejected, 0);
+  assert.equal(h.sim.nvmctrl.counts.ERWP, 32);
+  assert.deepEqual(h.sim.memories.flash.subarray(0, 2048), image);
+  assert.equal(result.verified, 2048);
   h.sim.close();
 });
 
