@@ -40,7 +40,7 @@ export interface ConfigField {
 
 /** The layout table: the one place that knows offsets, types, names and options. */
 export const CONFIG_FIELDS: readonly ConfigField[] = [
-  { key: 'serialNumber', name: 'serial_number', option: '--sn', offset: 2, type: 'u16', unit: '', help: 'unique serial number of the board (required)' },
+  { key: 'serialNumber', name: 'serial_number', option: '--sn', offset: 2, type: 'u16', unit: '', help: 'unique serial number of the board' },
   { key: 'tempOffset', name: 'temp_offset', option: '--temp-offset', offset: 4, type: 'i16', unit: 'K', help: 'added to the internal temperature sensor reading' },
   { key: 'ovloCutoff', name: 'ovlo_cutoff', option: '--ovlo-cutoff', offset: 6, type: 'u16', unit: 'mV', help: 'over-voltage cutoff' },
   { key: 'ovloRelease', name: 'ovlo_release', option: '--ovlo-release', offset: 8, type: 'u16', unit: 'mV', help: 'over-voltage release' },

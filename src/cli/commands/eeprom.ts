@@ -20,7 +20,7 @@ export function declare(cmd: Command): void {
     const unit = f.unit ? `, ${f.unit}` : '';
     const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
     const naion = CHEMISTRY.NAION.defaults[f.key as keyof typeof CHEMISTRY.NAION.defaults];
-    const dflt = f.key === 'serialNumber' ? '' : f.key === 'tempOffset' ? ' (default: 0)' : lto === naion ? ` (default: ${lto})` : ` (default: LTO ${lto}, NAION ${naion})`;
+    const dflt = f.key === 'serialNumber' ? ' (required)' : f.key === 'tempOffset' ? ' (default: 0)' : lto === naion ? ` (default: ${lto})` : ` (default: LTO ${lto}, NAION ${naion})`;
     cmd.option(`${f.option} <n>`, `${f.help}${unit}${dflt}`);
   }
   addPortOptions(cmd)
