@@ -106,4 +106,15 @@ export async function execute(opts: BuildOptions, _cmd: Command, ctx: ActionCont
       { code: 'BUILD_TOO_BIG', hint: 'remove code or data, or build without --debug' },
     );
   }
+  // A release over the project's budget fails (the files are written): the budget keeps room on the
+  // part for what is still to come, and "over" in a table that exits 0 goes unnoticed in CI.
+  // Debug builds carry extra code and are not held to it.
+  const overBudget = input.debug ? undefined : report.builds.find((b) => !b.withinBudget);
+  if (overBudget) {
+    throw new LtobmsError(
+      `the ${overBudget.chemistry} release firmware is over the project budget (flash ${overBudget.memory.flash}/${overBudget.budget.flash}, ` +
+        `RAM ${overBudget.memory.ram}/${overBudget.budget.ram} bytes)`,
+      { code: 'BUILD_OVER_BUDGET', hint: 'trim code or data; raising BUDGET (src/firmware/firmware.ts) is a reviewed change of its own' },
+    );
+  }
 }

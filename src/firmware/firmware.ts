@@ -2,7 +2,8 @@
  * Building the BMS firmware (firmware/ in the package) for one chemistry: which sources, which
  * flags, which output names, and the size check against the part and the budget.
  *
- * Outputs (names kept from the original project's Makefile), in `outDir`:
+ * Outputs (names kept from the original project's Makefile), in `outDir` (VER is `<ver>-debug` for
+ * a debug build, in the names and in the embedded version string):
  *   main-<CHEM>-<VER>.elf / .hex / .bin   flash image (the .hex/.bin hold no EEPROM data)
  *   eeprom-<CHEM>-<VER>.bin / .hex        the default configuration block (serial 0), at 0x810000 in the .hex
  *   main-<CHEM>-<VER>.map                 linker map; .lst with `lst` (avr-objdump -d -S)
@@ -29,7 +30,7 @@ import { Limiter } from './toolchain.js';
 
 /** The part's memories (ATTINY824_FACTS.md §1.1): exceeding one fails the build. */
 export const PART_LIMITS = { flash: ATTINY824.flashSize, ram: ATTINY824.sramSize, eeprom: ATTINY824.eepromSize };
-/** The project's budget for a release build of one chemistry (reported, not enforced). */
+/** The project's budget for a release build of one chemistry: `ltobms build` fails a release over it. */
 export const BUDGET = { flash: 4096, ram: 256 };
 
 export { FUSES_FILE } from './paths.js';
@@ -124,7 +125,11 @@ export async function buildFirmware(options: FirmwareOptions, hooks: FirmwareHoo
   const version = checkVersion(options.version);
   const debug = options.debug ?? false;
   const outDir = resolve(options.outDir);
-  const name = `main-${chemistry}-${version}`;
+  // A debug build is its own version: `<ver>-debug` in the file names and in the embedded string
+  // (`ltobms-fw <ver>-debug <CHEM>`, which the production line recognises and refuses), so it
+  // never overwrites the release files nor passes for them.
+  const label = debug ? checkVersion(`${version}-debug`) : version;
+  const name = `main-${chemistry}-${label}`;
   const limiter = hooks.limiter ?? new Limiter();
   const stepHooks: AvrBuildHooks = {
     ...hooks,
@@ -141,7 +146,7 @@ export async function buildFirmware(options: FirmwareOptions, hooks: FirmwareHoo
     {
       sources: await firmwareSources(),
       includeDirs: [join(FIRMWARE_DIR, 'src'), join(FIRMWARE_DIR, 'hw')],
-      defines: { [`CELL_${chemistry}`]: true, FW_VERSION: cString(version), FW_DEBUG: debug, ...options.defines },
+      defines: { [`CELL_${chemistry}`]: true, FW_VERSION: cString(label), FW_DEBUG: debug, ...options.defines },
       outDir,
       name,
       objDir: join(outDir, 'obj', debug ? `${chemistry}-debug` : chemistry),
@@ -151,8 +156,8 @@ export async function buildFirmware(options: FirmwareOptions, hooks: FirmwareHoo
     stepHooks,
   );
 
-  const eepromBin = join(outDir, `eeprom-${chemistry}-${version}.bin`);
-  const eepromHex = join(outDir, `eeprom-${chemistry}-${version}.hex`);
+  const eepromBin = join(outDir, `eeprom-${chemistry}-${label}.bin`);
+  const eepromHex = join(outDir, `eeprom-${chemistry}-${label}.hex`);
   const lst = options.lst ? join(outDir, `${name}.lst`) : undefined;
   const elf = program.elf;
   await settleAll([

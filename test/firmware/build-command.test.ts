@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseIntelHex } from '../../src/image/ihex.js';
+import { embeddedVersion } from '../../src/production/firmware.js';
+import { readProgramImage } from '../../src/updi/image-file.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { copyPackage } from '../helpers/package-copy.js';
 
@@ -176,6 +178,13 @@ describe('ltobms build', () => {
     const r = await runCli(['build', '--chemistry', 'LTO', '--debug', '--lst', '--out', dbg, '--fw-version', 'dev', '--json'], { cwd });
     const [b] = parseReport(r).builds;
     assert.equal(b.debug, true);
+    // named apart from the release and saying so inside: the production line tells it by the string
+    assert.equal(b.version, 'dev');
+    for (const file of Object.values(b.artifacts)) assert.match(file, /[/]\w+-LTO-dev-debug\.\w+$/);
+    assert.notEqual(b.artifacts.hex, first.artifacts.hex);
+    const image = await readProgramImage(b.artifacts.hex);
+    assert.deepEqual(embeddedVersion(image.memories.flash), { version: 'dev-debug', chemistry: 'LTO', debug: true });
+    assert.equal(embeddedVersion((await readProgramImage(first.artifacts.hex)).memories.flash)?.debug, false);
     const bin = await readFile(b.artifacts.bin);
     assert.ok(bin.includes(Buffer.from('# eeprom')), 'the EEPROM dump line is compiled in');
     assert.ok(!(await readFile(first.artifacts.bin)).includes(Buffer.from('# eeprom')), 'release has no debug text');
@@ -242,6 +251,26 @@ describe('ltobms build with edited firmware sources (private package copy)', () 
     const again = parseReport(await runPackageCli(pkg, args, tmp)).builds[0];
     assert.equal(again.compiled, includers);
     assert.equal(again.linked, true);
+  });
+
+  it('fails a release over the project budget (files written), not a debug build', async () => {
+    // a copy of its own: 300 more bytes of flash through the string the linker always keeps
+    const own = await copyPackage(tmp, 'budget-pkg');
+    const main = join(own, 'firmware/main.c');
+    const source = await readFile(main, 'utf8');
+    const line = 'const char fw_version[] = "ltobms-fw " FW_VERSION " " CHEM_NAME;';
+    assert.ok(source.includes(line), 'main.c still bakes fw_version in one line');
+    await writeFile(main, source.replace(line, line.replace(';', ` "\\0${'x'.repeat(300)}";`)));
+    const release = await runPackageCli(own, ['build', '--chemistry', 'LTO', '--fw-version', 'dev', '--out', join(tmp, 'budget')], tmp);
+    assert.equal(release.code, 1, release.stderr);
+    assert.match(release.stdout, /^LTO .* over /m, 'the table still says it');
+    assert.match(release.stderr, /^error: the LTO release firmware is over the project budget \(flash (\d+)\/4096, RAM \d+\/256 bytes\)\nhint: /m);
+    const flash = Number(/flash (\d+)\/4096/.exec(release.stderr)![1]);
+    assert.ok(flash > 4096);
+    assert.ok((await stat(join(tmp, 'budget/main-LTO-dev.hex'))).size > 0, 'the image is written');
+    const debug = await runPackageCli(own, ['build', '--chemistry', 'LTO', '--debug', '--fw-version', 'dev', '--out', join(tmp, 'budget')], tmp);
+    assert.equal(debug.code, 0, debug.stderr);
+    assert.match(debug.stdout, /^LTO .* over /m);
   });
 
   it('streams a compile error with its file:line and exits 1', async () => {
