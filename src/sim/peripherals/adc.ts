@@ -69,6 +69,7 @@ export const INIT_SECONDS = 60e-6;
 const PRESC_DIV = [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 const REF_VOLTS: Record<number, number | 'VDD' | 'VREFA'> = { 0: 'VDD', 2: 'VREFA', 4: 1.024, 5: 2.048, 6: 2.5, 7: 4.096 };
 const PGA_SAMP_CLK = [6, 15, 20, 20];
+const PGA_GAINS = [1, 2, 4, 8, 16];
 /** MUXPOS/MUXNEG 1..7 → the pin (no string built per sample). */
 const AIN_PINS: readonly AnalogPin[] = ['PA1', 'PA1', 'PA2', 'PA3', 'PA4', 'PA5', 'PA6', 'PA7'];
 
@@ -157,7 +158,7 @@ export class Adc implements Peripheral {
   }
 
   get pgaGain(): number {
-    return [1, 2, 4, 8, 16][(this.regs[PGACTRL]! >> 5) & 0x07] ?? 16;
+    return PGA_GAINS[(this.regs[PGACTRL]! >> 5) & 0x07] ?? 16;
   }
 
   /** Duration of one conversion (all samples of a burst), per the header formulas. */
@@ -205,27 +206,37 @@ export class Adc implements Peripheral {
     }
   }
 
+  /** What every sample of the running conversion reads: fixed while it runs (a register write re-plans). */
+  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096 };
+
+  private replan(): void {
+    const eightBit = this.mode === MODE.SINGLE_8BIT;
+    const differential = this.differential;
+    const viaPga = this.viaPga;
+    this.plan = {
+      gain: viaPga ? this.pgaGain : 1,
+      pgaOff: viaPga && !(this.regs[PGACTRL]! & PGAEN),
+      differential,
+      full: differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096,
+    };
+  }
+
   /** One conversion code at time t. */
   private convert(t: number): number {
-    const eightBit = this.mode === MODE.SINGLE_8BIT;
-    let gain = 1;
-    if (this.viaPga) {
-      if (this.regs[PGACTRL]! & PGAEN) gain = this.pgaGain;
-      else {
-        this.ctx.unimplemented('ADC0 input via a disabled PGA');
-        return 0;
-      }
+    const p = this.plan;
+    if (p.pgaOff) {
+      this.ctx.unimplemented('ADC0 input via a disabled PGA');
+      return 0;
     }
     const vref = this.referenceVolts(t);
     if (vref <= 0) return 0;
     const vp = this.channelVolts(this.regs[MUXPOS]!, t);
-    if (this.differential) {
+    const full = p.full;
+    if (p.differential) {
       const vn = this.channelVolts(this.regs[MUXNEG]!, t);
-      const full = eightBit ? 128 : 2048;
-      return clamp(Math.floor(((vp - vn) * gain * full) / vref), -full, full - 1);
+      return clamp(Math.floor(((vp - vn) * p.gain * full) / vref), -full, full - 1);
     }
-    const full = eightBit ? 256 : 4096;
-    return clamp(Math.floor((vp * gain * full) / vref), 0, full - 1);
+    return clamp(Math.floor((vp * p.gain * full) / vref), 0, full - 1);
   }
 
   // ---- conversion sequencing --------------------------------------------------------------------------------
@@ -253,6 +264,7 @@ export class Adc implements Peripheral {
     this.resultAt = now + this.conversionSeconds();
     this.samplesLeft = n;
     if (mode !== MODE.SERIES && mode !== MODE.SERIES_SCALING) this.accumulator = 0;
+    this.replan();
     this.arm();
   }
 
@@ -362,6 +374,12 @@ export class Adc implements Peripheral {
 
   write(offset: number, value: number): void {
     this.sync();
+    this.writeRegister(offset, value);
+    // The samples still to come read the new settings.
+    if (this.busy) this.replan();
+  }
+
+  private writeRegister(offset: number, value: number): void {
     switch (offset) {
       case CTRLA:
         this.regs[CTRLA] = value & (ENABLE | LOWLAT | RUNSTDBY);
