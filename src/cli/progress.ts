@@ -3,7 +3,7 @@
  * percent and rate for each write / verify / read, an ora spinner for operations without byte
  * counts (chip erase, connecting), and a line for every retry. Bars and spinners only on a TTY;
  * retries always. The one-line summary (bytes, seconds, KB/s) is formatted here and printed by the
- * command. Everything drawn comes from the events: bytes, totals and times are the library's.
+ * command; its rate and the bars' are one figure. Everything drawn comes from the events: bytes, totals and times are the library's.
  */
 import type { Ora } from 'ora';
 import type { Phase, ProgressEvent } from '../updi/progress.js';
@@ -130,13 +130,20 @@ export interface BarState {
   elapsedMs: number;
 }
 
-/** One bar line: `write flash   [#########---------------]  3072/8192 B  37%  10.4 KB/s`. */
+/**
+ * One bar line: `write flash   [#########---------------]  3072/8192 B  37%  10.4 KB/s  ETA 0.5 s`.
+ * The rate is this operation's bytes over its own time, the same figure {@link summaryLine} gives
+ * for the operation once it has finished; the ETA assumes the rest goes at that rate (none before
+ * the first bytes, none once done).
+ */
 export function renderBar(bar: BarState): string {
   const { phase, memory, bytes, totalBytes: total, elapsedMs: ms } = bar;
   const frac = total > 0 ? Math.min(1, bytes / total) : 1;
   const filled = Math.round(frac * BAR_WIDTH);
   const label = `${VERB[phase]} ${memory}`.padEnd(13);
-  return `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${bytes}/${total} B ${String(Math.round(frac * 100)).padStart(3)}%  ${rate(bytes, ms)}`;
+  const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${bytes}/${total} B ${String(Math.round(frac * 100)).padStart(3)}%  ${rate(bytes, ms)}`;
+  if (bytes >= total) return line;
+  return `${line}  ETA ${bytes > 0 && ms > 0 ? seconds(((total - bytes) * ms) / bytes) : '–'}`;
 }
 
 /** KB/s with KB = 1024 bytes. */
@@ -149,9 +156,25 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** The one-line summary every programming command prints: what moved, how long, how fast. */
-export function summaryLine(parts: { label: string; bytes: number }[], ms: number): string {
-  const moved = parts.reduce((n, p) => n + p.bytes, 0);
+/** What a finished operation moved and how long it took (the library's PhaseResult). */
+export interface TimedPhase {
+  bytes: number;
+  ms: number;
+}
+
+/**
+ * The one-line summary every programming command prints: what moved, how long, how fast. With the
+ * operations' `phases`, the rate is theirs — bytes over the time of the operations that moved them,
+ * as the bars showed it (a verify done by the page writes took no time of its own and adds no
+ * bytes; connecting and erasing move no image bytes) — while the seconds are the whole job's.
+ * Without, all bytes over the job's time.
+ */
+export function summaryLine(parts: { label: string; bytes: number }[], ms: number, phases?: readonly TimedPhase[]): string {
   const what = parts.map((p) => `${p.label} ${p.bytes} B`).join(', ');
+  const timed = phases?.filter((p) => p.ms > 0);
+  if (timed?.length) {
+    return `${what} in ${seconds(ms)} (${rate(timed.reduce((n, p) => n + p.bytes, 0), timed.reduce((n, p) => n + p.ms, 0))})`;
+  }
+  const moved = parts.reduce((n, p) => n + p.bytes, 0);
   return `${what} in ${seconds(ms)} (${rate(moved, ms)})`;
 }

@@ -65,5 +65,5 @@ export async function execute(file: string, opts: FlashCliOptions, _cmd: Command
   const parts = [{ label: 'wrote', bytes: written }];
   if (opts.verify) parts.push({ label: 'verified', bytes: result.verified });
   const retries = result.retries ? `, ${result.retries} retr${result.retries === 1 ? 'y' : 'ies'}` : '';
-  process.stdout.write(`${device.name}: ${summaryLine(parts, ms)}${retries}\n`);
+  process.stdout.write(`${device.name}: ${summaryLine(parts, ms, result.phases)}${retries}\n`);
 }

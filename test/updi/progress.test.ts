@@ -2,10 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressView, rate, renderBar, summaryLine } from '../../src/cli/progress.js';
+import { ProgressReporter } from '../../src/updi/progress.js';
+import { ManualClock } from '../../src/util/clock.js';
 
 test('a bar shows bytes, percent and rate (KB = 1024 B)', () => {
   // 4096 of 8192 bytes in 0.5 s = 8 KB/s.
-  assert.equal(renderBar({ phase: 'program', memory: 'flash', bytes: 4096, totalBytes: 8192, elapsedMs: 500 }), 'write flash   [############------------] 4096/8192 B  50%  8.0 KB/s');
+  // The other 4096 bytes at that rate take 0.5 s more: the ETA.
+  assert.equal(renderBar({ phase: 'program', memory: 'flash', bytes: 4096, totalBytes: 8192, elapsedMs: 500 }), 'write flash   [############------------] 4096/8192 B  50%  8.0 KB/s  ETA 0.50 s');
+  assert.equal(renderBar({ phase: 'program', memory: 'flash', bytes: 1024, totalBytes: 8192, elapsedMs: 250 }).slice(-10), 'ETA 1.75 s');
+  assert.match(renderBar({ phase: 'program', memory: 'flash', bytes: 0, totalBytes: 8192, elapsedMs: 0 }), / {2}– KB\/s {2}ETA –$/);
+  assert.doesNotMatch(renderBar({ phase: 'program', memory: 'flash', bytes: 8192, totalBytes: 8192, elapsedMs: 1000 }), /ETA/, 'none once done');
   assert.equal(rate(10240, 2000), '5.0 KB/s');
   assert.equal(rate(1, 0), '– KB/s');
 });
@@ -13,6 +19,42 @@ test('a bar shows bytes, percent and rate (KB = 1024 B)', () => {
 test('the summary line: what moved, seconds, rate over all bytes moved', () => {
   // 8192 written + 8192 verified in 2 s = 16 KB / 2 s = 8.0 KB/s.
   assert.equal(summaryLine([{ label: 'wrote', bytes: 8192 }, { label: 'verified', bytes: 8192 }], 2000), 'wrote 8192 B, verified 8192 B in 2.00 s (8.0 KB/s)');
+});
+
+test('the summary with the operations: their bytes over their time, as the bars showed; the seconds stay the job\'s', () => {
+  // write 8192 B in 2 s with the verify done by the page writes (no time of its own), 0.5 s of
+  // connecting and erasing around it: 4.0 KB/s, what the write bar said at its end.
+  const phases = [
+    { bytes: 8192, ms: 2000 },
+    { bytes: 8192, ms: 0 },
+  ];
+  assert.equal(summaryLine([{ label: 'wrote', bytes: 8192 }, { label: 'verified', bytes: 8192 }], 2500, phases), 'wrote 8192 B, verified 8192 B in 2.50 s (4.0 KB/s)');
+  // a verify of its own counts with its time
+  assert.equal(summaryLine([{ label: 'wrote', bytes: 4096 }, { label: 'verified', bytes: 4096 }], 3000, [{ bytes: 4096, ms: 1000 }, { bytes: 4096, ms: 1000 }]), 'wrote 4096 B, verified 4096 B in 3.00 s (4.0 KB/s)');
+});
+
+test('bars and summary on one injected clock: the rate agrees, the ETA counts down', async () => {
+  const clock = new ManualClock();
+  const tty = fakeTty();
+  const view = new ProgressView({ stream: tty.stream, interactive: true, now: () => clock.now() });
+  const reporter = new ProgressReporter(clock, view.onProgress);
+  clock.advance(300); // connecting: not part of the operation's rate
+  const { result } = await reporter.run('program', 'flash', 4096, async (op) => {
+    for (let done = 1024; done <= 4096; done += 1024) {
+      clock.advance(700); // 1024 B per 0.7 s
+      op.progress(done);
+    }
+  });
+  const verify = reporter.verifiedWhileWriting('flash', 4096);
+  const frames = tty.text().split('\r').filter(Boolean);
+  // 1024 B in 0.7 s = 1.4 KB/s; 3072 B to go at that rate = 2.1 s
+  assert.ok(frames.some((f) => f.includes('1024/4096 B  25%  1.4 KB/s  ETA 2.10 s')), JSON.stringify(frames));
+  assert.ok(frames.some((f) => f.includes('3072/4096 B  75%  1.4 KB/s  ETA 0.70 s')), JSON.stringify(frames));
+  const last = frames.filter((f) => f.startsWith('write flash')).at(-1)!;
+  const barRate = /(\d+\.\d) KB\/s/.exec(last)![1];
+  const summary = summaryLine([{ label: 'wrote', bytes: 4096 }, { label: 'verified', bytes: verify.bytes }], clock.now(), [result, verify]);
+  assert.equal(summary, `wrote 4096 B, verified 4096 B in 3.10 s (${barRate} KB/s)`);
+  assert.equal(barRate, '1.4');
 });
 
 function fakeTty() {
@@ -53,7 +95,7 @@ test('a verify done by the page writes is one line; a verify that took no measur
   assert.equal(
     tty.text(),
     'verify flash: 8192 B read back while writing\n' +
-      '\rverify fuses  [------------------------] 0/7 B   0%  – KB/s\u001b[K' +
+      '\rverify fuses  [------------------------] 0/7 B   0%  – KB/s  ETA –\u001b[K' +
       '\rverify fuses  [########################] 7/7 B 100%  – KB/s\u001b[K\n',
   );
 });
