@@ -241,7 +241,8 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
       ['bad-frame', 'evil-bms,id=0007 uptime=1i,v_batt=1i,v_load=1i,current=1i,E_dis=1i,E_chg=1i,charge=1i,temp=1i,gain=1i,state="BMS_STATE_IDLE"'],
       ['invalid-utf8', Buffer.concat([Buffer.from(good.slice(0, 40)), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(good.slice(43))])],
       ['non-ascii', Buffer.from('température 25 °C', 'utf8')],
-      ['control-bytes', Buffer.from('\x00\x00\x1b[2J' + good, 'latin1')],
+      // Control bytes inside a frame (before one, they are a reset's glitch: see chunks.test.ts).
+      ['control-bytes', Buffer.from(good.slice(0, 40) + '\x00\x00\x1b[2J' + good.slice(40), 'latin1')],
       ['oversized', 'x'.repeat(600)],
       ['oversized', 'lto-bms,' + 'y'.repeat(5000)],
     ];
