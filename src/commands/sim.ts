@@ -157,10 +157,10 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
     },
   });
   try {
-    process.stdout.write(`updi: ${sim.updiPath}\nuart: ${sim.uartPath}\n`);
+    process.stdout.write(`updi: ${sim.updi.name}\nuart: ${sim.uart.name}\n`);
     if (json) {
       process.stdout.write(
-        JSON.stringify({ event: 'ready', updi: sim.updiPath, pty: sim.updiPtyPath, uart: sim.uartPath, state: options.statePath ?? null, baud: options.baud, adapter: options.adapter?.name ?? null, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
+        JSON.stringify({ event: 'ready', updi: sim.updi.name, pty: sim.updi.ptyPath, uart: sim.uart.name, state: options.statePath ?? null, baud: options.baud, adapter: options.adapter?.name ?? null, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
       );
     }
     const queued = early;

@@ -70,7 +70,9 @@ export function virtualBoard(options: VirtualBoardOptions): BoardOpener {
     async open(signal) {
       // Frames carry the board's simulated clock, starting now (at --speed N it runs N times faster).
       const clock = new SimulatedFrameClock(simulatedStartNs({ nowMs: Date.now() }), () => sim.runtime.time);
+      // In-process wires: the programmer and the log tail take the pipes' host ends (no socat, no pty).
       const sim = await startBoardSim({
+        wiring: 'pipe',
         statePath: options.statePath,
         baud: options.baud,
         latencyMs: 1,
@@ -83,11 +85,11 @@ export function virtualBoard(options: VirtualBoardOptions): BoardOpener {
       const stop = new AbortController();
       const running = sim.run(AbortSignal.any([signal, stop.signal]));
       return {
-        info: { kind: 'virtual', updi: sim.updiPath, uart: sim.uartPath, statePath: options.statePath, scenario: options.scenario.name, speed: options.speed },
-        updiName: sim.updiPath,
-        uartName: sim.uartPath,
-        withProgrammer: (connect, job) => withProgrammer({ ...connect, port: sim.updiPath }, job),
-        tail: (tail) => tailPorts({ ...tail, ports: [sim.uartPath], clock }),
+        info: { kind: 'virtual', updi: sim.updi.name, uart: sim.uart.name, statePath: options.statePath, scenario: options.scenario.name, speed: options.speed },
+        updiName: sim.updi.name,
+        uartName: sim.uart.name,
+        withProgrammer: (connect, job) => withProgrammer({ ...connect, port: sim.updi.name, transport: sim.updi.connect() }, job),
+        tail: (tail) => tailPorts({ ...tail, ports: [sim.uart.name], openPort: async () => sim.uart.connect(), clock }),
         async close() {
           stop.abort();
           try {

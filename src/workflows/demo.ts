@@ -1,9 +1,9 @@
 /**
  * `runDemo`: the whole product on the virtual board, as `ltobms demo` shows it. Builds the firmware
- * (incremental), starts the virtual board, programs fuses + flash + EEPROM (serial 7) through the real
- * UPDI programmer over the pseudo-terminal, runs a scenario at max speed while the real log reader tails
- * the UART pseudo-terminal into the local line-protocol files, and returns what happened. Never prints:
- * progress goes to `onStep`.
+ * (incremental), starts the virtual board in this process, programs fuses + flash + EEPROM (serial 7)
+ * through the real UPDI programmer over an in-process pipe, runs a scenario at max speed while the real
+ * log reader tails the UART pipe into the local line-protocol files, and returns what happened. No
+ * socat, no pseudo-terminal, no child process for the wires. Never prints: progress goes to `onStep`.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -123,6 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // Frames carry the board's simulated time, so a replay of 3 simulated hours spans 3 hours.
   const clock = new SimulatedFrameClock(0n, () => sim.runtime.time);
   const sim = await startBoardSim({
+    wiring: 'pipe',
     scenario,
     speed: 'max',
     baud: 0,
@@ -142,7 +143,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const frames: Frame[] = [];
   const points: Point[] = [];
   const logging = tailPorts({
-    ports: [sim.uartPath],
+    ports: [sim.uart.name],
+    openPort: async () => sim.uart.connect(),
     baudRate: 9600,
     writer,
     signal: stopLog.signal,
@@ -156,13 +158,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     },
   });
   try {
-    step({ step: 'board', done: true, updi: sim.updiPath, uart: sim.uartPath });
+    step({ step: 'board', done: true, updi: sim.updi.name, uart: sim.uart.name });
 
     step({ step: 'program', done: false });
     const image = await readProgramImage(firmware.hex);
     const fuses = (await readProgramImage(FUSES_FILE)).memories.fuses;
     const eeprom = [{ address: 0, data: encodeConfig({ ...CHEMISTRY[chemistry].defaults, serialNumber: DEMO_SERIAL, tempOffset: 0 }) }];
-    const result = await withProgrammer({ port: sim.updiPath, baud: 115200, signal: options.signal }, async (p) => {
+    const result = await withProgrammer({ port: sim.updi.name, transport: sim.updi.connect(), baud: 115200, signal: options.signal }, async (p) => {
       await p.session.enterProgMode();
       const device = await p.identify();
       return p.program(planProgram({ flash: image.memories.flash, eeprom, fuses }, device), { verify: true });
@@ -175,7 +177,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const outcome = await sim.run(options.signal);
     const wallSeconds = (performance.now() - t0) / 1000;
     if (outcome === 'ended') {
-      // Let the reader catch the last frames from the pty before it stops.
+      // Let the reader take the last frames off the pipe before it stops.
       const deadline = performance.now() + 5000;
       while (frames.length < produced && performance.now() < deadline && !options.signal.aborted) await sleep(20);
     }

@@ -9,9 +9,9 @@ export function declare(cmd: Command): void {
   cmd
     .description(
       'Build the firmware, start a virtual board (emulated ATtiny824 + cell, load and charger), program ' +
-        'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over a pseudo-terminal, run a ' +
+        'fuses, flash and EEPROM (serial 7) through the real UPDI programmer over an in-process pipe, run a ' +
         'short scenario at max speed while the real log reader writes the frames to the local line-protocol ' +
-        'file, then print the frames. Needs avr-gcc and socat; nothing else, no hardware.',
+        'file, then print the frames. Needs avr-gcc; nothing else (no socat, no hardware): the board runs in this process.',
     )
     .option('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO')
     .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')

@@ -1,19 +1,25 @@
 /**
- * `startBoardSim`: the virtual board served on two pseudo-terminals — UPDI (programmers) and the
- * USART0 TX line (loggers) — with the emulator paced against the wall clock. The library behind
- * `ltobms sim`, `ltobms demo` and the end-to-end tests; it never prints, it reports through events.
+ * `startBoardSim`: the virtual board, paced against the wall clock, with two wires — UPDI
+ * (programmers) and the USART0 TX line (loggers). The library behind `ltobms sim`, `ltobms demo`,
+ * `ltobms run --sim` and the end-to-end tests; it never prints, it reports through events.
+ *
+ * The wires are pseudo-terminals for programs outside this process (`wiring: 'pty'`, socat; what
+ * `ltobms sim` serves to avrdude or another ltobms), or in-process pipe pairs (`wiring: 'pipe'`: no
+ * socat, no child process) whose host ends the programmer and the log tail take as their stream.
  *
  * One board, one chip: the chip owns its UPDI target and its NVM controller (on the chip's clock);
- * the UPDI pty feeds the chip's UPDI through the wire model (updi/link.ts). The memories are kept in
+ * the UPDI wire feeds the chip's UPDI through the wire model (updi/link.ts). The memories are kept in
  * a state file: loaded once at start (created at once if missing, so it exists from the start), and
  * saved when a programming session that changed them ends and on close.
  */
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LtobmsError } from '../../errors.js';
+import { createPipePair, type PipeDeviceEnd, type PipeHostEnd } from '../../serial/pipe.js';
 import { SocatPty } from '../../serial/pty.js';
 import { restorePtyTermios, savePtyTermios } from '../../serial/termios.js';
 import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
+import type { DeviceEnd } from '../../serial/stream.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { NvmTimings } from '../nvm/nvmctrl.js';
 import type { Scenario } from '../scenario/types.js';
@@ -28,6 +34,27 @@ import { paceRuntime, type PaceResult, type SimSpeed } from './pacer.js';
 /** How long the UART pty stays open after its last bytes, so a reader gets them all (ms). */
 const UART_LINGER_MS = 500;
 
+/** Pseudo-terminals for programs outside this process, or in-process pipe pairs. */
+export type BoardWiring = 'pty' | 'pipe';
+
+/** A wire on a pseudo-terminal: outside programs open `name`. */
+export interface PtyWire {
+  readonly kind: 'pty';
+  /** The path to hand to a program: the link if one was made, else the pty. */
+  readonly name: string;
+  /** The pty device itself. */
+  readonly ptyPath: string;
+}
+
+/** A wire on in-process pipe pairs: `connect()` plugs in a new adapter and returns its host end. */
+export interface PipeWire {
+  readonly kind: 'pipe';
+  /** For messages. */
+  readonly name: string;
+  /** A new host end on this wire; the one plugged in before is disconnected (it hears nothing more). */
+  connect(): PipeHostEnd;
+}
+
 /** The UPDI side: state file, serial number, wire model. */
 export interface SimOptions {
   /** State file: loaded at start if it exists, saved after programming sessions and on close. */
@@ -41,7 +68,7 @@ export interface SimOptions {
   /** The adapter's USB packet size and write turnaround (its latency is `latencyMs`); default: 62-byte packets, no turnaround. */
   adapter?: AdapterProfile;
   faults?: FaultConfig;
-  /** Stable symlink to the UPDI pty. */
+  /** Stable symlink to the UPDI pty (pty wiring). */
   link?: string;
   /** The wire's clock (default: the wall clock). */
   clock?: WireClock;
@@ -57,37 +84,132 @@ export type SimEvent =
   | { type: 'pty-exited'; error: LtobmsError };
 
 export interface BoardSimOptions extends SimOptions {
+  /** Default 'pty'. */
+  wiring?: BoardWiring;
   scenario: Scenario;
   speed: SimSpeed;
   /** Firmware image (.hex or .elf) to put into flash before the start; the project fuses come with it. */
   firmware?: string;
   /** Also load the image's EEPROM section. */
   firmwareEeprom?: boolean;
-  /** Symlink for the UART pty. */
+  /** Symlink for the UART pty (pty wiring). */
   uartLink?: string;
   onSimEvent?: (event: SimEvent) => void;
   onRuntimeEvent?: (event: RuntimeEvent) => void;
 }
 
-export interface BoardSimHandle {
-  /** The path to hand to a programmer: the link if one was made, else the pty. */
-  readonly updiPath: string;
-  /** The UPDI pty device itself. */
-  readonly updiPtyPath: string;
-  readonly uartPath: string;
+export interface BoardSimHandle<Wire extends PtyWire | PipeWire = PtyWire | PipeWire> {
+  /** Where programmers connect. */
+  readonly updi: Wire;
+  /** Where the firmware's log comes out. */
+  readonly uart: Wire;
   readonly runtime: BoardRuntime;
   readonly memories: NvmMemories;
-  /** The wire between the UPDI pty and the chip's UPDI. */
+  /** The wire model between the UPDI wire and the chip's UPDI. */
   readonly link: UpdiLink;
   readonly preload: PreloadResult | undefined;
   /** Starts the pacing loop; resolves when the scenario ends or the signal fires. */
   run(signal?: AbortSignal): Promise<PaceResult>;
-  /** Resolves with the error if one of the socat processes dies on its own. */
+  /** Resolves with the error if a socat process dies on its own (never, with pipes). */
   readonly failed: Promise<LtobmsError>;
   /** Saves the state file now (no-op without one). */
   save(reason?: SaveReason): void;
-  /** Flushes the UART, saves the state, stops both ptys. */
+  /** Passes on the last UART bytes, saves the state, takes the wires down. */
   close(): Promise<void>;
+}
+
+/** The two wires as the serve loop drives them, whatever they are made of. */
+interface Wires<Wire> {
+  readonly updi: Wire;
+  readonly uart: Wire;
+  /** Where the chip's UPDI replies and UART bytes go now (a pipe's change with every connect). */
+  updiDevice(): DeviceEnd | undefined;
+  uartDevice(): DeviceEnd | undefined;
+  /** How long the UART must stay up after its last bytes for a reader to get them (ms). */
+  readonly lingerMs: number;
+  close(): Promise<void>;
+}
+
+/** What comes in on the UPDI wire. */
+interface ToChip {
+  data(bytes: Uint8Array): void;
+  lineBreak(): void;
+}
+
+async function ptyWires(options: BoardSimOptions, toChip: ToChip, onExit: (error: LtobmsError) => void): Promise<Wires<PtyWire>> {
+  const uart = await SocatPty.open({ link: options.uartLink });
+  const termios = new TermiosKeeper();
+  let updi: SocatPty;
+  try {
+    updi = await SocatPty.open({
+      link: options.link,
+      onData: (bytes) => {
+        termios.traffic();
+        toChip.data(bytes);
+      },
+      onUnexpectedExit: onExit,
+    });
+  } catch (err) {
+    await uart.close();
+    throw err;
+  }
+  termios.keep(updi.path);
+  return {
+    updi: { kind: 'pty', name: updi.portPath, ptyPath: updi.path },
+    uart: { kind: 'pty', name: uart.portPath, ptyPath: uart.path },
+    updiDevice: () => updi,
+    uartDevice: () => uart,
+    lingerMs: UART_LINGER_MS,
+    async close() {
+      termios.stop();
+      try {
+        await updi.close();
+      } finally {
+        await uart.close();
+      }
+    },
+  };
+}
+
+function pipeWires(toChip: ToChip): Wires<PipeWire> {
+  let updiDevice: PipeDeviceEnd | undefined;
+  let uartDevice: PipeDeviceEnd | undefined;
+  const updiName = 'virtual board UPDI (in-process)';
+  const uartName = 'virtual board UART (in-process)';
+  return {
+    updi: {
+      kind: 'pipe',
+      name: updiName,
+      connect() {
+        // The wire model makes the echo; a BREAK arrives as the condition it is, not as a 0x00.
+        const { host, device } = createPipePair({ echo: false, name: updiName, breakAs: 'signal' });
+        updiDevice = device;
+        device.onData((bytes) => {
+          if (updiDevice === device) toChip.data(bytes);
+        });
+        device.onBreak(() => {
+          if (updiDevice === device) toChip.lineBreak();
+        });
+        return host;
+      },
+    },
+    uart: {
+      kind: 'pipe',
+      name: uartName,
+      connect() {
+        const { host, device } = createPipePair({ echo: false, name: uartName });
+        uartDevice = device;
+        return host;
+      },
+    },
+    updiDevice: () => updiDevice,
+    uartDevice: () => uartDevice,
+    lingerMs: 0,
+    async close() {
+      updiDevice?.hangUp('the virtual board stopped');
+      uartDevice?.hangUp('the virtual board stopped');
+    },
+  };
 }
 
 /** The memories as the board starts: the state file (once), the serial, a firmware preload, the scenario's EEPROM. */
@@ -106,6 +228,8 @@ async function startingMemories(options: BoardSimOptions): Promise<{ memories: N
   return { memories, preload, changed: Boolean(options.serialNumber || preload || eeprom) };
 }
 
+export function startBoardSim(options: BoardSimOptions & { wiring: 'pipe' }): Promise<BoardSimHandle<PipeWire>>;
+export function startBoardSim(options: BoardSimOptions & { wiring?: 'pty' }): Promise<BoardSimHandle<PtyWire>>;
 export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimHandle> {
   const { memories, preload, changed } = await startingMemories(options);
   const statePath = options.statePath;
@@ -140,10 +264,9 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
     },
   });
 
-  let updiPty: SocatPty | undefined;
-  const termios = new TermiosKeeper();
+  let wires: Wires<PtyWire | PipeWire> | undefined;
   const link = new UpdiLink(runtime.chip, {
-    toHost: (bytes) => updiPty?.write(bytes),
+    toHost: (bytes) => wires?.updiDevice()?.write(bytes),
     clock: options.clock,
     baud: options.baud,
     // The profile's packets and turnaround; its latency is in latencyMs (which --latency-ms may override).
@@ -151,42 +274,35 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
     latencySeconds: options.latencyMs / 1000,
     faults: options.faults,
   });
+  const toChip: ToChip = { data: (bytes) => link.hostWrite(bytes), lineBreak: () => link.hostBreak() };
   let reportFailure: (error: LtobmsError) => void = () => {};
   const failed = new Promise<LtobmsError>((resolve) => (reportFailure = resolve));
-  const uart = await SocatPty.open({ link: options.uartLink, onData: () => {} });
   try {
-    updiPty = await SocatPty.open({
-      link: options.link,
-      onData: (bytes) => {
-        termios.traffic();
-        link.hostWrite(bytes);
-      },
-      onUnexpectedExit: (error) => {
-        emit({ type: 'pty-exited', error });
-        reportFailure(error);
-      },
-    });
+    wires =
+      options.wiring === 'pipe'
+        ? pipeWires(toChip)
+        : await ptyWires(options, toChip, (error) => {
+            emit({ type: 'pty-exited', error });
+            reportFailure(error);
+          });
   } catch (err) {
     link.close();
-    await uart.close();
     throw err;
   }
-  const openUpdi = updiPty;
-  termios.keep(openUpdi.path);
+  const open = wires;
 
   let lastWrite = 0;
   const flush = () => {
     if (pending.length === 0) return;
-    uart.write(Uint8Array.from(pending));
+    open.uartDevice()?.write(Uint8Array.from(pending));
     pending = [];
     lastWrite = performance.now();
   };
 
   let closed: Promise<void> | undefined;
   return {
-    updiPath: openUpdi.link ?? openUpdi.path,
-    updiPtyPath: openUpdi.path,
-    uartPath: uart.link ?? uart.path,
+    updi: open.updi,
+    uart: open.uart,
     runtime,
     memories,
     link,
@@ -199,16 +315,11 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
       closed ??= (async () => {
         flush();
         // socat is stopped with SIGTERM; give it time to pass the last bytes on to the reader.
-        const linger = UART_LINGER_MS - (performance.now() - lastWrite);
+        const linger = open.lingerMs - (performance.now() - lastWrite);
         if (lastWrite > 0 && linger > 0) await sleep(linger);
-        termios.stop();
         link.close();
         save('close');
-        try {
-          await openUpdi.close();
-        } finally {
-          await uart.close();
-        }
+        await open.close();
       })();
       return closed;
     },

@@ -4,8 +4,8 @@
  * in this process reaches the virtual board directly (driver tests, and commands that run the
  * board in-process). The simulator's wire model produces the echo itself, like the real wire.
  *
- * Until the wire model carries a BREAK condition, the pipe delivers a BREAK as a 0x00 byte, as a
- * pty does (`host.realBreak` is false); the target tells it from data as it does on a pty.
+ * A BREAK crosses the pipe as the condition it is (`host.realBreak`), straight to the target, as a
+ * serial port's BREAK reaches a real part; over a pty it can only be a 0x00 byte.
  */
 import { createPipePair, type PipeHostEnd } from '../../serial/pipe.js';
 import type { DeviceEnd } from '../../serial/stream.js';
@@ -40,11 +40,14 @@ export function updiSimulatorOnPipe(options: UpdiSimulatorOnPipeOptions = {}): U
   const sim = createUpdiSimulator({ ...(adapter ? adapterWire(adapter) : {}), ...simOptions, toHost: (bytes) => device?.write(bytes) });
   let host: PipeHostEnd;
   const plug = () => {
-    const pair = createPipePair({ echo: false, name, breakAs: 'zero-byte', clock: hostClock });
+    const pair = createPipePair({ echo: false, name, breakAs: 'signal', clock: hostClock });
     const plugged = pair.device;
     device = plugged;
     plugged.onData((bytes) => {
       if (device === plugged) sim.hostWrite(bytes);
+    });
+    plugged.onBreak(() => {
+      if (device === plugged) sim.hostBreak();
     });
     host = pair.host;
     return host;

@@ -1,22 +1,22 @@
 /**
  * `ltobms demo`, the newcomer's command, run for real: build, virtual board, UPDI programming, a scenario
- * at max speed, the log reader writing the local line-protocol file, then the frames printed.
+ * at max speed, the log reader writing the local line-protocol file, then the frames printed. The board
+ * runs in the demo's own process on in-process pipes: no socat.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { classifyLine, type Frame } from '../../../src/logging/frame.js';
 import { runCli } from '../../helpers/cli.js';
-import { socatAvailable } from '../../../src/serial/pty.js';
 
-const skip = socatAvailable() ? false : 'needs socat';
 const dir = mkdtempSync(join(tmpdir(), 'ltobms-demo-'));
 const common = ['--build-dir', join(dir, 'build'), '--out-dir', join(dir, 'log')];
 
-test('ltobms demo --json: three simulated hours, serial 7, every frame in the daily line-protocol file', { skip, timeout: 120_000 }, async () => {
+test('ltobms demo --json: three simulated hours, serial 7, every frame in the daily line-protocol file', { timeout: 120_000 }, async () => {
   const r = await runCli(['demo', ...common, '--json'], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { frames: Frame[]; files: string[]; simulatedSeconds: number; serial: number };
@@ -35,7 +35,7 @@ test('ltobms demo --json: three simulated hours, serial 7, every frame in the da
   }
 });
 
-test('ltobms demo prints progress, a compact table and where the file is', { skip, timeout: 120_000 }, async () => {
+test('ltobms demo prints progress, a compact table and where the file is', { timeout: 120_000 }, async () => {
   const scenario = join(PACKAGE_ROOT, 'examples', 'scenarios', 'discharge-uvlo.yaml');
   const r = await runCli(['demo', ...common, '--scenario', scenario], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
@@ -48,7 +48,7 @@ test('ltobms demo prints progress, a compact table and where the file is', { ski
   assert.match(r.stdout, /frames written to .*log\/\d{4}-\d\d-\d\d\.lp/);
 });
 
-test('ltobms demo refuses a scenario without an end', { skip }, async () => {
+test('ltobms demo refuses a scenario without an end', async () => {
   const file = join(dir, 'endless.yaml');
   writeFileSync(file, 'load: { type: current, current_ma: 10 }\n');
   const r = await runCli(['demo', ...common, '--scenario', file], { cwd: dir });
@@ -57,7 +57,7 @@ test('ltobms demo refuses a scenario without an end', { skip }, async () => {
   assert.match(r.stderr, /^hint: /m);
 });
 
-test('ltobms demo --days: the scenario runs that long and ends with the energy report', { skip, timeout: 180_000 }, async () => {
+test('ltobms demo --days: the scenario runs that long and ends with the energy report', { timeout: 180_000 }, async () => {
   // The endless scenario above, for 0.25 days (6 simulated hours) with its own EEPROM defaults.
   const file = join(dir, 'quarter-day.yaml');
   writeFileSync(file, 'cell: { soc_pct: 30 }\nload: { type: current, current_ma: 25 }\n');
@@ -79,11 +79,35 @@ test('ltobms demo --days: the scenario runs that long and ends with the energy r
   assert.ok(Math.abs(result.energy.charge.outMah - 30) < 1, `${result.energy.charge.outMah} mAh`);
 });
 
-test('ltobms demo refuses a bad --days (exit 2, hint)', { skip }, async () => {
+test('ltobms demo refuses a bad --days (exit 2, hint)', async () => {
   for (const days of ['0', '-1', 'a week', '400']) {
     const r = await runCli(['demo', ...common, '--days', days], { cwd: dir });
     assert.equal(r.code, 2, days);
     assert.match(r.stderr, new RegExp(`^error: --days ${days}: expected a number of days from 0 to 366$`, 'm'));
     assert.match(r.stderr, /^hint: for example --days 30$/m);
   }
+});
+
+/** Where `tool` is on this machine's PATH, if anywhere. */
+function which(tool: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+test('ltobms demo needs no socat: a PATH with node and the AVR toolchain only, a clean build, 180 frames', { timeout: 180_000 }, async () => {
+  const bin = mkdtempSync(join(tmpdir(), 'ltobms-demo-path-'));
+  symlinkSync(process.execPath, join(bin, 'node'));
+  for (const tool of ['avr-gcc', 'avr-objcopy', 'avr-objdump', 'avr-size']) {
+    const found = which(tool);
+    if (found) symlinkSync(found, join(bin, tool));
+  }
+  const env = { PATH: bin };
+  assert.equal(spawnSync('socat', ['-V'], { env }).error?.message.includes('ENOENT'), true, 'socat is out of reach');
+  const own = mkdtempSync(join(tmpdir(), 'ltobms-demo-nosocat-'));
+  const r = await runCli(['demo', '--build-dir', join(own, 'build'), '--out-dir', join(own, 'log'), '--json'], { cwd: own, env, timeoutMs: 150_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { frames: Frame[]; files: string[] };
+  assert.equal(result.frames.length, 180);
+  assert.ok(result.frames.every((f) => f.id === '0007'), 'programmed over UPDI with serial 7');
+  assert.equal(readFileSync(result.files[0]!, 'utf8').trim().split('\n').length, 180, 'the log tail wrote every frame');
 });

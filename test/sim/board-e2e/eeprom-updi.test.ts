@@ -40,10 +40,10 @@ test('NAION: a UVLO cut-off written with ltobms eeprom over UPDI is the one the 
   const running = sim.run(ac.signal);
   try {
     const args = ['--chemistry', 'NAION', '--sn', '9', '--uvlo-cutoff', String(cutoff), '--uvlo-release', String(release)];
-    await ok(['eeprom', ...args, '--write', '--port', sim.updiPath]);
+    await ok(['eeprom', ...args, '--write', '--port', sim.updi.name]);
     assert.equal(sim.runtime.time, 0, 'no firmware yet: simulated time stands still');
-    await ok(['fuses', '--port', sim.updiPath]);
-    await ok(['flash', build.artifacts.hex, '--port', sim.updiPath]);
+    await ok(['fuses', '--port', sim.updi.name]);
+    await ok(['flash', build.artifacts.hex, '--port', sim.updi.name]);
     assert.equal(await running, 'ended');
   } finally {
     ac.abort();
