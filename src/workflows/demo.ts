@@ -28,6 +28,9 @@ import { parseScenario, type Scenario } from '../sim/scenario/index.js';
 import { startBoardSim } from '../sim/runtime/serve.js';
 import type { EnergyReport } from '../sim/runtime/energy.js';
 
+/** The UPDI baud rate of the demo's programmer (and of the virtual wire). */
+const DEMO_UPDI_BAUD = 115200;
+
 /** The serial number the demo writes into the EEPROM (the example board). */
 export const DEMO_SERIAL = 7;
 
@@ -126,7 +129,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     wiring: 'pipe',
     scenario,
     speed: 'max',
-    baud: 0,
+    // The wire paced at the programmer's baud rate, as a real adapter's is: the programmer counts on
+    // the time a page's read-back takes on the wire (it covers the page write); an instant wire would
+    // have it load the next page while the NVM controller is still busy, and verify and retry.
+    baud: DEMO_UPDI_BAUD,
     latencyMs: 0,
     onRuntimeEvent: (e) => {
       if (e.type === 'line' && e.line.frame) {
@@ -164,7 +170,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const image = await readProgramImage(firmware.hex);
     const fuses = (await readProgramImage(FUSES_FILE)).memories.fuses;
     const eeprom = [{ address: 0, data: encodeConfig({ ...CHEMISTRY[chemistry].defaults, serialNumber: DEMO_SERIAL, tempOffset: 0 }) }];
-    const result = await withProgrammer({ port: sim.updi.name, transport: sim.updi.connect(), baud: 115200, signal: options.signal }, async (p) => {
+    const result = await withProgrammer({ port: sim.updi.name, transport: sim.updi.connect(), baud: DEMO_UPDI_BAUD, signal: options.signal }, async (p) => {
       await p.session.enterProgMode();
       const device = await p.identify();
       return p.program(planProgram({ flash: image.memories.flash, eeprom, fuses }, device), { verify: true });

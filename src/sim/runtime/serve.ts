@@ -174,8 +174,8 @@ async function ptyWires(options: BoardSimOptions, toChip: ToChip, onExit: (error
 function pipeWires(toChip: ToChip): Wires<PipeWire> {
   let updiDevice: PipeDeviceEnd | undefined;
   let uartDevice: PipeDeviceEnd | undefined;
-  const updiName = 'virtual board UPDI (in-process)';
-  const uartName = 'virtual board UART (in-process)';
+  const updiName = 'in-process pipe';
+  const uartName = 'in-process pipe';
   return {
     updi: {
       kind: 'pipe',
