@@ -93,8 +93,8 @@ describe('prebuilt release firmware', () => {
   });
 
   it('ltobms demo without avr-gcc says it uses the prebuilt image and runs the demo', async () => {
-    // socat only until the demo wires the virtual board in-process (issue 10, item 2); then node alone.
-    const path = await pathWith(['node', 'socat']);
+    // Node alone: no avr-gcc (the prebuilt image), no socat (the board is wired in-process).
+    const path = await pathWith(['node']);
     const cwd = await mkdtemp(join(work, 'demo-'));
     const r = await execa(process.execPath, [join(REPO_ROOT, 'bin/ltobms'), 'demo', '--chemistry', 'NAION', '--scenario', join(REPO_ROOT, 'examples/scenarios/discharge-uvlo.yaml')], {
       cwd,

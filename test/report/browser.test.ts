@@ -11,10 +11,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { socatAvailable } from '../../src/serial/pty.js';
 import { chromiumPath, dumpDom, screenshot, type Picture } from './chromium.js';
 
-const skip = !socatAvailable() ? 'needs socat' : !chromiumPath() ? 'needs chromium' : false;
+const skip = !chromiumPath() ? 'needs chromium' : false;
 const VIEW = { width: 1000, height: 1400 };
 const UVLO_RGB = [0xf0, 0x8c, 0x00]; // .state-UVLO in assets/report.css
 
