@@ -9,26 +9,15 @@ import { Attiny824 } from '../chip.js';
 import type { NvmDataSpace } from '../nvm/dataspace.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { Nvmctrl, NvmEvent, NvmTimings } from '../nvm/nvmctrl.js';
-import type { WireClock } from '../wire/clock.js';
-import type { FaultConfig, FaultInjector } from '../wire/faults.js';
+import type { FaultInjector } from '../wire/faults.js';
 import type { UpdiWire } from '../wire/wire.js';
-import { UpdiLink } from './link.js';
+import { UpdiLink, type UpdiLinkOptions } from './link.js';
 import type { UpdiControl, UpdiEvent, UpdiTarget } from './target.js';
 
-export interface UpdiSimulatorOptions {
-  /** Bytes for the host: the echo of what it sent, then the target's replies. */
-  toHost: (bytes: Uint8Array) => void;
+/** The wire's settings (the link's options) and the chip's. */
+export interface UpdiSimulatorOptions extends UpdiLinkOptions {
   /** The chip's memories (default: a factory-fresh part). */
   memories?: NvmMemories;
-  clock?: WireClock;
-  /** Wire pacing baud rate; 0 or undefined = off. */
-  baud?: number;
-  /** USB adapter latency timer in seconds; 0 or undefined = off. */
-  latencySeconds?: number;
-  /** USB packet payload and host-write turnaround of the adapter (see UpdiWireOptions). */
-  packetPayload?: number;
-  turnaroundSeconds?: number;
-  faults?: FaultConfig;
   /** Who gets told when the UPDI holds or releases the CPU. */
   control?: UpdiControl;
   onUpdiEvent?: (event: UpdiEvent) => void;
@@ -68,15 +57,7 @@ export function createUpdiSimulator(options: UpdiSimulatorOptions): UpdiSimulato
   });
   // Parked for good: whatever the flash holds never runs here, so time is the wire's alone.
   chip.setResetHeld(true);
-  const link = new UpdiLink(chip, {
-    toHost: options.toHost,
-    clock: options.clock,
-    baud: options.baud,
-    latencySeconds: options.latencySeconds,
-    packetPayload: options.packetPayload,
-    turnaroundSeconds: options.turnaroundSeconds,
-    faults: options.faults,
-  });
+  const link = new UpdiLink(chip, options);
   return {
     chip,
     memories: chip.memories,
