@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { BIN, REPO_ROOT } from '../helpers/cli.js';
+import { exchange } from '../sim/updi/harness.js';
 
 interface Closed {
   code: number | null;
@@ -65,20 +65,3 @@ test('ltobms sim | head -1: the sim keeps serving its UPDI pty after its stdout 
   assert.equal(exit, 0, `SIGTERM still ends the sim normally; stderr: ${stderr}`);
   assert.doesNotMatch(stderr, /EPIPE|at /);
 });
-
-/** Writes bytes to the pty and reads until `expect` bytes came back (echo + answer). */
-async function exchange(port: string, send: number[], expect: number): Promise<number[]> {
-  const fh = await open(port, 'r+');
-  try {
-    await fh.write(Uint8Array.from(send));
-    const got: number[] = [];
-    const buf = Buffer.alloc(64);
-    while (got.length < expect) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      got.push(...buf.subarray(0, bytesRead));
-    }
-    return got;
-  } finally {
-    await fh.close();
-  }
-}

@@ -4,29 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
-import { avrdude, avrdudeAvailable, startSimCli } from './harness.js';
+import { avrdude, avrdudeAvailable, exchange, startSimCli } from './harness.js';
 
 /** Opens the pty like a programmer, sends bytes, collects `expect` bytes back (echo included). */
-async function exchange(port: string, send: number[], expect: number): Promise<number[]> {
-  const fh = await open(port, 'r+');
-  try {
-    await fh.write(Uint8Array.from(send));
-    const got: number[] = [];
-    const buf = Buffer.alloc(256);
-    const deadline = Date.now() + 5000;
-    while (got.length < expect && Date.now() < deadline) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      got.push(...buf.subarray(0, bytesRead));
-    }
-    return got;
-  } finally {
-    await fh.close();
-  }
-}
 
 test('--help shows the options and examples', async () => {
   const r = await runCli(['sim', '--help']);

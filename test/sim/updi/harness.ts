@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { BIN, REPO_ROOT } from '../../helpers/cli.js';
 import { track } from '../../helpers/children.js';
 
@@ -142,4 +143,22 @@ export function seededBytes(seed: string, length: number): Uint8Array {
     i += digest.length;
   }
   return out;
+}
+
+/** Writes `send` to the pty in one write and reads until `expect` bytes came back (echo + answers), for 5 s at most. */
+export async function exchange(port: string, send: number[], expect: number): Promise<number[]> {
+  const fh = await open(port, 'r+');
+  try {
+    await fh.write(Uint8Array.from(send));
+    const got: number[] = [];
+    const buf = Buffer.alloc(256);
+    const deadline = Date.now() + 5000;
+    while (got.length < expect && Date.now() < deadline) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      got.push(...buf.subarray(0, bytesRead));
+    }
+    return got;
+  } finally {
+    await fh.close();
+  }
 }
