@@ -16,8 +16,6 @@ import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 import { firstDifference, subtractCovered, verifyError } from './compare.js';
 import { ProgressReporter, type Operation, type Phase, type PhaseResult, type ProgressEvent } from './progress.js';
-
-export type { Phase, PhaseResult, ProgressEvent } from './progress.js';
 export type MemoryName = 'flash' | 'eeprom' | 'fuses' | 'userrow' | 'lock' | 'sigrow';
 
 const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;

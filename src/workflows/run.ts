@@ -17,7 +17,7 @@ import type { DecodedImage } from '../eeprom/image.js';
 import { buildFirmware, type FirmwareBuild } from '../firmware/firmware.js';
 import type { Diagnostic } from '../firmware/toolchain.js';
 import { readProgramImage } from '../updi/image-file.js';
-import type { ProgressEvent } from '../updi/program.js';
+import type { ProgressEvent } from '../updi/progress.js';
 import type { BoardInfo, BoardOpener } from './board.js';
 import { updateBoard, type UpdateEvent, type UpdateResult } from './update.js';
 

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { withProgrammer } from '../updi/connect.js';
-import type { ProgressEvent } from '../updi/program.js';
+import type { ProgressEvent } from '../updi/progress.js';
 import { START_BAUD } from '../updi/session.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';

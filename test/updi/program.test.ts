@@ -12,7 +12,7 @@ import { planProgram } from '../../src/updi/plan.js';
 import { UpdiError } from '../../src/updi/errors.js';
 import { createPipePair } from '../../src/serial/pipe.js';
 import { ManualClock } from '../../src/util/clock.js';
-import type { ProgressEvent } from '../../src/updi/program.js';
+import type { ProgressEvent } from '../../src/updi/progress.js';
 import { InterruptedError } from '../../src/errors.js';
 import { NvmMemories } from '../../src/sim/nvm/memories.js';
 import type { UpdiEvent } from '../../src/sim/updi/target.js';
