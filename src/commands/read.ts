@@ -11,8 +11,7 @@ import { writeFileAtomic } from '../eeprom/io.js';
 import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
 import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import type { MemoryName } from '../updi/program.js';
-import { MEMORIES } from '../cli/commands/read.js';
+import { MEMORY_NAMES, type MemoryName } from '../updi/memory-names.js';
 import { hexBytes } from '../util/hex.js';
 
 interface ReadCliOptions extends PortCliOptions {
@@ -40,8 +39,8 @@ export function hexDump(data: Uint8Array): string {
 /** The action of `ltobms read` (declared in src/cli/commands/read.ts). */
 export async function execute(memoryArg: string, opts: ReadCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
   const memory = memoryArg.toLowerCase() as MemoryName;
-  if (!MEMORIES.includes(memory)) {
-    throw new UsageError(`unknown memory "${memoryArg}"`, { code: 'USAGE', hint: `choose one of ${MEMORIES.join(', ')}` });
+  if (!MEMORY_NAMES.includes(memory)) {
+    throw new UsageError(`unknown memory "${memoryArg}"`, { code: 'USAGE', hint: `choose one of ${MEMORY_NAMES.join(', ')}` });
   }
   const port = parsePortOptions(opts);
   const format = opts.output ? outputFormat(opts.output, opts.format) : undefined;

@@ -15,8 +15,8 @@ import { requireDevice } from './devices.js';
 import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 import { firstDifference, subtractCovered, verifyError } from './compare.js';
+import type { MemoryName } from './memory-names.js';
 import { ProgressReporter, type Operation, type Phase, type PhaseResult, type ProgressEvent } from './progress.js';
-export type MemoryName = 'flash' | 'eeprom' | 'fuses' | 'userrow' | 'lock' | 'sigrow';
 
 const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
 /** Pipelined page writes whose timing guess is checked by a status read before it is trusted. */

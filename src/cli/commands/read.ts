@@ -5,10 +5,7 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { addPortOptions } from '../port-options.js';
-import type { MemoryName } from '../../updi/program.js';
-
-/** The memories `read` can read. */
-export const MEMORIES: readonly MemoryName[] = ['flash', 'eeprom', 'fuses', 'userrow', 'lock', 'sigrow'];
+import { MEMORY_NAMES } from '../../updi/memory-names.js';
 
 export function declare(cmd: Command): void {
   cmd
@@ -17,7 +14,7 @@ export function declare(cmd: Command): void {
         'memory\'s usual hex address (flash 0, EEPROM 0x810000, fuses 0x820000, lock 0x830000, signature ' +
         'row 0x840000, user row 0x850000) or raw (.bin). Without -o a hex dump is printed.',
     )
-    .argument('<memory>', `one of ${MEMORIES.join(', ')}`);
+    .argument('<memory>', `one of ${MEMORY_NAMES.join(', ')}`);
   addPortOptions(cmd)
     .option('-o, --output <file>', 'write to this file (.hex or .bin)')
     .option('--format <hex|bin>', 'file format when the extension does not say')
