@@ -11,8 +11,8 @@ interface Waiter {
   n: number;
   resolve: (bytes: Uint8Array) => void;
   reject: (err: unknown) => void;
-  /** Aborted when the read ends before its timeout. */
-  timer: AbortController;
+  /** Stops the timeout when the read ends before it. */
+  cancel: () => void;
 }
 
 export class RxBuffer {
@@ -51,7 +51,7 @@ export class RxBuffer {
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
-      w.timer.abort();
+      w.cancel();
       w.reject(err);
     }
   }
@@ -79,9 +79,8 @@ export class RxBuffer {
     if (this.failure) return Promise.reject(this.failure);
     if (this.length >= n) return Promise.resolve(this.shift(n));
     return new Promise((resolve, reject) => {
-      const timer = new AbortController();
       const timedOut = () => {
-        if (this.waiter?.timer !== timer) return; // answered (or failed) meanwhile
+        if (this.waiter !== waiter) return; // answered (or failed) meanwhile
         this.waiter = undefined;
         const got = this.shift(this.length);
         reject(
@@ -90,16 +89,31 @@ export class RxBuffer {
           }),
         );
       };
-      void this.clock.sleep(timeoutMs, timer.signal).then(timedOut, () => undefined);
-      this.waiter = { n, resolve, reject, timer };
+      const waiter: Waiter = { n, resolve, reject, cancel: this.startTimer(timeoutMs, timedOut) };
+      this.waiter = waiter;
     });
+  }
+
+  /**
+   * Runs `fn` after `ms` on the clock; returns the cancel function. On the system clock a plain
+   * timer: an aborted sleep costs an AbortController and an AbortError per read, a tenth of the
+   * host's CPU time in a flash session with no wire model.
+   */
+  private startTimer(ms: number, fn: () => void): () => void {
+    if (this.clock === systemClock) {
+      const handle = setTimeout(fn, Math.max(0, ms));
+      return () => clearTimeout(handle);
+    }
+    const timer = new AbortController();
+    void this.clock.sleep(ms, timer.signal).then(fn, () => undefined);
+    return () => timer.abort();
   }
 
   private settle(): void {
     const w = this.waiter;
     if (w && this.length >= w.n) {
       this.waiter = undefined;
-      w.timer.abort();
+      w.cancel();
       w.resolve(this.shift(w.n));
     }
   }
