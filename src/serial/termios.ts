@@ -4,7 +4,7 @@
  * CLOCAL (the kernel drops PARENB on ptys). Like avrdude, put back what we found. Real serial
  * ports are left alone.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 
 /** The pty device behind `path` (following links), or undefined for anything else. */
@@ -27,4 +27,11 @@ export function savePtyTermios(path: string): string | undefined {
 
 export function restorePtyTermios(path: string, saved: string): void {
   spawnSync('stty', ['-F', path, saved], { stdio: 'ignore', timeout: 2000 });
+}
+
+/** The same without waiting for it: for a process that serves the pty and must not stall. */
+export function restorePtyTermiosInBackground(path: string, saved: string): void {
+  const child = spawn('stty', ['-F', path, saved], { stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
 }

@@ -98,7 +98,17 @@ export class Programmer {
   /** Reads the signature and returns the device (SIGNATURE error if unknown). */
   async identify(): Promise<DeviceInfo> {
     this.session.doing('reading the signature');
-    return requireDevice(await this.withRetry({ phase: 'read', memory: 'sigrow', address: DATA_SPACE.SIGROW }, () => this.session.readSignature()));
+    // A signature no part has (00 00 00 after a byte lost on the way in) is read once more after a resync.
+    return this.withRetry({ phase: 'read', memory: 'sigrow', address: DATA_SPACE.SIGROW }, async () => {
+      const signature = await this.session.readSignature();
+      try {
+        return requireDevice(signature);
+      } catch (err) {
+        if (this.signatureReread) throw err;
+        this.signatureReread = true;
+        throw new UpdiError('TIMEOUT', (err as Error).message, { cause: err });
+      }
+    });
   }
 
   /** Chip erase; a locked part is unlocked with the CHIPERASE key (which erases it). */
@@ -243,6 +253,9 @@ export class Programmer {
     this.mode = { kind: 'careful' };
     this.settleFirst = true;
   }
+
+  /** An unknown signature was read once more already. */
+  private signatureReread = false;
 
   /**
    * Writes one page with a status poll and reads it back once the controller is idle; a transfer
@@ -395,8 +408,24 @@ export class Programmer {
         this.noteRetry(scope, attempt, err.message);
         scope.onFailure?.();
         this.nvm.reset();
-        if (err.updiCode !== 'VERIFY') await this.session.recover();
+        if (err.updiCode !== 'VERIFY') {
+          // A resync that fails on a bad byte counts as one more failed attempt, not as the end.
+          while (!(await this.resync())) {
+            if (++attempt > this.maxRetries) throw err.withContext(`${scope.phase} ${scope.memory} at ${scope.where?.() ?? hex(scope.address)} (after ${attempt - 1} retries)`);
+          }
+        }
       }
+    }
+  }
+
+  /** Double BREAK and resynchronisation; false when a recoverable failure got in the way. */
+  private async resync(): Promise<boolean> {
+    try {
+      await this.session.recover();
+      return true;
+    } catch (err) {
+      if (err instanceof UpdiError && err.recoverable) return false;
+      throw err;
     }
   }
 

@@ -303,7 +303,10 @@ export class UpdiSession {
         const retry = err instanceof UpdiError && (err.recoverable || err.updiCode === 'KEY_REJECTED');
         if (!retry || attempt > SETUP_RETRIES) throw err;
         log(`${what} failed (${err.message}); double BREAK, attempt ${attempt + 1}`);
-        await this.recover();
+        // A resync that fails on a bad byte is one more failed attempt.
+        await this.recover().catch((again: unknown) => {
+          if (!(again instanceof UpdiError) || !again.recoverable || attempt >= SETUP_RETRIES) throw again;
+        });
       }
     }
   }

@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LtobmsError } from '../../errors.js';
 import { createPipePair, type PipeDeviceEnd, type PipeHostEnd } from '../../serial/pipe.js';
 import { SocatPty } from '../../serial/pty.js';
-import { restorePtyTermios, savePtyTermios } from '../../serial/termios.js';
+import { restorePtyTermiosInBackground, savePtyTermios } from '../../serial/termios.js';
 import { adapterWire, type AdapterProfile } from '../wire/adapters.js';
 import type { DeviceEnd } from '../../serial/stream.js';
 import { NvmMemories } from '../nvm/memories.js';
@@ -327,7 +327,7 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
 }
 
 /** Quiet time after a client's last byte before its terminal settings are put back. */
-const TERMIOS_RESET_IDLE_MS = 250;
+const TERMIOS_RESET_IDLE_MS = 1000;
 
 /**
  * Puts the UPDI pty's terminal settings back as they were at start once a client has gone quiet,
@@ -359,6 +359,7 @@ class TermiosKeeper {
   }
 
   private restore(): void {
-    if (this.path && this.saved) restorePtyTermios(this.path, this.saved);
+    // In the background: the sim keeps serving (a client may still be there, only slow).
+    if (this.path && this.saved) restorePtyTermiosInBackground(this.path, this.saved);
   }
 }
