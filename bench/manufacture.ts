@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildFirmware } from '../src/firmware/firmware.js';
-import { CHEMISTRY } from '../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../src/part/chemistry.js';
 import { encodeConfig } from '../src/eeprom/image.js';
 import { fuseHex, loadFirmware, loadFuses, type FirmwareInfo, type FuseSource } from '../src/production/firmware.js';
 import { FileLedger } from '../src/production/ledger-file.js';

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Chemistry } from '../src/eeprom/chemistry.js';
+import type { Chemistry } from '../src/part/chemistry.js';
 import { buildFirmware } from '../src/firmware/firmware.js';
 import { NvmMemories } from '../src/sim/nvm/memories.js';
 import { BoardRuntime } from '../src/sim/runtime/board-runtime.js';

@@ -1,7 +1,7 @@
 /**
  * The connection options every programming command shares (--port, --baud, --vdd, --timeout),
  * declared once. Light on purpose: the command table declares them for `ltobms --help` without
- * loading the UPDI stack; src/updi/cli-options.ts validates them when a command runs.
+ * loading the UPDI stack; src/cli/programming.ts validates them when a command runs.
  */
 import { Option, type Command } from 'commander';
 

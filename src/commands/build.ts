@@ -9,7 +9,7 @@ import { printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
 import { LtobmsError } from '../errors.js';
 import { PACKAGE_ROOT } from '../firmware/avr.js';
-import { parseChemistries, type Chemistry } from '../eeprom/chemistry.js';
+import { parseChemistries, type Chemistry } from '../part/chemistry.js';
 import { buildFirmwares, checkVersion, type FirmwareEvent } from '../firmware/firmware.js';
 import { displayPath, formatBuildReport, type BuildReport } from '../firmware/report.js';
 import type { Diagnostic } from '../firmware/toolchain.js';

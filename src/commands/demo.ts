@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { Spinner } from '../cli/spinner.js';
-import { parseChemistry } from '../eeprom/chemistry.js';
+import { parseChemistry } from '../part/chemistry.js';
 import { UsageError } from '../errors.js';
 import type { Frame } from '../logging/frame.js';
 import { loadScenarioFile } from '../sim/scenario/index.js';

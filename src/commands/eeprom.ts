@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { UsageError } from '../errors.js';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 import { renderImage } from '../eeprom/formats.js';
 import { CONFIG_FIELDS, invalidImageError, decodeConfig, type DecodedImage, type EepromConfig } from '../eeprom/image.js';
 import { readImageSource, writeFileAtomic } from '../eeprom/io.js';
@@ -22,7 +22,7 @@ export async function execute(opts: EepromOptions & PortCliOptions & { write?: b
   if (opts.write) {
     // Over UPDI: EEPROM offset 0, read back and compared (src/updi/eeprom-write.ts). The UPDI
     // stack loads only here, so making an image stays a quick command.
-    const { connectOptionsFrom, parsePortOptions } = await import('../updi/cli-options.js');
+    const { connectOptionsFrom, parsePortOptions } = await import('../cli/programming.js');
     const { writeEepromImage } = await import('../updi/eeprom-write.js');
     const written = await writeEepromImage(bytes, connectOptionsFrom(parsePortOptions(opts), ctx.signal, undefined), opts.verify);
     if (request.output.file !== undefined) await writeFileAtomic(request.output.file, renderImage(bytes, request.output.format));

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { seconds } from '../cli/progress.js';
-import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { UpdiError } from '../updi/errors.js';
 import { hex, hex2 } from '../util/hex.js';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { seconds } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
-import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';

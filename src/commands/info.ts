@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
-import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../part/fuses.js';
 import { LOCKBIT } from '../part/tinyavr2.js';

@@ -14,12 +14,12 @@ import { StatusLines } from '../cli/status-lines.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { CONFIG_FIELDS, encodeConfig } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
-import { parsePortOptions, type PortOptions } from '../updi/cli-options.js';
+import { parsePortOptions, type PortOptions } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { checkFirmwareForBoard, chooseChemistry, fuseHex, loadFirmware, loadFuses } from '../production/firmware.js';
 import { MAX_SERIAL } from '../production/ledger.js';
 import { readLedgerContents } from '../production/ledger-open.js';
-import { entryLine, statusLine, summaryLines } from '../production/render.js';
+import { entryLine, statusLine, summaryLines } from '../cli/station-view.js';
 import { ledgerReport, renderReport } from '../production/report.js';
 import { runStations, type Decision, type FailedBoard, type StationEvent, type StationSummary } from '../workflows/station.js';
 

@@ -9,7 +9,7 @@ import { summaryLine } from '../cli/progress.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../eeprom/io.js';
 import { AVR_HEX_BASE, formatIntelHex } from '../image/ihex.js';
-import { parsePortOptions, runWithProgress } from '../updi/cli-options.js';
+import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { MEMORY_NAMES, type MemoryName } from '../updi/memory-names.js';
 import { hexBytes } from '../util/hex.js';

@@ -14,7 +14,7 @@ import { Spinner } from '../cli/spinner.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { checkVersion, type FirmwareBuild } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
-import { parseChemistry } from '../eeprom/chemistry.js';
+import { parseChemistry } from '../part/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { resolveConfig } from '../logging/config.js';
@@ -26,7 +26,7 @@ import { siblingUartPort } from '../workflows/uart-port.js';
 import { boardSerial, type UpdateResult } from '../workflows/update.js';
 import { defaultScenario, loadScenarioFile } from '../sim/scenario/index.js';
 import { parseSpeed } from '../sim/runtime/pacer.js';
-import { parsePortOptions } from '../updi/cli-options.js';
+import { parsePortOptions } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { listPorts } from '../serial/ports.js';
 

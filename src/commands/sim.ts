@@ -9,7 +9,7 @@ import { parseNumberOption } from '../cli/options.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { SERIAL_NUMBER_SIZE } from '../sim/nvm/memories.js';
 import { parseFaultSpec } from '../sim/wire/faults.js';
-import { parseChemistry } from '../eeprom/chemistry.js';
+import { parseChemistry } from '../part/chemistry.js';
 import { ADAPTER_NAMES, adapterProfile, type AdapterProfile } from '../sim/wire/adapters.js';
 import { defaultScenario, loadScenarioFile, type Scenario } from '../sim/scenario/index.js';
 import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';

@@ -8,7 +8,7 @@
  * matches and the CRC over all 20 bytes is 0.
  */
 import { LtobmsError, UsageError } from '../errors.js';
-import { CHEMISTRIES, CHEMISTRY, type Chemistry, type ProtectionLimits } from './chemistry.js';
+import { CHEMISTRIES, CHEMISTRY, type Chemistry, type ProtectionLimits } from '../part/chemistry.js';
 import { INT_RANGE, type IntType } from './parse.js';
 import { hex } from '../util/hex.js';
 

@@ -6,7 +6,7 @@
  * sends `bytes` to EEPROM offset 0; the manufacture workflow builds requests per serial number.
  */
 import { UsageError } from '../errors.js';
-import { CHEMISTRY, parseChemistry, type Chemistry } from './chemistry.js';
+import { CHEMISTRY, parseChemistry, type Chemistry } from '../part/chemistry.js';
 import { formatFromPath, parseFormat, type ImageFormat } from './formats.js';
 import { CONFIG_FIELDS, decodeConfig, encodeConfig, validateConfig, type DecodedImage, type EepromConfig } from './image.js';
 import { parseInteger } from './parse.js';

@@ -23,7 +23,7 @@ import {
   type Defines,
   type StepEvent,
 } from './avr.js';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 import { ATTINY824 } from '../part/attiny824.js';
 import { memoryUse, readElf, type MemoryUse } from './elf.js';
 import { Limiter } from './toolchain.js';

@@ -12,7 +12,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 import { LtobmsError } from '../errors.js';
 import { FIRMWARE_DIR, PACKAGE_ROOT } from './paths.js';
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LtobmsError, UsageError } from '../errors.js';
-import { CHEMISTRIES, parseChemistry, type Chemistry } from '../eeprom/chemistry.js';
+import { CHEMISTRIES, parseChemistry, type Chemistry } from '../part/chemistry.js';
 import { FUSES_FILE } from '../firmware/firmware.js';
 import type { Segment } from '../image/ihex.js';
 import { checkImageForDevice, readProgramImage, type ProgramImage } from '../updi/image-file.js';

@@ -11,7 +11,7 @@
  * - every attempt (ok or failed) is recorded as it ends.
  */
 import { LtobmsError } from '../errors.js';
-import { CHEMISTRIES, type Chemistry } from '../eeprom/chemistry.js';
+import { CHEMISTRIES, type Chemistry } from '../part/chemistry.js';
 
 export const LEDGER_STEPS = ['detect', 'fuses', 'flash', 'eeprom', 'verify'] as const;
 export type LedgerStep = (typeof LEDGER_STEPS)[number];

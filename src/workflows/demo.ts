@@ -8,12 +8,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 import { buildFirmware, FUSES_FILE } from '../firmware/firmware.js';
 import { defaultFirmwareVersion } from '../firmware/version.js';
 import { memoryUse, readElf } from '../firmware/elf.js';
 import { onPath, prebuiltFirmware } from '../firmware/prebuilt.js';
-import { CHEMISTRY } from '../eeprom/chemistry.js';
+import { CHEMISTRY } from '../part/chemistry.js';
 import { encodeConfig } from '../eeprom/image.js';
 import type { Frame, Point } from '../logging/frame.js';
 import { simulatedStartNs, SimulatedFrameClock } from '../logging/clock.js';

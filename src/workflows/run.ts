@@ -12,7 +12,7 @@ import { describeTarget, type LogConfig } from '../logging/config.js';
 import type { LogSummary, SessionEvent } from '../logging/session.js';
 import { openWriter, writerFailure } from '../logging/target.js';
 import { LtobmsError } from '../errors.js';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 import type { DecodedImage } from '../eeprom/image.js';
 import { buildFirmware, type FirmwareBuild } from '../firmware/firmware.js';
 import type { Diagnostic } from '../firmware/toolchain.js';

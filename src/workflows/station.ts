@@ -22,7 +22,7 @@ import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type Boar
 import { LedgerError, type Ledger, type LedgerEntry, type LedgerFirmware, type LedgerStatus, type LedgerStep } from '../production/ledger.js';
 import { openLedger } from '../production/ledger-open.js';
 import { KeepOpenTransport, probeBoard, type ProbeResult } from '../production/probe.js';
-import type { Chemistry } from '../eeprom/chemistry.js';
+import type { Chemistry } from '../part/chemistry.js';
 
 export type Decision = 'retry' | 'next' | 'quit';
 

@@ -1,7 +1,7 @@
 // The one --chemistry rule every command uses (README "Chemistries").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHEMISTRIES, parseChemistries, parseChemistry } from '../../src/eeprom/chemistry.js';
+import { CHEMISTRIES, parseChemistries, parseChemistry } from '../../src/part/chemistry.js';
 import { LtobmsError } from '../../src/errors.js';
 
 test('parseChemistry is case-insensitive and knows the Na-ion spellings', () => {

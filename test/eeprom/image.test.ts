@@ -13,7 +13,7 @@ import {
   validateConfig,
   type EepromConfig,
 } from '../../src/eeprom/image.js';
-import { CHEMISTRY } from '../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../src/part/chemistry.js';
 import { LtobmsError } from '../../src/errors.js';
 import { expectedImage, referenceCrc, type Fields } from './reference.js';
 

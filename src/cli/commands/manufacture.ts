@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
-import { CHEMISTRY } from '../../eeprom/chemistry.js';
+import { CHEMISTRY } from '../../part/chemistry.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { addPortOptions } from '../port-options.js';
 

@@ -3,7 +3,7 @@
  * Scenario files use the firmware's units (mA, mV, mΩ) and are converted by src/sim/scenario.
  */
 
-import type { Chemistry } from '../../eeprom/chemistry.js';
+import type { Chemistry } from '../../part/chemistry.js';
 
 export type { Chemistry };
 

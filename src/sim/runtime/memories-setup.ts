@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { FUSES_FILE } from '../../firmware/firmware.js';
-import { CHEMISTRY } from '../../eeprom/chemistry.js';
+import { CHEMISTRY } from '../../part/chemistry.js';
 import { encodeConfig } from '../../eeprom/image.js';
 import { ExitCode, LtobmsError } from '../../errors.js';
 import { parseIntelHex, splitAvrMemories, type Segment } from '../../image/ihex.js';

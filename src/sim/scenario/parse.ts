@@ -5,7 +5,7 @@
  * the board model gets SI units. Chemistry-dependent defaults (capacity, resistance, charger voltage)
  * are filled in here, which is why the chemistry is resolved first. The reference is docs/scenarios.md.
  */
-import { CHEMISTRIES } from '../../eeprom/chemistry.js';
+import { CHEMISTRIES } from '../../part/chemistry.js';
 import { EEPROM_BYTES } from '../../eeprom/formats.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { INT_RANGE } from '../../eeprom/parse.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
-import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../../src/part/chemistry.js';
 import { loadScenarioFile } from '../../../src/sim/scenario/index.js';
 import { startBoardSim } from '../../../src/sim/runtime/serve.js';
 import { runCli } from '../../helpers/cli.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../../src/part/chemistry.js';
 import { CONFIG_SIZE, encodeConfig } from '../../../src/eeprom/image.js';
 import { classifyLine } from '../../../src/logging/frame.js';
 import type { Chemistry } from '../../../src/sim/board/types.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../../src/part/chemistry.js';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
 import { loadScenarioFile } from '../../../src/sim/scenario/index.js';
 import type { Chemistry } from '../../../src/sim/board/types.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
-import { CHEMISTRY } from '../../../src/eeprom/chemistry.js';
+import { CHEMISTRY } from '../../../src/part/chemistry.js';
 import { runCli } from '../../helpers/cli.js';
 import { socatAvailable } from '../../../src/serial/pty.js';
 import type { EnergyReport } from '../../../src/sim/runtime/energy.js';

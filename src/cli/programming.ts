@@ -3,13 +3,13 @@
  * validated into a typed object before any I/O (declared in src/cli/port-options.ts).
  */
 import { UsageError } from '../errors.js';
-import { parseNumberOption } from '../cli/options.js';
-import { maxBaudForVdd } from './session.js';
+import { parseNumberOption } from './options.js';
+import { maxBaudForVdd } from '../updi/session.js';
 import { performance } from 'node:perf_hooks';
-import { withProgrammer, type ConnectOptions } from './connect.js';
-import type { Programmer } from './program.js';
-import { ProgressView } from '../cli/progress.js';
-import { DEFAULT_BAUD, type PortCliOptions } from '../cli/port-options.js';
+import { withProgrammer, type ConnectOptions } from '../updi/connect.js';
+import type { Programmer } from '../updi/program.js';
+import { ProgressView } from './progress.js';
+import { DEFAULT_BAUD, type PortCliOptions } from './port-options.js';
 
 export interface PortOptions {
   port: string;

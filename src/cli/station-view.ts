@@ -2,9 +2,9 @@
  * Text for `ltobms manufacture`: the lines the station's events and its summary become. Pure
  * (strings out); the command decides where they go.
  */
-import type { LedgerEntry, SerialChoice } from './ledger.js';
+import type { LedgerEntry, SerialChoice } from '../production/ledger.js';
 import type { StationEvent, StationSummary } from '../workflows/station.js';
-import { formatRanges } from './report.js';
+import { formatRanges } from '../production/report.js';
 
 /** A chip's unique ID for messages. */
 export function uidText(uid: string | null): string {
