@@ -9,7 +9,7 @@
  */
 import { LtobmsError, UsageError } from '../errors.js';
 import { CHEMISTRIES, CHEMISTRY, type Chemistry, type ProtectionLimits } from '../part/chemistry.js';
-import { INT_RANGE, type IntType } from './parse.js';
+import { putIntField, type IntType } from './parse.js';
 import { hex } from '../util/hex.js';
 
 export const EEPROM_MAGIC = 0x7337;
@@ -82,18 +82,7 @@ export function encodeConfig(cfg: EepromConfig): Uint8Array {
   const bytes = new Uint8Array(CONFIG_SIZE);
   const view = new DataView(bytes.buffer);
   view.setUint16(0, EEPROM_MAGIC, true);
-  for (const field of CONFIG_FIELDS) {
-    const value = cfg[field.key];
-    const { min, max } = INT_RANGE[field.type];
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new UsageError(`${field.name} = ${value} does not fit its ${field.type} field (${min}–${max})`, {
-        code: 'EEPROM_RANGE',
-        details: { field: field.name, value },
-      });
-    }
-    if (field.type === 'i16') view.setInt16(field.offset, value, true);
-    else view.setUint16(field.offset, value, true);
-  }
+  for (const field of CONFIG_FIELDS) putIntField(view, field.offset, field.type, cfg[field.key], field.name, { code: 'EEPROM_RANGE' });
   view.setUint16(CRC_OFFSET, crc16Modbus(bytes.subarray(0, CRC_OFFSET)), true);
   return bytes;
 }

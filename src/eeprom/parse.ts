@@ -122,3 +122,16 @@ export function parseInteger(text: string, type: IntType, option: string): numbe
   }
   return Number(value);
 }
+
+/**
+ * Writes one little-endian 16-bit field of an image after checking that `value` fits its type;
+ * `what` names it in the UsageError (`serial_number`, `calibration vbatt_gain`).
+ */
+export function putIntField(view: DataView, offset: number, type: IntType, value: number, what: string, error: { code: string; hint?: string }): void {
+  const { min, max } = INT_RANGE[type];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${what} = ${value} does not fit its ${type} field (${min}–${max})`, { ...error, details: { field: what, value } });
+  }
+  if (type === 'i16') view.setInt16(offset, value, true);
+  else view.setUint16(offset, value, true);
+}
