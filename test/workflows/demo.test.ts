@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../../../src/firmware/avr.js';
-import { classifyLine, type Frame } from '../../../src/logging/frame.js';
-import { runCli } from '../../helpers/cli.js';
+import { PACKAGE_ROOT } from '../../src/firmware/avr.js';
+import { classifyLine, type Frame } from '../../src/logging/frame.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ltobms-demo-'));
 const common = ['--build-dir', join(dir, 'build'), '--out-dir', join(dir, 'log')];

@@ -13,7 +13,7 @@ import { ProgrammingFixture, fixtureBoard } from '../../src/sim/fixture/fixture.
 import { siblingUartPort } from '../../src/workflows/uart-port.js';
 import { runCli } from '../helpers/cli.js';
 import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
-import { startCli, uidFor } from './harness.js';
+import { startCli, uidFor } from '../production/harness.js';
 
 interface Programmed {
   type: 'programmed';
