@@ -1,6 +1,7 @@
 /**
- * The connection options every programming command shares (--port, --baud, --vdd, --timeout),
- * validated into a typed object before any I/O (declared in src/cli/port-options.ts).
+ * The connection options every programming command shares (-P/--port, -b/--baud, -p/--part,
+ * -c/--programmer, --vdd, --timeout), validated into a typed object before any I/O (declared in
+ * src/cli/port-options.ts).
  */
 import { UsageError } from '../errors.js';
 import { parseNumberOption } from './options.js';
@@ -9,18 +10,53 @@ import { performance } from 'node:perf_hooks';
 import { withProgrammer, type ConnectOptions } from '../updi/connect.js';
 import type { Programmer } from '../updi/program.js';
 import { ProgressView } from './progress.js';
-import { DEFAULT_BAUD, type PortCliOptions } from './port-options.js';
+import { DEFAULT_BAUD, PROGRAMMER_IDS, type PortCliOptions } from './port-options.js';
+import { DEVICES, deviceByName, type DeviceInfo } from '../part/tinyavr2.js';
 
 export interface PortOptions {
   port: string;
   baud: number;
   vdd: number;
   timeoutMs: number;
+  /** -p: the part the chip's signature must name (none: any tinyAVR 2-series part answers). */
+  part?: DeviceInfo;
+}
+
+/**
+ * -p as avrdude reads it: a part id (t824, attiny824, ATtiny824). A path there is the old ltobms
+ * usage (-p was the port in ltobms 0.1.0), so that mistake gets the fix rather than "unknown part".
+ */
+export function parsePartOption(text: string): DeviceInfo {
+  if (/[/\\]|^(com\d+|tty)/i.test(text)) {
+    throw new UsageError(`-p ${text}: a port where the part is expected`, {
+      code: 'USAGE',
+      hint: '-p is the part (avrdude habit); use -P for the port, e.g. -P ' + text + ' -p t824',
+    });
+  }
+  const device = deviceByName(text.trim());
+  if (!device) {
+    throw new UsageError(`-p ${text}: not a part this programmer knows`, {
+      code: 'USAGE',
+      hint: `the board's part is t824 (attiny824); ltobms programs the tinyAVR 2-series: ${DEVICES.map((d) => d.avrdudeId).join(', ')}`,
+    });
+  }
+  return device;
+}
+
+/** -c: avrdude's programmer id. This programmer is SerialUPDI; any other id is a different tool. */
+export function checkProgrammerOption(text: string | undefined): void {
+  if (text === undefined || (PROGRAMMER_IDS as readonly string[]).includes(text.trim().toLowerCase())) return;
+  throw new UsageError(`-c ${text}: ltobms is a SerialUPDI programmer only (a USB-serial adapter, TX and RX joined through a resistor)`, {
+    code: 'USAGE',
+    hint: `use -c serialupdi or leave -c out; for ${text} use avrdude -c ${text}`,
+  });
 }
 
 export function parsePortOptions(opts: PortCliOptions): PortOptions {
+  const part = opts.part === undefined ? undefined : parsePartOption(opts.part);
+  checkProgrammerOption(opts.programmer);
   if (!opts.port) {
-    throw new UsageError('no serial port given: pass --port (or set LTOBMS_PORT)', {
+    throw new UsageError('no serial port given: pass -P/--port (or set LTOBMS_PORT)', {
       code: 'USAGE',
       hint: '`ltobms ports` lists USB-serial adapters; `ltobms sim` prints the port of a virtual board',
     });
@@ -35,7 +71,7 @@ export function parsePortOptions(opts: PortCliOptions): PortOptions {
     });
   }
   const timeoutMs = parseNumberOption(opts.timeout, '--timeout', { min: 10, max: 60_000, integer: false, what: 'milliseconds', hint: 'for example --timeout 250' });
-  return { port: opts.port, baud, vdd, timeoutMs };
+  return { port: opts.port, baud, vdd, timeoutMs, ...(part ? { part } : {}) };
 }
 
 /** The library's connect options from validated CLI options. */
@@ -44,7 +80,7 @@ export function connectOptionsFrom(
   signal: AbortSignal,
   onProgress: ConnectOptions['onProgress'],
 ): ConnectOptions {
-  return { port: port.port, baud: port.baud, timeoutMs: port.timeoutMs, signal, onProgress };
+  return { port: port.port, baud: port.baud, timeoutMs: port.timeoutMs, signal, onProgress, part: port.part };
 }
 
 /**

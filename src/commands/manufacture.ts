@@ -59,13 +59,13 @@ async function report(spec: string, json: boolean): Promise<void> {
   }
 }
 
-/** Every -p, validated with the shared connection options; the same port twice is refused. */
+/** Every -P, validated with the shared connection options; the same port twice is refused. */
 function parsePorts(opts: ManufactureCliOptions): PortOptions[] {
   const ports = opts.port ?? [];
   if (!ports.length) return [parsePortOptions({ ...opts, port: undefined })];
   const seen = new Set<string>();
   for (const p of ports) {
-    if (seen.has(p)) throw new UsageError(`-p ${p} is given twice`, { code: 'USAGE', hint: 'one -p per fixture' });
+    if (seen.has(p)) throw new UsageError(`-P ${p} is given twice`, { code: 'USAGE', hint: 'one -P per fixture' });
     seen.add(p);
   }
   return ports.map((port) => parsePortOptions({ ...opts, port }));

@@ -96,7 +96,7 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
     const result = await runWorkflow({
       build: { chemistry: chemistry!, version, debug: opts.debug === true, outDir: resolve(opts.out) },
       board,
-      updi: { baud: port.baud, timeoutMs: port.timeoutMs },
+      updi: { baud: port.baud, timeoutMs: port.timeoutMs, part: port.part },
       eeprom,
       verify: opts.verify,
       force: opts.force === true,

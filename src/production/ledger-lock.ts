@@ -1,7 +1,7 @@
 /**
  * One process per ledger file: `<ledger>.lock` (src/util/lockfile.ts: created exclusively, holds
  * the owner's pid and host; a lock whose process is gone is taken over). Several fixtures share a
- * file ledger from one process (`-p A -p B`); stations in several processes use PostgreSQL.
+ * file ledger from one process (`-P A -P B`); stations in several processes use PostgreSQL.
  */
 import { hostname } from 'node:os';
 import { LtobmsError } from '../errors.js';

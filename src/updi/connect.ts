@@ -11,6 +11,7 @@ import { UpdiError } from './errors.js';
 import { throwIfAborted } from '../errors.js';
 import { LOST_PORT_HINT, isLostPort } from '../serial/errors.js';
 import type { Clock } from '../util/clock.js';
+import type { DeviceInfo } from '../part/tinyavr2.js';
 
 export interface ConnectOptions {
   /** Serial port path (ignored when `transport` is given). */
@@ -26,6 +27,8 @@ export interface ConnectOptions {
   maxRetries?: number;
   /** Deadlines, waits and timings of the whole stack (default: the system clock; tests pass a manual one). */
   clock?: Clock;
+  /** The part the user named (-p): the job's identify() refuses any other signature. */
+  part?: DeviceInfo;
 }
 
 /** Runs `job` with a connected programmer; cleans up whatever happens. */
@@ -33,7 +36,7 @@ export async function withProgrammer<T>(options: ConnectOptions, job: (p: Progra
   throwIfAborted(options.signal);
   const transport = options.transport ?? (await openUpdiPort(options.port, Math.min(options.baud, START_BAUD), options.clock));
   const session = new UpdiSession(transport, { baud: options.baud, timeoutMs: options.timeoutMs, clock: options.clock });
-  const programmer = new Programmer(session, { onProgress: options.onProgress, signal: options.signal, maxRetries: options.maxRetries });
+  const programmer = new Programmer(session, { onProgress: options.onProgress, signal: options.signal, maxRetries: options.maxRetries, part: options.part });
   let result: T;
   try {
     try {

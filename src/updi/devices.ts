@@ -18,3 +18,19 @@ export function requireDevice(sig: Uint8Array): DeviceInfo {
   }
   return d;
 }
+
+/**
+ * The device that answered, if it is the part the user named (-p), else a SIGNATURE error naming
+ * both, as avrdude refuses a wrong -p. Not retried: a readable signature of another part is no
+ * transfer error.
+ */
+export function requirePart(device: DeviceInfo, expected: DeviceInfo | undefined): DeviceInfo {
+  if (expected && device.name !== expected.name) {
+    const signature = hexBytes(device.signature);
+    throw new UpdiError('SIGNATURE', `the part is an ${device.name} (signature ${signature}), but -p ${expected.avrdudeId} asks for an ${expected.name}`, {
+      hint: `check that the right board is on the fixture, or pass -p ${device.avrdudeId} if an ${device.name} is meant (the ltobms firmware is built for the ATtiny824)`,
+      details: { signature, found: device.name, expected: expected.name },
+    });
+  }
+  return device;
+}

@@ -11,7 +11,7 @@ import { UpdiError } from './errors.js';
 import { hex } from '../util/hex.js';
 import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
-import { requireDevice } from './devices.js';
+import { requireDevice, requirePart } from './devices.js';
 import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 import { firstDifference, subtractCovered, verifyError } from './compare.js';
@@ -52,6 +52,8 @@ export interface ExecutorOptions {
   signal?: AbortSignal;
   /** Attempts per page / chunk after a recoverable failure (default 3). */
   maxRetries?: number;
+  /** The part the user named (-p): identify() refuses any other signature. */
+  part?: DeviceInfo;
 }
 
 /** Where each memory sits in data space, for a device. */
@@ -78,6 +80,7 @@ export class Programmer {
   private readonly progress: ProgressReporter;
   private readonly maxRetries: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly expectedPart: DeviceInfo | undefined;
   private mode: PageMode = { kind: 'probing', checksLeft: TIMING_CHECKS };
   /**
    * The NVM controller may still be busy, or hold WRERROR from a failed attempt: the next careful
@@ -93,6 +96,7 @@ export class Programmer {
     this.progress = new ProgressReporter(session.clock, options.onProgress);
     this.maxRetries = options.maxRetries ?? 3;
     this.signal = options.signal;
+    this.expectedPart = options.part;
   }
 
   /** Reads the signature and returns the device (SIGNATURE error if unknown). */
@@ -108,7 +112,7 @@ export class Programmer {
         this.signatureReread = true;
         throw new UpdiError('TIMEOUT', (err as Error).message, { cause: err });
       }
-    });
+    }).then((device) => requirePart(device, this.expectedPart));
   }
 
   /** Chip erase; a locked part is unlocked with the CHIPERASE key (which erases it). */

@@ -18,6 +18,7 @@ import { buildFirmware, type FirmwareBuild } from '../firmware/firmware.js';
 import type { Diagnostic } from '../firmware/toolchain.js';
 import { readProgramImage } from '../updi/image-file.js';
 import type { ProgressEvent } from '../updi/progress.js';
+import type { DeviceInfo } from '../part/tinyavr2.js';
 import type { BoardInfo, BoardOpener } from './board.js';
 import { updateBoard, type UpdateEvent, type UpdateResult } from './update.js';
 
@@ -26,7 +27,7 @@ export interface RunInput {
   /** The board: opened after a successful build, closed when the workflow ends. */
   board: BoardOpener;
   /** UPDI link settings. */
-  updi: { baud: number; timeoutMs: number };
+  updi: { baud: number; timeoutMs: number; part?: DeviceInfo };
   /** The configuration to write, given what the board holds; omit to leave the EEPROM alone. */
   eeprom?: (current: DecodedImage | undefined) => Uint8Array;
   verify: boolean;
@@ -80,7 +81,7 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
   try {
     emit({ type: 'board-ready', board: board.info });
     emit({ type: 'connecting', port: board.updiName });
-    const update = await board.withProgrammer({ baud: input.updi.baud, timeoutMs: input.updi.timeoutMs, signal, onProgress: input.onProgress }, (p) =>
+    const update = await board.withProgrammer({ baud: input.updi.baud, timeoutMs: input.updi.timeoutMs, part: input.updi.part, signal, onProgress: input.onProgress }, (p) =>
       updateBoard(p, { image, eeprom: input.eeprom, verify: input.verify, force: input.force }, (event) => emit({ type: 'update', event })),
     );
     emit({ type: 'programmed', build, result: update });

@@ -18,6 +18,7 @@ import type { ProgressEvent } from '../updi/progress.js';
 import { START_BAUD } from '../updi/session.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
+import type { DeviceInfo } from '../part/tinyavr2.js';
 import { BoardStepError, programBoard, type BoardEvent, type BoardJob, type BoardResult } from '../production/board.js';
 import { LedgerError, type Ledger, type LedgerEntry, type LedgerFirmware, type LedgerStatus, type LedgerStep } from '../production/ledger.js';
 import { openLedger } from '../production/ledger-open.js';
@@ -69,6 +70,8 @@ export interface StationOptions {
   port: string;
   baud: number;
   timeoutMs: number;
+  /** The part named with -p: a board whose signature names another is a failed attempt. */
+  part?: DeviceInfo;
   /** An open byte stream, left open at the end; without one the station opens (and closes) `port`. */
   transport?: ByteStream;
   job: Omit<BoardJob, 'reserve' | 'signal'>;
@@ -105,9 +108,9 @@ export class BoardBudget {
   }
 }
 
-export interface StationsRunInput extends Omit<StationOptions, 'port' | 'baud' | 'timeoutMs' | 'transport' | 'ledger' | 'count' | 'decide' | 'onEvent' | 'onProgress'> {
+export interface StationsRunInput extends Omit<StationOptions, 'port' | 'baud' | 'timeoutMs' | 'part' | 'transport' | 'ledger' | 'count' | 'decide' | 'onEvent' | 'onProgress'> {
   /** One station per adapter. */
-  ports: { port: string; baud: number; timeoutMs: number }[];
+  ports: { port: string; baud: number; timeoutMs: number; part?: DeviceInfo }[];
   /** The ledger: a file path or a postgres:// URL. */
   ledger: string;
   startSn?: number;
@@ -335,7 +338,7 @@ export class Station {
     await transport.setBaud(Math.min(this.o.baud, START_BAUD));
     const { ledger, renumber, signal } = this.o;
     const reserve = (uid: string) => ledger.reserve({ uid, renumber, port: this.o.port, host: this.host });
-    return withProgrammer({ port: this.o.port, baud: this.o.baud, timeoutMs: this.o.timeoutMs, transport, signal, onProgress: this.o.onProgress }, async (p) => {
+    return withProgrammer({ port: this.o.port, baud: this.o.baud, timeoutMs: this.o.timeoutMs, part: this.o.part, transport, signal, onProgress: this.o.onProgress }, async (p) => {
       const result = await programBoard(p, { ...this.o.job, reserve, signal }, (event) => this.o.onEvent({ type: 'board', event }));
       const entry = this.entry({
         sn: result.choice.sn,

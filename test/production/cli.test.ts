@@ -38,7 +38,7 @@ test('bad input: one error line, a hint, exit 2, and no ledger file left behind'
   const fw = await buildTestFirmware();
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-manufacture-cli-'));
   const ledger = join(dir, 'ledger.jsonl');
-  const base = ['manufacture', '--ledger', ledger, '-p', join(dir, 'no-such-port')];
+  const base = ['manufacture', '--ledger', ledger, '-P', join(dir, 'no-such-port')];
   const cases: [string[], RegExp][] = [
     [[], /--firmware is required/],
     [['--firmware', join(dir, 'missing.hex'), '--start-sn', '1'], /cannot read .*missing\.hex: no such file/],
@@ -73,7 +73,7 @@ test('firmware as strict as `ltobms flash`, before any port is touched: another 
   const big = join(dir, 'big.hex');
   writeFileSync(big, formatIntelHex([{ address: 0, data: new Uint8Array(8192 + 64).fill(0x11) }]));
   const debug = await buildFirmware({ chemistry: 'LTO', version: 'v9.8.7-test', outDir: join(dir, 'debug'), debug: true });
-  const base = ['manufacture', '--ledger', join(dir, 'ledger.jsonl'), '--start-sn', '1', '-p', join(dir, 'no-such-port')];
+  const base = ['manufacture', '--ledger', join(dir, 'ledger.jsonl'), '--start-sn', '1', '-P', join(dir, 'no-such-port')];
   const cases: [string, RegExp][] = [
     [m328.elf, /made for another part: it is built for AVR architecture 5/],
     [m328.hex, /made for another part: its signature is (1e 95 0f|0f 95 1e)/],

@@ -14,7 +14,7 @@ test('sim --fixture: boards put on one after another, each taken off once its EE
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-fixture-'));
   const fixture = await startFixture(t, { count: 3, stateDir: join(dir, 'boards'), serial: '30413741343200000101', json: true });
   const ledger = join(dir, 'ledger.jsonl');
-  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '40', '--ledger', ledger, '-p', fixture.port, '--yes']);
+  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '40', '--ledger', ledger, '-P', fixture.port, '--yes']);
   t.after(() => run.child.kill('SIGKILL'));
   await fixture.waitForEvent((e) => e.event === 'empty');
   await run.waitFor(/^waiting for a board/, { from: await run.waitFor(/^board removed/, { from: (await run.waitFor(/sn 42 for/)) }) });
@@ -50,7 +50,7 @@ test('gang programming: three fixtures from one process, one station each, one l
     [1, 2, 3].map((n) => startFixture(t, { count: 3, stateDir: join(dir, 'boards'), serial: `304137413432000${n}0001` })),
   );
   const ledger = join(dir, 'ledger.jsonl');
-  const ports = fixtures.flatMap((f) => ['-p', f.port]);
+  const ports = fixtures.flatMap((f) => ['-P', f.port]);
   const run = await runCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '1', '--ledger', ledger, ...ports, '--yes', '--count', '7'], { timeoutMs: 240_000 });
   assert.equal(run.code, 0, run.stderr);
   const boards = boardsIn(join(dir, 'boards')).filter((b) => b.sn !== null);

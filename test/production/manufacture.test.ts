@@ -80,7 +80,7 @@ test('a production run: consecutive unique numbers, a re-inserted chip keeps its
   });
   t.after(() => fixture.close());
 
-  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '100', '--ledger', ledger, '-p', fixture.portPath, '--yes'];
+  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '100', '--ledger', ledger, '-P', fixture.portPath, '--yes'];
   fixture.attach(A);
   const run1 = startCli(common);
   t.after(() => run1.child.kill('SIGKILL'));
@@ -176,7 +176,7 @@ test('interactive: after a failure r retries the same board (a second failed ent
   const fixture = await ProgrammingFixture.open();
   t.after(() => fixture.close());
   fixture.attach(C);
-  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '7', '--ledger', ledger, '-p', fixture.portPath], { input: 'r\nq\n' });
+  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '7', '--ledger', ledger, '-P', fixture.portPath], { input: 'r\nq\n' });
   t.after(() => run.child.kill('SIGKILL'));
   const end = await run.exited;
   assert.equal(end.code, 1, run.lines.join('\n'));
@@ -209,7 +209,7 @@ test('Ctrl-C in the middle of a board: exit 130, no ledger entry, the board rele
   });
   t.after(() => fixture.close());
   fixture.attach(board);
-  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '3', '--ledger', ledger, '-p', fixture.portPath, '--yes']);
+  const run = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '3', '--ledger', ledger, '-P', fixture.portPath, '--yes']);
   t.after(() => run.child.kill('SIGKILL'));
   on.secondPage = () => run.child.kill('SIGINT');
   const end = await run.exited;
@@ -236,7 +236,7 @@ test('SIGKILL right after a board\'s EEPROM was written: the reserved number sta
     },
   });
   t.after(() => fixture.close());
-  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '500', '--ledger', ledger, '-p', fixture.portPath, '--yes'];
+  const common = ['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '500', '--ledger', ledger, '-P', fixture.portPath, '--yes'];
   const killedAfterEeprom = async (board: typeof K) => {
     fixture.attach(board);
     const run = startCli(common);

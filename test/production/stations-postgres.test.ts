@@ -28,7 +28,7 @@ test('two stations on one PostgreSQL ledger, one killed -9 mid-board again and a
     startFixture(t, { count: BOARDS, stateDir: join(dir, 'b'), serial: '3041374134320b000001', baud: 115200 }),
   ]);
   const station = (port: string): RunningCli => {
-    const cli = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '1', '--ledger', url, '-p', port, '--yes']);
+    const cli = startCli(['manufacture', '--firmware', fw.artifacts.hex, '--start-sn', '1', '--ledger', url, '-P', port, '--yes']);
     t.after(() => cli.child.kill('SIGKILL'));
     return cli;
   };

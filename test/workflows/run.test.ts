@@ -103,7 +103,7 @@ test('run on a port: only changed pages are rewritten, then the UART frames go t
   fixture.attach(board);
   const uart = await SocatPty.open();
   t.after(() => uart.close());
-  const args = ['run', '-p', fixture.portPath, '--uart-port', uart.portPath, '--out', join(dir, 'build'), '--fw-version', 'v3.2-test', '--sn', '9'];
+  const args = ['run', '-P', fixture.portPath, '--uart-port', uart.portPath, '--out', join(dir, 'build'), '--fw-version', 'v3.2-test', '--sn', '9'];
   const env = { LTOBMS_DATA_DIR: join(dir, 'data') };
 
   // First: program only (the same workflow without the tail), then damage one flash page.
@@ -154,12 +154,12 @@ test('the UART port of a dual-channel adapter is its other port; anything less c
 test('run refuses bad input before building or touching a port (exit 2)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-run-bad-'));
   const cases: [string[], RegExp][] = [
-    [['--sim', '-p', '/dev/ttyUSB0'], /--sim and --port both name the board/],
+    [['--sim', '-P', '/dev/ttyUSB0'], /--sim and --port both name the board/],
     [['--chemistry', 'all', '--sim'], /a board runs one firmware/],
     [['--sim', '--uart-baud', 'fast'], /--uart-baud fast/],
     [['--sim', '--sn', '70000'], /--sn/],
     [['--sim', '--fw-version', 'a b'], /invalid firmware version/],
-    [['-p', join(dir, 'pts-like'), '--no-log', '--baud', '1000000'], /--baud/],
+    [['-P', join(dir, 'pts-like'), '--no-log', '--baud', '1000000'], /--baud/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['run', '--out', join(dir, 'build'), ...args], { cwd: dir });

@@ -21,7 +21,7 @@ export function declare(cmd: Command): void {
       `
 Examples:
   $ ltobms erase --port /dev/ttyUSB0
-  $ ltobms erase -p /dev/ttyUSB0 --json`,
+  $ ltobms erase -P /dev/ttyUSB0 --json`,
     )
     .action(lazyAction(async () => (await import('../../commands/erase.js')).execute));
 }

@@ -31,7 +31,7 @@ read-back mismatch that persists is an error naming the first differing address.
 Examples:
   $ ltobms flash build/main-LTO-dev.hex --port /dev/ttyUSB0
   $ ltobms flash build/main-LTO-dev.elf --port /dev/ttyUSB0 --erase --eeprom
-  $ ltobms flash main.hex -p /dev/ttyUSB0 --baud 230400 --vdd 3.3
+  $ ltobms flash main.hex -P /dev/ttyUSB0 --baud 230400 --vdd 3.3
   $ LTOBMS_PORT=/dev/ttyUSB0 ltobms flash main.hex --json`,
     )
     .action(lazyAction(async () => (await import('../../commands/flash.js')).execute));

@@ -26,8 +26,8 @@ export function declare(cmd: Command): void {
       `
 Examples:
   $ ltobms fuses --port /dev/ttyUSB0                    the board's fuses (firmware/fuses.hex)
-  $ ltobms fuses build/main-LTO-dev.elf -p /dev/ttyUSB0  the .fuse section of a firmware ELF
-  $ ltobms fuses my-fuses.hex -p /dev/ttyUSB0 --json`,
+  $ ltobms fuses build/main-LTO-dev.elf -P /dev/ttyUSB0  the .fuse section of a firmware ELF
+  $ ltobms fuses my-fuses.hex -P /dev/ttyUSB0 --json`,
     )
     .action(lazyAction(async () => (await import('../../commands/fuses.js')).execute));
 }

@@ -21,7 +21,7 @@ export function declare(cmd: Command): void {
       `
 Examples:
   $ ltobms info --port /dev/ttyUSB0
-  $ ltobms info -p /dev/ttyUSB0 --json | jq .fuses.SYSCFG0`,
+  $ ltobms info -P /dev/ttyUSB0 --json | jq .fuses.SYSCFG0`,
     )
     .action(lazyAction(async () => (await import('../../commands/info.js')).execute));
 }

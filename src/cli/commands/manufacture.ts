@@ -18,7 +18,7 @@ export function declare(cmd: Command): void {
         'records the attempt in the ledger, and waits for the board to be taken off and the next to ' +
         'arrive. The ledger is the source of truth: a number is reserved for a chip before it is ' +
         'written, the next number is one past the highest given, and a chip already in it keeps its number. ' +
-        'Several -p drive several fixtures at once (gang programming), one station each, one ledger.',
+        'Several -P drive several fixtures at once (gang programming), one station each, one ledger.',
     )
     .option('--firmware <file>', 'firmware image (.hex, .elf or .bin), e.g. build/main-LTO-v1.0.hex')
     .option('--start-sn <n>', 'first serial number of a new ledger (or a jump ahead); later runs continue from the ledger')
@@ -53,10 +53,10 @@ or on several hosts share a PostgreSQL ledger.
 Exit: 0 every board passed, 1 a board failed, 2 bad usage, 130 interrupted mid-board.
 
 Examples:
-  $ ltobms manufacture --firmware build/main-LTO-v1.0.hex --start-sn 1 -p /dev/ttyUSB0
-  $ ltobms manufacture --firmware main.hex -p /dev/ttyUSB0 --temp-offset -3 --ledger line2.jsonl
-  $ ltobms manufacture --firmware main.hex -p /dev/ttyUSB0 -p /dev/ttyUSB2 -p /dev/ttyUSB4 --yes
-  $ LTOBMS_LEDGER=postgres://line@dbhost/ltobms ltobms manufacture --firmware main.hex -p /dev/ttyUSB0 --yes
+  $ ltobms manufacture --firmware build/main-LTO-v1.0.hex --start-sn 1 -P /dev/ttyUSB0
+  $ ltobms manufacture --firmware main.hex -P /dev/ttyUSB0 --temp-offset -3 --ledger line2.jsonl
+  $ ltobms manufacture --firmware main.hex -P /dev/ttyUSB0 -P /dev/ttyUSB2 -P /dev/ttyUSB4 --yes
+  $ LTOBMS_LEDGER=postgres://line@dbhost/ltobms ltobms manufacture --firmware main.hex -P /dev/ttyUSB0 --yes
   $ ltobms manufacture --report ltobms-ledger.jsonl
   $ ltobms manufacture --report postgres://line@dbhost/ltobms --json | jq .boards_per_hour`,
     )

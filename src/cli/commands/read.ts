@@ -24,9 +24,9 @@ export function declare(cmd: Command): void {
       `
 Examples:
   $ ltobms read flash -o backup.hex --port /dev/ttyUSB0
-  $ ltobms read eeprom -o eeprom.bin -p /dev/ttyUSB0
-  $ ltobms read fuses -p /dev/ttyUSB0                  hex dump of the 9 fuse bytes
-  $ ltobms read userrow --json -p /dev/ttyUSB0`,
+  $ ltobms read eeprom -o eeprom.bin -P /dev/ttyUSB0
+  $ ltobms read fuses -P /dev/ttyUSB0                  hex dump of the 9 fuse bytes
+  $ ltobms read userrow --json -P /dev/ttyUSB0`,
     )
     .action(lazyAction(async () => (await import('../../commands/read.js')).execute));
 }

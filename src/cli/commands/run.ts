@@ -52,12 +52,12 @@ running (a virtual board stops with ltobms; its memories stay in --sim-state). C
 tail exits 130.
 
 Examples:
-  $ ltobms run -p /dev/ttyUSB0                           build, flash if changed, tail /dev/ttyUSB1
-  $ ltobms run -p /dev/ttyUSB0 --uart-port /dev/ttyACM0 --sn 7 --temp-offset -2
-  $ ltobms run --chemistry NAION -p /dev/ttyUSB0 --no-log
+  $ ltobms run -P /dev/ttyUSB0                           build, flash if changed, tail /dev/ttyUSB1
+  $ ltobms run -P /dev/ttyUSB0 --uart-port /dev/ttyACM0 --sn 7 --temp-offset -2
+  $ ltobms run --chemistry NAION -P /dev/ttyUSB0 --no-log
   $ ltobms run --sim --sn 1                              the same on a virtual board
   $ ltobms run --sim --speed 60                          … a frame every second
-  $ ltobms run -p /dev/ttyUSB0 --json | jq -c 'select(.type == "frame") | .v_batt'`,
+  $ ltobms run -P /dev/ttyUSB0 --json | jq -c 'select(.type == "frame") | .v_batt'`,
     )
     .action(lazyAction(async () => (await import('../../commands/run.js')).execute));
 }

@@ -52,7 +52,7 @@ Examples:
   $ ltobms sim --firmware build/main-LTO-dev.elf --eeprom --speed 60 --trace
   $ ltobms sim --scenario examples/scenarios/discharge-uvlo.yaml --speed max   then flash it; ltobms log <uart>
   $ ltobms sim --fixture 20 --state-dir boards/ --link /tmp/ttyJIG &           rehearse a line:
-  $ ltobms manufacture --firmware main.hex --start-sn 1 -p /tmp/ttyJIG --yes --count 20
+  $ ltobms manufacture --firmware main.hex --start-sn 1 -P /tmp/ttyJIG --yes --count 20
   $ ltobms sim --firmware build/main-LTO-dev.hex --eeprom --scenario examples/scenarios/winter-30d.yaml --speed max --report
 
 Simulated time runs only while firmware runs (not while held by a programmer, not with an erased
