@@ -116,7 +116,7 @@ describe('README examples', () => {
     });
   }
 
-  const runnable = examples.filter((e) => e.args[0] === 'eeprom' && !e.args.some((a) => ['-p', '--port', '--write', '-f', '--file'].includes(a)) && !e.args.includes('decode'));
+  const runnable = examples.filter((e) => e.args[0] === 'eeprom' && !e.args.some((a) => ['-P', '--port', '--write', '-f', '--file'].includes(a)) && !e.args.includes('decode'));
   it('runs the EEPROM examples that print an image and checks the documented output', async () => {
     assert.ok(runnable.length >= 1);
     for (const example of runnable) {
