@@ -8,7 +8,7 @@ import { printJson, type ActionContext } from '../cli/run.js';
 import { CONFIG_FIELDS, CONFIG_SIZE, decodeConfig } from '../eeprom/image.js';
 import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import { decodeFuses, FUSE_NAMES, type DecodedFuses } from '../part/fuses.js';
+import { decodeFuses, fuseMeanings, FUSE_NAMES, type DecodedFuses } from '../part/fuses.js';
 import { LOCKBIT } from '../part/tinyavr2.js';
 import type { SibInfo } from '../updi/session.js';
 import { hex, hexBytes } from '../util/hex.js';
@@ -102,15 +102,7 @@ export function renderInfo(r: InfoReport): string {
   row('serial', r.serialNumber ?? '?');
   row('lock', `${hex(r.lockByte!, 2)} (${r.lockByte === LOCKBIT.NOLOCK ? 'unlocked' : 'locked at next reset'})`);
   const f = r.fuses!;
-  const fields: Record<string, string> = {
-    WDTCFG: `period ${f.WDTCFG.period}, window ${f.WDTCFG.window}`,
-    BODCFG: `active ${f.BODCFG.active}, sleep ${f.BODCFG.sleep}, level ${f.BODCFG.level}, sampling ${f.BODCFG.sampleFreq}`,
-    OSCCFG: `${f.OSCCFG.frequency}${f.OSCCFG.oscLock ? ', calibration locked' : ''}`,
-    SYSCFG0: `EESAVE ${f.SYSCFG0.eesave ? 'on (chip erase keeps EEPROM)' : 'off'}, pin PA0 = ${f.SYSCFG0.rstPinCfg}, ${f.SYSCFG0.crcSrc}${f.SYSCFG0.toutDis ? '' : ', NVM time-out after reset'}`,
-    SYSCFG1: `start-up time ${f.SYSCFG1.startupMs} ms`,
-    APPEND: f.APPEND.bytes ? `application code ends at ${f.APPEND.bytes} B` : 'no application-data section',
-    BOOTEND: f.BOOTEND.bytes ? `boot section ${f.BOOTEND.bytes} B` : 'no boot section (whole flash is application)',
-  };
+  const fields: Record<string, string> = fuseMeanings(f);
   FUSE_NAMES.forEach((name, i) => {
     if (name.startsWith('reserved')) return;
     row(i === 0 ? 'fuses' : '', `${name.padEnd(8)}${hex(f.raw[i]!, 2)}  ${fields[name]}`);

@@ -4,65 +4,18 @@
  * simulator's own state file (its memories, saved when the programming session ends), never from
  * ltobms' reports.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { seededBytes, startSimCli, type SimProcess } from '../sim/updi/harness.js';
+import { seededBytes, startSimCli } from '../sim/updi/harness.js';
+import { simSkip, simWorkspace } from './sim-cli.js';
 import { formatIntelHex, parseIntelHex } from '../../src/image/ihex.js';
-import { NvmMemories } from '../../src/sim/nvm/memories.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ltobms-updi-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const haveSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-const skip = haveSocat ? false : 'socat is not installed';
-
-interface Sim {
-  proc: SimProcess;
-  state: string;
-  /** The memories as the simulator saved them after the last session. */
-  memories(): NvmMemories;
-  /** Waits for the save that follows the end of a programming session. */
-  saved(from: number): Promise<void>;
-}
-
-let counter = 0;
-async function startSim(prepare?: (m: NvmMemories) => void): Promise<Sim> {
-  const state = join(dir, `state-${++counter}.json`);
-  if (prepare) {
-    const m = new NvmMemories();
-    prepare(m);
-    m.save(state);
-  }
-  // Paced at the programmer's baud rate, like a real wire: a page's read-back then takes longer
-  // than its programming on the target's own clock, however late either process runs. Unpaced,
-  // whether the programmer's timing checks catch the difference depends on the machine's load.
-  const proc = await startSimCli(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
-  return {
-    proc,
-    state,
-    memories: () => NvmMemories.fromFile(state),
-    saved: async (from) => void (await proc.waitForEvent((e) => e.event === 'saved' && e.reason === 'session-end', from)),
-  };
-}
-
-async function ltobms(args: string[], sim?: Sim) {
-  const from = sim?.proc.lines.length ?? 0;
-  // Two real processes on a pty run on the wall clock: a loaded machine can hold either one up
-  // for longer than the default 250 ms answer timeout, and a retry would show in the summary.
-  // No test here waits for a timeout, so a long one costs nothing.
-  const r = await runCli([...args, ...(sim ? ['--port', sim.proc.port, '--timeout', '2000'] : [])], { timeoutMs: 60_000 });
-  return { ...r, from };
-}
-
-function file(name: string, data: string | Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, data);
-  return path;
-}
+const { dir, file, startSim, ltobms } = simWorkspace('ltobms-updi-cli-');
+const skip = simSkip;
 
 test('info: part, revision, serial number and fuses decoded, as text and as JSON', { skip }, async () => {
   const sim = await startSim((m) => m.setSerialNumber([0x30, 0x41, 0x37, 0x41, 0x34, 0x32, 0x00, 0x00, 0x00, 0x07]));
@@ -198,9 +151,10 @@ test('fuses: writes only what differs, reads all back; a second run changes noth
     const r = await ltobms(['fuses', path], sim);
     assert.equal(r.code, 0, r.stderr);
     // Factory fuses are 00 00 7E FF FF F6 FF 00 00: only WDTCFG and SYSCFG0 change.
-    assert.match(r.stdout, /^WDTCFG {3}0x00 -> 0x7a$/m);
-    assert.match(r.stdout, /^SYSCFG0 {2}0xf6 -> 0xf7$/m);
-    assert.match(r.stdout, /^OSCCFG {3}0x7e \(unchanged\)$/m);
+    // Each value with its meaning, decoded as `ltobms info` decodes it.
+    assert.match(r.stdout, /^WDTCFG {3}0x00 -> 0x7a {4}period 4K cycles, window 512 cycles$/m);
+    assert.match(r.stdout, /^SYSCFG0 {2}0xf6 -> 0xf7 {4}EESAVE on \(chip erase keeps EEPROM\), pin PA0 = UPDI, no CRC$/m);
+    assert.match(r.stdout, /^OSCCFG {3}0x7e \(unchanged\) {2}20 MHz$/m);
     assert.match(r.stdout, /wrote 2 of 7 fuses, verified 7/);
     await sim.saved(r.from);
     assert.deepEqual([...sim.memories().fuses.subarray(0, 9)], [...fuses]);
