@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
-import { startSimCli } from '../sim/updi/harness.js';
+import { startSim } from '../helpers/sim.js';
 import { checkProgrammerOption, parsePartOption, parsePortOptions } from '../../src/cli/programming.js';
 import { LtobmsError } from '../../src/errors.js';
 import { formatIntelHex } from '../../src/image/ihex.js';
@@ -86,7 +86,7 @@ test('every command that takes the UPDI port answers the old -p PORT with the fi
 
 test('avrdude\'s line works as typed; -p naming another part than the chip is a failed job naming both, nothing written', { skip }, async () => {
   const state = join(dir, 'state.json');
-  const sim = await startSimCli(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
+  const sim = await startSim(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
   try {
     const timing = ['--timeout', '2000'];
     const info = await runCli(['info', '-c', 'serialupdi', '-p', 't824', '-P', sim.port, '-b', '115200', '--json', ...timing]);

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
-import { avrdude, avrdudeAvailable, seededBytes, startSimCli } from '../sim/updi/harness.js';
+import { avrdude, avrdudeAvailable, seededBytes } from '../sim/updi/harness.js';
+import { startSim } from '../helpers/sim.js';
 import { formatIntelHex } from '../../src/image/ihex.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ltobms-cross-'));
@@ -36,7 +37,7 @@ async function ltobmsRead(port: string, memory: string): Promise<Uint8Array> {
 }
 
 test('ltobms reads back exactly what avrdude wrote (8 KB flash, EEPROM, fuses)', { skip }, async () => {
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0']);
   try {
     const fuseArgs = FUSES.flatMap(([i, v]) => ['-U', `fuse${i}:w:0x${v.toString(16)}:m`]);
     const w = await avrdude(sim.port, ['-U', `flash:w:${path('a-flash.bin', FLASH)}:r`, '-U', `eeprom:w:${path('a-ee.bin', EEPROM)}:r`, ...fuseArgs]);
@@ -51,7 +52,7 @@ test('ltobms reads back exactly what avrdude wrote (8 KB flash, EEPROM, fuses)',
 });
 
 test('avrdude verifies what ltobms wrote (8 KB flash, EEPROM, fuses)', { skip }, async () => {
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0']);
   try {
     const image = path('l-image.hex', formatIntelHex([{ address: 0, data: FLASH }, { address: 0x810000, data: EEPROM }]));
     const f = await runCli(['flash', image, '--eeprom', '--port', sim.port], { timeoutMs: 60_000 });

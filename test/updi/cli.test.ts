@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { seededBytes, startSimCli } from '../sim/updi/harness.js';
+import { seededBytes } from '../sim/updi/harness.js';
+import { startSim as startSimProcess } from '../helpers/sim.js';
 import { simSkip, simWorkspace } from './sim-cli.js';
 import { formatIntelHex, parseIntelHex } from '../../src/image/ihex.js';
 
@@ -247,7 +248,7 @@ test('refusals that need the part: fuse lockout, image too large, ELF for anothe
 
 test('Ctrl-C during flash: exit 130, and the session still ends (UPDI disabled, state saved)', { skip }, async () => {
   // A paced wire (115200 baud, 1 ms adapter latency) so writing takes long enough to interrupt.
-  const paced = await startSimCli(['--baud', '115200', '--latency-ms', '1', '--json']);
+  const paced = await startSimProcess(['--baud', '115200', '--latency-ms', '1', '--json']);
   try {
     const image = seededBytes('ctrl-c', 8192);
     const hex = file('ctrlc.hex', formatIntelHex([{ address: 0, data: image }]));

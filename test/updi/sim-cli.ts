@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { startSimCli, type SimProcess } from '../sim/updi/harness.js';
+import { startSim as startSimProcess, type SimProcess } from '../helpers/sim.js';
 import { NvmMemories } from '../../src/sim/nvm/memories.js';
 
 /** The skip reason of tests that need `ltobms sim`'s pty (made with socat), or false. */
@@ -61,7 +61,7 @@ export function simWorkspace(prefix: string): SimWorkspace {
       // Paced at the programmer's baud rate, like a real wire: a page's read-back then takes longer
       // than its programming on the target's own clock, however late either process runs. Unpaced,
       // whether the programmer's timing checks catch the difference depends on the machine's load.
-      const proc = await startSimCli(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
+      const proc = await startSimProcess(['--baud', '115200', '--latency-ms', '0', '--state', state, '--json']);
       return {
         proc,
         state,

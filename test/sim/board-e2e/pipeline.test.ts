@@ -14,7 +14,7 @@ import { runCli } from '../../helpers/cli.js';
 import { influxdAvailable, startInfluxd, type InfluxdServer } from '../../helpers/influxdb.js';
 import { socatAvailable } from '../../../src/serial/pty.js';
 import { cleanEnv, LoggerProcess, waitUntil } from '../../logging/fixtures.js';
-import { startSimChild, type SimChild } from './sim-process.js';
+import { startSim, type SimProcess } from '../../helpers/sim.js';
 
 const skip = !influxdAvailable() || !socatAvailable() ? 'needs influxd and socat' : false;
 const dir = mkdtempSync(join(tmpdir(), 'ltobms-pipeline-'));
@@ -39,7 +39,7 @@ test('build → sim → fuses, eeprom --sn 7, flash over UPDI → log from the U
   assert.match(build.stdout, /main-LTO-e2e\.hex/);
 
   const scenarioFile = join(PACKAGE_ROOT, 'examples', 'scenarios', 'discharge-uvlo.yaml');
-  const sim: SimChild = await startSimChild(['--chemistry', 'LTO', '--scenario', scenarioFile, '--speed', 'max', '--baud', '0', '--latency-ms', '0', '--trace']);
+  const sim: SimProcess = await startSim(['--chemistry', 'LTO', '--scenario', scenarioFile, '--speed', 'max', '--baud', '0', '--latency-ms', '0', '--trace']);
   let logger: LoggerProcess | undefined;
   try {
     logger = new LoggerProcess([sim.uart, '--quiet'], { cwd: dir, env: cleanEnv({ INFLUXDB_URL: db!.url, INFLUXDB_DB: 'bms' }) });

@@ -8,14 +8,14 @@ import { runCli } from '../../helpers/cli.js';
 import { socatAvailable } from '../../../src/serial/pty.js';
 import type { EnergyReport } from '../../../src/sim/runtime/energy.js';
 import { firmware } from './harness.js';
-import { startSimChild } from './sim-process.js';
+import { startSim } from '../../helpers/sim.js';
 
 const skip = socatAvailable() ? false : 'needs socat';
 
 test('ltobms sim --firmware --scenario --speed max --trace: ports, pins, states, resets, a clean end', { skip, timeout: 60_000 }, async () => {
   const build = await firmware('NAION');
   const scenario = join(PACKAGE_ROOT, 'examples', 'scenarios', 'overcurrent.json');
-  const sim = await startSimChild(['--firmware', build.artifacts.elf, '--chemistry', 'NAION', '--scenario', scenario, '--speed', 'max', '--trace']);
+  const sim = await startSim(['--firmware', build.artifacts.elf, '--chemistry', 'NAION', '--scenario', scenario, '--speed', 'max', '--trace']);
   const { code } = await sim.exited;
   assert.equal(code, 0, sim.stderr());
   assert.match(sim.updi, /^\/dev\/pts\/\d+$/);
@@ -35,7 +35,7 @@ test('ltobms sim --speed max --report: the energy report at the end, as lines an
   const build = await firmware('LTO');
   const scenario = join(PACKAGE_ROOT, 'examples', 'scenarios', 'discharge-uvlo.yaml');
   const args = ['--firmware', build.artifacts.elf, '--chemistry', 'LTO', '--scenario', scenario, '--speed', 'max', '--report'];
-  const human = await startSimChild(args);
+  const human = await startSim(args);
   assert.equal((await human.exited).code, 0, human.stderr());
   const out = human.stdout();
   assert.match(out, /^energy report: 40m 0s simulated, LTO, "discharge into UVLO, recover on a charger" \(40 frames\)$/m);
@@ -43,7 +43,7 @@ test('ltobms sim --speed max --report: the energy report at the end, as lines an
   assert.match(out, /^ {15}UVLO entered \d\d:\d\d:00 \(after \d\d:\d\d:00\)$/m);
   assert.match(out, /^ {2}MCU {10}\d\.\d\d µA average/m);
 
-  const json = await startSimChild([...args, '--json']);
+  const json = await startSim([...args, '--json']);
   assert.equal((await json.exited).code, 0, json.stderr());
   const line = json.stdout().split('\n').find((l) => l.startsWith('{"event":"report"'));
   assert.ok(line, json.stdout());

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { avrdude, avrdudeAvailable, seededBytes, startSimCli, type AvrdudeResult } from './harness.js';
+import { avrdude, avrdudeAvailable, seededBytes, type AvrdudeResult } from './harness.js';
+import { startSim } from '../../helpers/sim.js';
 
 const skip = avrdudeAvailable() ? false : 'avrdude is not installed';
 
@@ -17,7 +18,7 @@ function ok(r: AvrdudeResult): void {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 test('avrdude reads the signature of the virtual ATtiny824', { skip }, async () => {
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0']);
   try {
     const r = await avrdude(sim.port, []);
     ok(r);
@@ -40,7 +41,7 @@ test('avrdude writes and verifies 8 KB of flash, EEPROM, fuses and the user row;
     writeFileSync(join(dir, `${name}.bin`), bytes);
   }
   const serial = '0102030405060708090a';
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0', '--state', state, '--serial', serial, '--json']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0', '--state', state, '--serial', serial, '--json']);
   try {
     const from = sim.lines.length;
     const r = await avrdude(sim.port, [
@@ -72,7 +73,7 @@ test('avrdude writes and verifies 8 KB of flash, EEPROM, fuses and the user row;
   assert.equal(saved.sigrow.slice(0, 26), '1e9329' + serial);
 
   // A new sim from the same state serves the same memories: avrdude verifies them.
-  const again = await startSimCli(['--baud', '0', '--latency-ms', '0', '--state', state]);
+  const again = await startSim(['--baud', '0', '--latency-ms', '0', '--state', state]);
   try {
     ok(await avrdude(again.port, ['-U', `flash:v:${join(dir, 'flash.bin')}:r`, '-U', `eeprom:v:${join(dir, 'eeprom.bin')}:r`, '-U', `userrow:v:${join(dir, 'userrow.bin')}:r`]));
   } finally {
@@ -84,7 +85,7 @@ test('avrdude locks the part, finds it locked next time, and unlocks it with a c
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-sim-lock-'));
   const state = join(dir, 'state.json');
   writeFileSync(join(dir, 'flash.bin'), seededBytes('lock', 1024));
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0', '--state', state, '--json']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0', '--state', state, '--json']);
   try {
     ok(await avrdude(sim.port, ['-U', `flash:w:${join(dir, 'flash.bin')}:r`, '-U', 'fuse5:w:0xf6:m', '-U', 'lock:w:0x3a:m']));
     const locked = await avrdude(sim.port, []);
@@ -109,7 +110,7 @@ test('with the wire model on (115200 baud, 1 ms adapter latency) avrdude still w
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-sim-wire-'));
   const image = seededBytes('paced', 8192);
   writeFileSync(join(dir, 'flash.bin'), image);
-  const sim = await startSimCli(['--baud', '115200', '--latency-ms', '1', '--state', join(dir, 'state.json')]);
+  const sim = await startSim(['--baud', '115200', '--latency-ms', '1', '--state', join(dir, 'state.json')]);
   try {
     const r = await avrdude(sim.port, ['-U', `flash:w:${join(dir, 'flash.bin')}:r`]);
     ok(r);

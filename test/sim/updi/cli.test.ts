@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
-import { avrdude, avrdudeAvailable, exchange, startSimCli } from './harness.js';
+import { avrdude, avrdudeAvailable, exchange } from './harness.js';
+import { startSim } from '../../helpers/sim.js';
 
 /** Opens the pty like a programmer, sends bytes, collects `expect` bytes back (echo included). */
 
@@ -42,7 +43,7 @@ test('first line "updi: <link>", a working target behind it, SIGTERM saves the s
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-sim-cli-'));
   const link = join(dir, 'ttyUPDI');
   const state = join(dir, 'state.json');
-  const sim = await startSimCli(['--link', link, '--state', state, '--baud', '0', '--latency-ms', '0', '--serial', 'aa:bb:cc:dd:ee:ff:00:11:22:33']);
+  const sim = await startSim(['--link', link, '--state', state, '--baud', '0', '--latency-ms', '0', '--serial', 'aa:bb:cc:dd:ee:ff:00:11:22:33']);
   assert.equal(sim.port, link);
   assert.ok(lstatSync(link).isSymbolicLink());
   assert.ok(existsSync(state), 'a new state file is written at start');
@@ -59,14 +60,14 @@ test('first line "updi: <link>", a working target behind it, SIGTERM saves the s
 });
 
 test('Ctrl-C (SIGINT) exits 130 after cleaning up', async () => {
-  const sim = await startSimCli(['--baud', '0']);
+  const sim = await startSim(['--baud', '0']);
   assert.match(sim.port, /^\/dev\/pts\/\d+$/);
   const { code } = await sim.stop('SIGINT');
   assert.equal(code, 130);
 });
 
 test('--json prints a ready event and one event per UPDI happening', async () => {
-  const sim = await startSimCli(['--baud', '0', '--latency-ms', '0', '--json']);
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0', '--json']);
   try {
     const ready = await sim.waitForEvent((e) => e.event === 'ready');
     assert.equal(ready.updi, sim.port);
@@ -81,7 +82,7 @@ test('--json prints a ready event and one event per UPDI happening', async () =>
 test('a client that leaves the pty at 8N2 with CLOCAL (killed mid-session) does not break the next open: the sim puts the settings back once it goes quiet', { skip: !avrdudeAvailable() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-sim-cli-'));
   const link = join(dir, 'ttyUPDI');
-  const sim = await startSimCli(['--link', link, '--baud', '0', '--latency-ms', '0']);
+  const sim = await startSim(['--link', link, '--baud', '0', '--latency-ms', '0']);
   try {
     const pty = realpathSync(link);
     const stty = (...args: string[]) => spawnSync('stty', ['-F', pty, ...args], { encoding: 'utf8' });

@@ -1,110 +1,12 @@
 /**
- * Runs the real `ltobms sim` (bin/ltobms) and the real avrdude against it, for end-to-end tests.
+ * The real avrdude against `ltobms sim` (started with test/helpers/sim.ts), and bytes for it:
  *
- *   const sim = await startSimCli(['--baud', '0', '--state', file, '--json']);
- *   sim.port                      the pty (or --link) path from the first stdout line
- *   await sim.waitForEvent((e) => e.event === 'saved', from)   a JSON event line (with --json)
- *   const { code } = await sim.stop('SIGTERM')
  *   const r = await avrdude(sim.port, ['-U', 'flash:w:img.bin:r'])   → { code, output, seconds }
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { BIN, REPO_ROOT } from '../../helpers/cli.js';
 import { track } from '../../helpers/children.js';
-
-export type SimJsonEvent = Record<string, unknown> & { event: string };
-
-export interface SimProcess {
-  readonly port: string;
-  readonly child: ChildProcess;
-  /** Every stdout line after the first. */
-  readonly lines: string[];
-  stderr(): string;
-  /** The first JSON event line at index ≥ `from` (in `lines`) that matches. */
-  waitForEvent(match: (e: SimJsonEvent) => boolean, from?: number, timeoutMs?: number): Promise<SimJsonEvent>;
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-export function startSimCli(args: string[], timeoutMs = 10_000): Promise<SimProcess> {
-  const child = track(
-    spawn(process.execPath, [BIN, 'sim', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  let stderr = '';
-  let partial = '';
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  let first: string | undefined;
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise<SimProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ltobms sim printed no first line within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (first === undefined) reject(new Error(`ltobms sim exited (${code}) before its first line; stderr: ${stderr}`));
-    });
-    child.stdout!.on('data', (d: Buffer) => {
-      partial += d.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      for (const line of parts) {
-        if (first === undefined) {
-          first = line;
-          clearTimeout(timer);
-          const m = /^updi: (.+)$/.exec(line);
-          if (!m) {
-            child.kill('SIGKILL');
-            return reject(new Error(`unexpected first line: ${line}`));
-          }
-          resolve(handle(m[1]));
-        } else {
-          lines.push(line);
-          for (const w of waiters) w();
-        }
-      }
-    });
-  });
-
-  function handle(port: string): SimProcess {
-    const events = (from: number) =>
-      lines.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as SimJsonEvent);
-    return {
-      port,
-      child,
-      lines,
-      stderr: () => stderr,
-      waitForEvent(match, from = 0, timeout = 10_000) {
-        return new Promise((resolve, reject) => {
-          const check = () => {
-            const hit = events(from).find(match);
-            if (hit) {
-              waiters.delete(check);
-              clearTimeout(timer);
-              resolve(hit);
-            }
-          };
-          const timer = setTimeout(() => {
-            waiters.delete(check);
-            reject(new Error(`no matching sim event within ${timeout} ms; events: ${lines.join(' | ')}`));
-          }, timeout);
-          waiters.add(check);
-          check();
-        });
-      },
-      async stop(signal: NodeJS.Signals = 'SIGTERM') {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        return exited;
-      },
-    };
-  }
-}
 
 export function avrdudeAvailable(): boolean {
   return spawnSync('avrdude', ['-?'], { stdio: 'ignore' }).error === undefined;

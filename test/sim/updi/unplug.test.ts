@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { formatIntelHex } from '../../../src/image/ihex.js';
 import { mulberry32 } from '../../../src/sim/wire/faults.js';
 import { runCli } from '../../helpers/cli.js';
-import { seededBytes, startSimCli } from './harness.js';
+import { seededBytes } from './harness.js';
+import { startSim } from '../../helpers/sim.js';
 
 const ROUNDS = Number(process.env.LTOBMS_UNPLUG_ROUNDS ?? 1);
 const random = mulberry32(0x11_2026);
@@ -37,7 +38,7 @@ test('a virtual board killed at a random moment of any UPDI command: one error n
   for (let round = 0; round < ROUNDS; round++) {
     for (const { args, spreadMs } of COMMANDS) {
       const link = join(dir, `tty-${round}-${args[0]}`);
-      const sim = await startSimCli(['--link', link, '--json', '--latency-ms', '1']);
+      const sim = await startSim(['--link', link, '--json', '--latency-ms', '1']);
       const delayMs = Math.round(random() * spreadMs);
       const command = runCli([...args, '--port', link], { timeoutMs: 30_000 });
       const started = sim.waitForEvent((e) => e.event === 'updi' && e.type === 'enabled', 0, 30_000);
