@@ -5,10 +5,9 @@
 import type { Command } from 'commander';
 import { printJson, type ActionContext } from '../cli/run.js';
 import { summaryLine } from '../cli/progress.js';
-import { UsageError } from '../errors.js';
 import { parsePortOptions, runWithProgress } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
-import { checkImageForDevice, readProgramImage } from '../updi/image-file.js';
+import { checkImageForDevice, ignoredNote, readProgramImage, selectFlashMemories } from '../updi/image-file.js';
 import { planProgram } from '../updi/plan.js';
 
 interface FlashCliOptions extends PortCliOptions {
@@ -23,14 +22,7 @@ interface FlashCliOptions extends PortCliOptions {
 export async function execute(file: string, opts: FlashCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
   const port = parsePortOptions(opts);
   const image = await readProgramImage(file);
-  const flash = image.memories.flash;
-  const eeprom = opts.eeprom ? image.memories.eeprom : [];
-  if (!flash.length && !eeprom.length) {
-    throw new UsageError(`${file} has no flash data${image.memories.eeprom.length ? ' (it has EEPROM data: add --eeprom)' : ''}`, { code: 'IMAGE_EMPTY' });
-  }
-  const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
-    .filter((m) => image.memories[m].length && !(m === 'eeprom' && opts.eeprom))
-    .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
+  const { flash, eeprom, ignored } = selectFlashMemories(image, opts.eeprom === true);
   const { result: outcome, ms } = await runWithProgress(port, ctx.signal, opts.json, async (p) => {
     await p.session.enterProgMode();
     const device = await p.identify();
@@ -60,7 +52,7 @@ export async function execute(file: string, opts: FlashCliOptions, _cmd: Command
     return;
   }
   for (const i of ignored) {
-    process.stderr.write(`note: ${file} also has ${i.bytes} B of ${i.memory} data; not written${i.memory === 'eeprom' ? ' (add --eeprom)' : i.memory === 'fuses' ? ' (use `ltobms fuses`)' : ''}\n`);
+    process.stderr.write(ignoredNote(file, i, 'written') + '\n');
   }
   const parts = [{ label: 'wrote', bytes: written }];
   if (opts.verify) parts.push({ label: 'verified', bytes: result.verified });

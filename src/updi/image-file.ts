@@ -71,3 +71,35 @@ export function checkImageForDevice(image: ProgramImage, device: DeviceInfo, for
     if (!same(bytes) && !same([...bytes].reverse())) throw refuse(`its signature is ${hexBytes(bytes)}`);
   }
 }
+
+/** What `flash` and `verify` take from an image: flash, EEPROM with --eeprom, the rest left out. */
+export interface FlashSelection {
+  flash: Segment[];
+  eeprom: Segment[];
+  /** Memories the image also holds that are not taken, with their byte counts (for a note). */
+  ignored: { memory: AvrMemoryName; bytes: number }[];
+}
+
+/**
+ * The memory selection of `ltobms flash` (and `verify`): the image's flash data, its EEPROM data
+ * only with `withEeprom`; fuses, lock and user row have their own commands. No data to take is a
+ * usage error that says what the file holds instead.
+ */
+export function selectFlashMemories(image: ProgramImage, withEeprom: boolean): FlashSelection {
+  const flash = image.memories.flash;
+  const eeprom = withEeprom ? image.memories.eeprom : [];
+  if (!flash.length && !eeprom.length) {
+    throw new UsageError(`${image.source} has no flash data${image.memories.eeprom.length ? ' (it has EEPROM data: add --eeprom)' : ''}`, { code: 'IMAGE_EMPTY' });
+  }
+  const ignored = (['eeprom', 'fuses', 'lock', 'userrow'] as const)
+    .filter((m) => image.memories[m].length && !(m === 'eeprom' && withEeprom))
+    .map((m) => ({ memory: m, bytes: image.memories[m].reduce((n, s) => n + s.data.length, 0) }));
+  return { flash, eeprom, ignored };
+}
+
+/** The note for a memory the selection left out: "note: x.hex also has 32 B of userrow data; not written (…)". */
+export function ignoredNote(source: string, ignored: FlashSelection['ignored'][number], verb: 'written' | 'compared'): string {
+  const how: Partial<Record<AvrMemoryName, string>> = { eeprom: 'add --eeprom', fuses: 'use `ltobms fuses`', userrow: 'use `ltobms write userrow`', lock: 'use `ltobms lock`' };
+  const fix = how[ignored.memory];
+  return `note: ${source} also has ${ignored.bytes} B of ${ignored.memory} data; not ${verb}${fix ? ` (${fix})` : ''}`;
+}

@@ -7,8 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 import { simSkip as skip, simWorkspace } from './sim-cli.js';
+import { seededBytes } from '../sim/updi/harness.js';
+import { formatIntelHex } from '../../src/image/ihex.js';
 
-const { startSim, ltobms } = simWorkspace('ltobms-memories-cli-');
+const { startSim, ltobms, file } = simWorkspace('ltobms-memories-cli-');
 
 test('fuses --set: names in any case, only what changes is written and read back, each value decoded; --dry-run writes nothing', { skip }, async () => {
   const sim = await startSim();
@@ -60,5 +62,59 @@ test('fuses --set refusals come before the port is touched: one error line, a hi
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr);
+  }
+});
+
+test('verify: compare only — exit 0 on a match; exit 1 naming the first differing address and the count; --json on both; nothing written', { skip }, async () => {
+  const flash = seededBytes('verify-flash', 3000);
+  const eeprom = seededBytes('verify-eeprom', 20);
+  const sim = await startSim((m) => {
+    m.flash.set(flash);
+    m.eeprom.set(eeprom, 8);
+  });
+  try {
+    const image = file('v.hex', formatIntelHex([{ address: 0, data: flash }, { address: 0x810008, data: eeprom }, { address: 0x850000, data: Uint8Array.of(1, 2) }]));
+    const ok = await ltobms(['verify', image, '--eeprom'], sim);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^ATtiny824: 3000 B of flash and 20 B of eeprom match .*v\.hex \(\d+\.\d+ s\)$/m);
+    assert.match(ok.stderr, /^note: .*v\.hex also has 2 B of userrow data; not compared \(use `ltobms write userrow`\)$/m);
+
+    // Two flash bytes and one EEPROM byte differ: the first is flash offset 0x123.
+    const wrong = Uint8Array.from(flash);
+    wrong[0x123]! ^= 0x10;
+    wrong[2999]! ^= 0xff;
+    const wrongEeprom = Uint8Array.from(eeprom);
+    wrongEeprom[3]! ^= 0x01;
+    const bad = file('bad.hex', formatIntelHex([{ address: 0, data: wrong }, { address: 0x810008, data: wrongEeprom }]));
+    const r = await ltobms(['verify', bad, '--eeprom'], sim);
+    assert.equal(r.code, 1, r.stderr);
+    const expected = wrong[0x123]!.toString(16).padStart(2, '0');
+    const actual = flash[0x123]!.toString(16).padStart(2, '0');
+    assert.equal(
+      r.stderr.trim(),
+      `error: verify failed: flash at offset 0x0123 (data address 0x8123) reads 0x${actual}, expected 0x${expected}; 3 of 3020 bytes differ\nhint: the part does not hold ${bad}; \`ltobms flash ${bad}\` writes it`,
+    );
+    assert.equal(r.stdout, '');
+
+    const json = await ltobms(['verify', bad, '--eeprom', '--json'], sim);
+    assert.equal(json.code, 1, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.match, false);
+    assert.equal(report.differing, 3);
+    assert.deepEqual(report.first, { memory: 'flash', offset: 0x123, address: 0x8123, expected: wrong[0x123], actual: flash[0x123] });
+    assert.deepEqual(report.memories.map((m: { memory: string; differing: number }) => [m.memory, m.differing]), [['flash', 2], ['eeprom', 1]]);
+    assert.equal(report.memories[1].first.address, 0x1400 + 8 + 3);
+    // Without --eeprom only the flash is compared, as `flash` would only write it.
+    const flashOnly = await ltobms(['verify', bad, '--json'], sim);
+    assert.equal(JSON.parse(flashOnly.stdout).differing, 2);
+
+    // Nothing was written: the part still holds the first image.
+    const again = await ltobms(['verify', image, '--eeprom', '--json'], sim);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).match, true);
+    const m = sim.memories();
+    assert.deepEqual(m.flash.subarray(0, 3000), flash);
+  } finally {
+    await sim.proc.stop();
   }
 });

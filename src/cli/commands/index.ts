@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'info', summary: 'show the connected part: SIB, signature, revision, fuses, lock state, EEPROM config', load: () => import('./info.js') },
   { name: 'flash', summary: 'write firmware to flash over UPDI (Intel HEX, ELF or .bin), reading every page back', args: '<file>', load: () => import('./flash.js') },
   { name: 'fuses', summary: 'write the fuses (default: the firmware\'s fuse file) over UPDI and read them back', args: '[file]', load: () => import('./fuses.js') },
+  { name: 'verify', summary: 'compare a firmware image with the part\'s flash (and EEPROM) over UPDI, writing nothing', args: '<file>', load: () => import('./verify.js') },
   { name: 'read', summary: 'read flash, EEPROM, fuses, user row … over UPDI into a .hex / .bin file', args: '<memory>', load: () => import('./read.js') },
   { name: 'erase', summary: 'chip erase over UPDI (also unlocks a locked part), then blank-check', load: () => import('./erase.js') },
   { name: 'eeprom', summary: 'make and decode the EEPROM configuration image (serial number, limits)', load: () => import('./eeprom.js') },
