@@ -66,7 +66,7 @@ export class LogView {
       case 'port-waiting':
         this.waiting.set(e.port, e.reason);
         if (this.spinner) this.spinWaiting();
-        else this.line(`waiting for ${e.port} (${e.reason})…`);
+        else if (!e.reconnect) this.line(`waiting for ${e.port} (${e.reason})…`); // after an unplug the port-lost line said so
         break;
       case 'port-open':
         this.waiting.delete(e.port);

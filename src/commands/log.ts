@@ -9,7 +9,7 @@ import { LogView } from '../cli/log-view.js';
 import { Spinner } from '../cli/spinner.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
-import { redact } from '../logging/redact.js';
+import { redact, redactError } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
 import { checkReplayFiles, replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
 import { checkPortPaths } from '../logging/port.js';
@@ -139,14 +139,6 @@ export async function execute(ports: string[], opts: LogOptions, cmd: Command, c
   try {
     await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
   } catch (err) {
-    throw redactedError(err);
+    throw redactError(err);
   }
-}
-
-/** The error with any credential in its message or hint masked (it may quote a URL or a server's answer). */
-function redactedError(err: unknown): unknown {
-  if (!(err instanceof LtobmsError)) return err instanceof Error ? new Error(redact(err.message)) : err;
-  const copy = new LtobmsError(redact(err.message), { code: err.code, hint: err.hint && redact(err.hint), exitCode: err.exitCode, details: err.details, cause: err });
-  copy.name = err.name;
-  return copy;
 }

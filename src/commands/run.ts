@@ -18,6 +18,7 @@ import { parseChemistry } from '../part/chemistry.js';
 import { CONFIG_FIELDS, encodeConfig, type DecodedImage } from '../eeprom/image.js';
 import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eeprom/request.js';
 import { resolveConfig } from '../logging/config.js';
+import { redact, redactError } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
 import type { LogSummary } from '../logging/session.js';
 import { portBoard, virtualBoard, type BoardOpener } from '../workflows/board.js';
@@ -49,7 +50,12 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
 
 /** The action of `ltobms run` (declared in src/cli/commands/run.ts). */
 export async function execute(opts: RunCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
-  await run(opts, ctx.signal);
+  try {
+    await run(opts, ctx.signal);
+  } catch (err) {
+    // As `ltobms log`: the log target's URL or a server's answer may carry a credential.
+    throw redactError(err);
+  }
 }
 
 /** EEPROM options given on the command line, as buildEepromRequest wants them. */
@@ -173,8 +179,8 @@ class RunView {
 
   logSummary(summary: LogSummary): void {
     this.logView?.stop();
-    for (const line of formatSummary(summary)) say(line);
-    if (this.json) process.stdout.write(JSON.stringify({ type: 'summary', ...summary }) + '\n');
+    for (const line of formatSummary(summary)) say(redact(line));
+    if (this.json) process.stdout.write(redact(JSON.stringify({ type: 'summary', ...summary })) + '\n');
   }
 
   failed(): void {

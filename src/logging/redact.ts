@@ -8,6 +8,8 @@
  * value the configuration read (token, password), wherever it appears.
  */
 
+import { LtobmsError } from '../errors.js';
+
 /** Query parameters that carry a credential. */
 const SECRET_PARAM = /^(?:u|p|user|username|password|pass|pwd|passwd|token|auth|authorization|key|apikey|api_key|api-key|secret|access_token|access-token|sig|signature)$/i;
 const MASK = '***';
@@ -64,4 +66,15 @@ export function decodeSafely(s: string): string {
   } catch {
     return s;
   }
+}
+
+/**
+ * The error with every credential in its message or hint masked (it may quote a URL or a server's
+ * answer): what `ltobms log` and `ltobms run` throw to the CLI's error printer.
+ */
+export function redactError(err: unknown): unknown {
+  if (!(err instanceof LtobmsError)) return err instanceof Error ? new Error(redact(err.message), { cause: err }) : err;
+  const copy = new LtobmsError(redact(err.message), { code: err.code, hint: err.hint && redact(err.hint), exitCode: err.exitCode, details: err.details, cause: err });
+  copy.name = err.name;
+  return copy;
 }

@@ -60,7 +60,7 @@ export async function withProgrammer<T>(options: ConnectOptions, job: (p: Progra
 }
 
 /** One message for a port that went away mid-job: which port, what was in progress, why. */
-function portLost(port: string, activity: string, err: unknown): UpdiError {
+export function portLost(port: string, activity: string, err: unknown): UpdiError {
   const reason = (err as UpdiError).details.reason;
   return new UpdiError('PORT', `${port} went away while ${activity}${typeof reason === 'string' ? ` (${reason})` : ''}`, {
     hint: LOST_PORT_HINT,

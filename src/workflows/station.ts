@@ -13,9 +13,10 @@
 import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { InterruptedError, LtobmsError } from '../errors.js';
-import { withProgrammer } from '../updi/connect.js';
+import { portLost, withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/progress.js';
 import { START_BAUD } from '../updi/session.js';
+import { isLostPort } from '../serial/errors.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import type { DeviceInfo } from '../part/tinyavr2.js';
@@ -252,7 +253,7 @@ export class Station {
       let absent = 0;
       while (!signal.aborted) {
         if (this.budget?.exhausted) return undefined; // the other stations took the last boards
-        const seen = await this.probe();
+        const seen = await this.probe(previous === null ? 'waiting for the board to be taken off' : `waiting for board ${previous} to be taken off`);
         if (!seen.present) absent++;
         else if (previous !== null && seen.uid !== previous) break; // swapped already: a new board
         else absent = 0;
@@ -268,7 +269,7 @@ export class Station {
     let warned = false;
     while (!signal.aborted) {
       if (this.budget?.exhausted) return undefined;
-      const seen = await this.probe();
+      const seen = await this.probe('waiting for a board');
       if (seen.present) {
         agree = last?.present && last.uid === seen.uid ? agree + 1 : 1;
         if (agree >= CONFIRM) {
@@ -288,9 +289,15 @@ export class Station {
     return undefined;
   }
 
-  private async probe(): Promise<ProbeResult> {
+  /** `activity`: what the station was doing, named if the adapter goes away during the probe. */
+  private async probe(activity: string): Promise<ProbeResult> {
     const doubleBreak = this.silentProbes > 0 && this.silentProbes % BREAK_EVERY === 0;
-    const seen = await probeBoard(this.transport!, { baud: this.o.baud, timeoutMs: Math.min(this.o.timeoutMs, 100), doubleBreak });
+    let seen: ProbeResult;
+    try {
+      seen = await probeBoard(this.transport!, { baud: this.o.baud, timeoutMs: Math.min(this.o.timeoutMs, 100), doubleBreak });
+    } catch (err) {
+      throw isLostPort(err) ? portLost(this.o.port, activity, err) : err;
+    }
     this.silentProbes = seen.present ? 0 : this.silentProbes + 1;
     return seen;
   }
@@ -324,6 +331,8 @@ export class Station {
         this.summary.failed++;
         this.summary.failuresByStep[failure.step] = (this.summary.failuresByStep[failure.step] ?? 0) + 1;
         this.o.onEvent({ type: 'failed', entry, failure });
+        // The adapter is gone: nothing to retry or go on with; the station ends with that error.
+        if (isLostPort(err)) throw err;
         const decision = await this.o.decide(failure);
         if (decision === 'retry' && !this.o.signal.aborted) continue;
         this.o.onEvent({ type: 'remove', uid: failure.uid, ok: false });
@@ -379,6 +388,9 @@ function toFailure(err: unknown, attempt: number): FailedBoard {
     const original = err.original instanceof LtobmsError ? err.original : err;
     return { uid: err.uid, sn: err.sn, step: err.step, error: original, attempt };
   }
+  // The port went away mid-board: the step it was in, with the error that names what was in progress.
+  const step = err instanceof LtobmsError && err.cause instanceof BoardStepError ? err.cause : undefined;
+  if (step && err instanceof LtobmsError) return { uid: step.uid, sn: step.sn, step: step.step, error: err, attempt };
   // Connecting failed before any step ran (the board went away, or the link does not come up).
   const error = err instanceof LtobmsError ? err : new LtobmsError(err instanceof Error ? err.message : String(err), { code: 'MANUFACTURE_FAILED' });
   return { uid: null, sn: null, step: 'detect', error, attempt };
