@@ -12,7 +12,8 @@
 // next event (idle-loop.ts).
 
 import type { SleepMode } from '../chip-types.js';
-import { decodeAt, type Exec } from './decoder.js';
+import type { Core, Exec } from './core.js';
+import { decodeAt } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
 import { SREG_I } from './sreg.js';
@@ -60,7 +61,7 @@ export interface CpuHooks {
 export type StopReason = 'break' | 'limit';
 export type CcpKind = 'ioreg' | 'spm';
 
-export class Cpu {
+export class Cpu implements Core {
   readonly regs = new Uint8Array(32);
   readonly sram = new Uint8Array(SRAM_SIZE);
   sreg = 0;
@@ -112,10 +113,10 @@ export class Cpu {
     readonly bootEndBytes: () => number = () => 0,
   ) {
     this.flashWords = flash.length >> 1;
-    this.lazy = (cpu: Cpu): number => {
-      const f = decodeAt(cpu, cpu.pc);
-      cpu.code[cpu.pc] = f;
-      return f(cpu);
+    this.lazy = (core: Core): number => {
+      const f = decodeAt(core, core.pc);
+      this.code[core.pc] = f;
+      return f(core);
     };
     this.code = new Array<Exec>(this.flashWords).fill(this.lazy);
   }

@@ -9,14 +9,13 @@
 //
 // Not on this core (executed as a counted 1-cycle NOP): ELPM, EIJMP, EICALL, SPM, DES, XCH, LAS, LAC, LAT.
 
-import type { Cpu } from './cpu.js';
+import type { Core, Exec } from './core.js';
+import { add8, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
 import { LoopWatch, WATCHED_LOOP_WORDS } from './idle-loop.js';
 import { SREG_C, SREG_H, SREG_I, SREG_N, SREG_S, SREG_T, SREG_V, SREG_Z } from './sreg.js';
 import { ATTINY824 } from '../../part/attiny824.js';
 import { DATA_SPACE } from '../../part/tinyavr2.js';
 
-/** Executes one decoded instruction, updates the PC, returns the cycles taken. */
-export type Exec = (cpu: Cpu) => number;
 
 const X = 26;
 const Y = 28;
@@ -35,82 +34,13 @@ function nvmCycles(addr: number): number {
   return addr >= IO_END && (addr < SRAM_START || addr >= MAPPED_FLASH) ? 1 : 0;
 }
 
-function pair(cpu: Cpu, r: number): number {
+function pair(cpu: Core, r: number): number {
   return cpu.regs[r]! | (cpu.regs[r + 1]! << 8);
 }
 
-function setPair(cpu: Cpu, r: number, v: number): void {
+function setPair(cpu: Core, r: number, v: number): void {
   cpu.regs[r] = v & 0xff;
   cpu.regs[r + 1] = (v >> 8) & 0xff;
-}
-
-// ---- flag helpers: each computes the result, writes SREG, returns the 8-bit result ------------------------
-
-function add8(cpu: Cpu, d: number, r: number, c: number): number {
-  const sum = d + r + c;
-  const R = sum & 0xff;
-  let s = cpu.sreg & (SREG_I | SREG_T);
-  if ((d & 0xf) + (r & 0xf) + c > 0xf) s |= SREG_H;
-  const v = (d ^ R) & (r ^ R) & 0x80;
-  if (v) s |= SREG_V;
-  if (R & 0x80) s |= SREG_N;
-  if (!(R & 0x80) !== !v) s |= SREG_S;
-  if (R === 0) s |= SREG_Z;
-  if (sum > 0xff) s |= SREG_C;
-  cpu.sreg = s;
-  return R;
-}
-
-/** Subtract with optional carry; `chainZ` keeps Z only if it was set (SBC, SBCI, CPC). */
-function sub8(cpu: Cpu, d: number, r: number, c: number, chainZ: boolean): number {
-  const diff = d - r - c;
-  const R = diff & 0xff;
-  const old = cpu.sreg;
-  let s = old & (SREG_I | SREG_T);
-  if ((d & 0xf) - (r & 0xf) - c < 0) s |= SREG_H;
-  const v = (d ^ r) & (d ^ R) & 0x80;
-  if (v) s |= SREG_V;
-  if (R & 0x80) s |= SREG_N;
-  if (!(R & 0x80) !== !v) s |= SREG_S;
-  if (R === 0 && (!chainZ || old & SREG_Z)) s |= SREG_Z;
-  if (diff < 0) s |= SREG_C;
-  cpu.sreg = s;
-  return R;
-}
-
-/** AND, OR, EOR and friends: V cleared, N/Z from the result, S = N; I, T, H, C kept. */
-function logic8(cpu: Cpu, R: number): number {
-  let s = cpu.sreg & (SREG_I | SREG_T | SREG_H | SREG_C);
-  if (R & 0x80) s |= SREG_N | SREG_S;
-  if (R === 0) s |= SREG_Z;
-  cpu.sreg = s;
-  return R;
-}
-
-/** Shifts (LSR, ROR, ASR): C = bit shifted out, V = N xor C, S = N xor V. */
-function shift8(cpu: Cpu, R: number, carryOut: number): number {
-  let s = cpu.sreg & (SREG_I | SREG_T | SREG_H);
-  const n = R & 0x80 ? 1 : 0;
-  const v = n ^ carryOut;
-  if (carryOut) s |= SREG_C;
-  if (n) s |= SREG_N;
-  if (v) s |= SREG_V;
-  if (n ^ v) s |= SREG_S;
-  if (R === 0) s |= SREG_Z;
-  cpu.sreg = s;
-  return R;
-}
-
-/** MUL family: C = bit 15 of the (unshifted) product, Z from the 16-bit result written to r1:r0. */
-function mulResult(cpu: Cpu, product: number, shift: boolean): void {
-  const p = product & 0xffff;
-  const R = shift ? (p << 1) & 0xffff : p;
-  let s = cpu.sreg & ~(SREG_C | SREG_Z) & 0xff;
-  if (p & 0x8000) s |= SREG_C;
-  if (R === 0) s |= SREG_Z;
-  cpu.sreg = s;
-  cpu.regs[0] = R & 0xff;
-  cpu.regs[1] = R >> 8;
 }
 
 const s8 = (v: number): number => (v << 24) >> 24;
@@ -118,7 +48,7 @@ const s8 = (v: number): number => (v << 24) >> 24;
 // ---- the decoder ------------------------------------------------------------------------------------------
 
 /** Decodes the instruction at word address `pc` of the CPU's flash. */
-export function decodeAt(cpu: Cpu, pc: number): Exec {
+export function decodeAt(cpu: Core, pc: number): Exec {
   const op = cpu.progWord(pc);
   const next = (pc + 1) % cpu.flashWords;
   const after = (pc + 2) % cpu.flashWords;
@@ -445,7 +375,7 @@ export function decodeAt(cpu: Cpu, pc: number): Exec {
 
 /** The 0x9xxx block: loads/stores, one-operand ALU, jumps/calls, SREG bit ops, ADIW/SBIW, I/O bit ops, MUL. */
 function decode9(
-  cpu: Cpu,
+  cpu: Core,
   op: number,
   next: number,
   after: number,
@@ -807,16 +737,8 @@ function decodeMisc(op: number, next: number, illegal: Exec): Exec {
   }
 }
 
-function incDec(c: Cpu, d: number, delta: 1 | -1, next: number): number {
-  const R = (c.regs[d]! + delta) & 0xff;
-  let s = c.sreg & (SREG_I | SREG_T | SREG_H | SREG_C);
-  const v = delta > 0 ? R === 0x80 : R === 0x7f;
-  if (v) s |= SREG_V;
-  if (R & 0x80) s |= SREG_N;
-  if (!(R & 0x80) !== !v) s |= SREG_S;
-  if (R === 0) s |= SREG_Z;
-  c.sreg = s;
-  c.regs[d] = R;
+function incDec(c: Core, d: number, delta: 1 | -1, next: number): number {
+  incDec8(c, d, delta);
   c.pc = next;
   return 1;
 }

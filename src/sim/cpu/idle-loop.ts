@@ -16,7 +16,7 @@
 // A loop that never reaches a fixed point without effects (a counting delay loop) is given up after a few tries,
 // so ordinary code pays almost nothing.
 
-import type { Cpu } from './cpu.js';
+import type { Core } from './core.js';
 
 /** Backward branches at most this far (words) get a watcher: polling loops are a handful of instructions. */
 export const WATCHED_LOOP_WORDS = 32;
@@ -36,7 +36,7 @@ export class LoopWatch {
   private misses = 0;
 
   /** The branch was taken (called before its own `branchCycles` are added to the clock). */
-  taken(cpu: Cpu, branchCycles: number): void {
+  taken(cpu: Core, branchCycles: number): void {
     if (this.misses >= MAX_MISSES || !cpu.fastForward) return;
     const clock = cpu.clock;
     const now = clock.cycles;
@@ -73,7 +73,7 @@ export class LoopWatch {
     this.instructions = cpu.instructions;
   }
 
-  private sameState(cpu: Cpu): boolean {
+  private sameState(cpu: Core): boolean {
     if (cpu.sreg !== this.sreg || cpu.sp !== this.sp) return false;
     const a = cpu.regs;
     const b = this.regs;
