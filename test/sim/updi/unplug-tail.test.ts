@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../../src/sim/wire/faults.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { startCli, type RunningCli } from '../../production/harness.js';
-import { startSimCli, type SimProcess } from './harness.js';
+import { startSim, type SimProcess } from '../../helpers/sim.js';
 
 const ROUNDS = Number(process.env.LTOBMS_UNPLUG_ROUNDS ?? 1);
 const random = mulberry32(0x11_1129);
@@ -24,7 +24,7 @@ const prebuilt = join(REPO_ROOT, 'firmware', 'prebuilt', readdirSync(join(REPO_R
 const escape = (s: string) => s.replace(/[/.]/g, '\\$&');
 
 /** Kills the sim `delayMs` after `from` resolved; returns the delay. */
-async function killAfter(sim: SimProcess, from: Promise<unknown>, spreadMs: number): Promise<number> {
+async function killAfter(sim: Pick<SimProcess, 'stop'>, from: Promise<unknown>, spreadMs: number): Promise<number> {
   const delayMs = Math.round(random() * spreadMs);
   await from;
   await new Promise((r) => setTimeout(r, delayMs));
@@ -61,7 +61,7 @@ test('log: the board\'s UART gone at a random moment is said once and waited for
   for (let round = 0; round < ROUNDS; round++) {
     const uart = join(dir, `uart-log-${round}`);
     const out = join(dir, `frames-${round}`);
-    const sim = await startSimCli(['--link', join(dir, `updi-log-${round}`), '--uart-link', uart, '--firmware', 'prebuilt', '--speed', '600']);
+    const sim = await startSim(['--link', join(dir, `updi-log-${round}`), '--uart-link', uart, '--firmware', 'prebuilt', '--speed', '600']);
     t.after(() => sim.stop('SIGKILL'));
     const cli = startCli(['log', uart, '--target', 'file', '--out-dir', out, '--json']);
     t.after(() => cli.child.kill('SIGKILL'));
@@ -88,7 +88,7 @@ test('run -P: the board gone while programming is one error naming the port; gon
     for (const spreadMs of [600, 4000]) {
       const updi = join(dir, `updi-run-${round}-${spreadMs}`);
       const uart = join(dir, `uart-run-${round}-${spreadMs}`);
-      const sim = await startSimCli(['--link', updi, '--uart-link', uart, '--speed', '600', '--latency-ms', '1', '--json']);
+      const sim = await startSim(['--link', updi, '--uart-link', uart, '--speed', '600', '--latency-ms', '1', '--json']);
       t.after(() => sim.stop('SIGKILL'));
       const cli = startCli(['run', '-P', updi, '--uart-port', uart, '--out', build, '--fw-version', 'v3.4-test', '--sn', '5'], { cwd: dir, env: { LTOBMS_DATA_DIR: join(dir, `data-${round}-${spreadMs}`) } });
       t.after(() => cli.child.kill('SIGKILL'));
@@ -117,8 +117,11 @@ test('manufacture: the fixture gone at a random moment is one error naming the p
   for (let round = 0; round < ROUNDS; round++) {
     const fx = join(dir, `fixture-${round}`);
     const ledger = join(dir, `ledger-${round}.jsonl`);
-    const sim = await startSimCli(['--fixture', '3', '--link', fx, '--latency-ms', '1', '--json']);
+    // A fixture prints only its UPDI port (no UART): started as a plain CLI, ready at its first board.
+    const fixture = startCli(['sim', '--fixture', '3', '--link', fx, '--latency-ms', '1']);
+    const sim = { stop: async (signal: NodeJS.Signals) => (fixture.child.kill(signal), fixture.exited) };
     t.after(() => sim.stop('SIGKILL'));
+    await fixture.waitFor(/^fixture: board 1\/3 on/, { timeoutMs: 30_000 });
     const cli = startCli(['manufacture', '--firmware', prebuilt, '--start-sn', '1', '--ledger', ledger, '-P', fx], { cwd: dir, input: '' });
     t.after(() => cli.child.kill('SIGKILL'));
     const delayMs = await killAfter(sim, cli.waitFor(/^waiting for a board/, { timeoutMs: 30_000 }), 5000);
