@@ -52,6 +52,8 @@ export const CTRLA = { IBDLY: 0x80, PARD: 0x20, DTD: 0x10, RSD: 0x08, GTVAL_MASK
 export const CTRLB = { NACKDIS: 0x10, CCDETDIS: 0x08, UPDIDIS: 0x04 } as const;
 /** ASI_KEY_STATUS bits. */
 export const KEY_STATUS = { UROWWRITE: 0x20, NVMPROG: 0x10, CHIPERASE: 0x08 } as const;
+/** ASI_SYS_CTRLA bits: UROWWRITE_FINAL ends a user-row write by key; CLKREQ is set by default. */
+export const SYS_CTRLA = { UROWWRITE_FINAL: 0x02, CLKREQ: 0x01 } as const;
 /** ASI_SYS_STATUS bits. */
 export const SYS_STATUS = { RSTSYS: 0x20, INSLEEP: 0x10, NVMPROG: 0x08, UROWPROG: 0x04, LOCKSTATUS: 0x01 } as const;
 /** ASI_RESET_REQ value that holds the system in reset (0x00 releases it). */

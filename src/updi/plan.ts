@@ -15,10 +15,12 @@ import type { DeviceInfo } from '../part/tinyavr2.js';
 import type { PageWrite } from './nvm.js';
 import { hex } from '../util/hex.js';
 
-export type PlanMemory = 'flash' | 'eeprom' | 'fuses';
+export type PlanMemory = 'flash' | 'eeprom' | 'userrow' | 'fuses';
+/** The memories written through the page buffer. */
+export type PagedMemory = 'flash' | 'eeprom' | 'userrow';
 
 export interface PlannedPage {
-  memory: 'flash' | 'eeprom';
+  memory: PagedMemory;
   /** Offset inside the memory. */
   offset: number;
   write: PageWrite;
@@ -53,6 +55,8 @@ export interface ProgramPlan {
 export interface PlanInput {
   flash?: readonly Segment[];
   eeprom?: readonly Segment[];
+  /** User row (USERROW) bytes, offsets from its start. */
+  userrow?: readonly Segment[];
   fuses?: readonly Segment[];
 }
 
@@ -72,10 +76,11 @@ export function planProgram(input: PlanInput, device: DeviceInfo, options: PlanO
     fuses: [],
     skippedFuses: [],
     verify: [],
-    bytes: { flash: 0, eeprom: 0, fuses: 0 },
+    bytes: { flash: 0, eeprom: 0, userrow: 0, fuses: 0 },
   };
   if (input.flash?.length) planFlash(plan, input.flash, device, chipErase);
-  if (input.eeprom?.length) planEeprom(plan, input.eeprom, device);
+  if (input.eeprom?.length) planByteGranular(plan, 'eeprom', input.eeprom, { name: 'EEPROM', base: device.eepromBase, size: device.eepromSize, pageSize: device.eepromPageSize }, device);
+  if (input.userrow?.length) planByteGranular(plan, 'userrow', input.userrow, { name: 'user row', base: device.userRowBase, size: device.userRowSize, pageSize: device.userRowSize }, device);
   if (input.fuses?.length) planFuses(plan, input.fuses, device, options.force ?? false);
   return plan;
 }
@@ -99,19 +104,28 @@ function planFlash(plan: ProgramPlan, segments: readonly Segment[], device: Devi
   plan.verify = mergeRanges(plan.verify);
 }
 
-function planEeprom(plan: ProgramPlan, segments: readonly Segment[], device: DeviceInfo): void {
-  const flat = layOut(segments, device.eepromSize, 'EEPROM', device);
-  const pageSize = device.eepromPageSize;
+/**
+ * EEPROM and user row: byte-granular on tinyAVR (only loaded bytes are erased and written), so
+ * exactly the image's bytes are written, split at page boundaries (the user row is one page).
+ */
+function planByteGranular(
+  plan: ProgramPlan,
+  memory: 'eeprom' | 'userrow',
+  segments: readonly Segment[],
+  window: { name: string; base: number; size: number; pageSize: number },
+  device: DeviceInfo,
+): void {
+  const flat = layOut(segments, window.size, window.name, device);
   const verify: VerifyRange[] = [];
   for (const [start, end] of runs(flat.touched)) {
     for (let a = start; a < end; ) {
-      const stop = Math.min(end, (Math.floor(a / pageSize) + 1) * pageSize);
+      const stop = Math.min(end, (Math.floor(a / window.pageSize) + 1) * window.pageSize);
       const data = flat.bytes.slice(a, stop);
-      plan.pages.push({ memory: 'eeprom', offset: a, write: { address: device.eepromBase + a, data, unit: 1, command: NVM_CMD.ERWP } });
-      plan.bytes.eeprom += data.length;
+      plan.pages.push({ memory, offset: a, write: { address: window.base + a, data, unit: 1, command: NVM_CMD.ERWP } });
+      plan.bytes[memory] += data.length;
       a = stop;
     }
-    verify.push({ memory: 'eeprom', offset: start, address: device.eepromBase + start, expected: flat.bytes.slice(start, end) });
+    verify.push({ memory, offset: start, address: window.base + start, expected: flat.bytes.slice(start, end) });
   }
   plan.verify.push(...verify);
 }

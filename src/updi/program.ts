@@ -13,7 +13,7 @@ import { TinyNvm, type ReadBack } from './nvm.js';
 import type { UpdiSession } from './session.js';
 import { requireDevice, requirePart } from './devices.js';
 import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
-import type { PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
+import type { PagedMemory, PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 import { firstDifference, subtractCovered, verifyError } from './compare.js';
 import type { MemoryName } from './memory-names.js';
 import { ProgressReporter, type Operation, type Phase, type PhaseResult, type ProgressEvent } from './progress.js';
@@ -132,7 +132,7 @@ export class Programmer {
     if (plan.chipErase) phases.push((await this.eraseChip()).result);
     let verified = 0;
     const covered: { address: number; length: number }[] = [];
-    for (const memory of ['flash', 'eeprom'] as const) {
+    for (const memory of ['flash', 'eeprom', 'userrow'] as const) {
       const pages = plan.pages.filter((p) => p.memory === memory);
       if (!pages.length) continue;
       phases.push(await this.writePages(memory, pages, verify));
@@ -148,7 +148,7 @@ export class Programmer {
       // After a failed transfer, bytes the target misread may have changed what was already
       // checked: then everything is read back once more at the end.
       const faults = this.retries > retriesBefore;
-      for (const memory of ['flash', 'eeprom', 'fuses'] as const) {
+      for (const memory of ['flash', 'eeprom', 'userrow', 'fuses'] as const) {
         const all = plan.verify.filter((r) => r.memory === memory);
         const ranges = faults ? all : subtractCovered(all, covered);
         if (!ranges.length) continue;
@@ -190,7 +190,7 @@ export class Programmer {
    * A read-back that differs switches to careful mode — status poll after every page, read-back
    * of the page itself — and the page is redone.
    */
-  private async writePages(memory: 'flash' | 'eeprom', pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
+  private async writePages(memory: PagedMemory, pages: PlannedPage[], verify: boolean): Promise<PhaseResult> {
     const total = pages.reduce((n, p) => n + p.write.data.length, 0);
     const written = await this.progress.run('program', memory, total, async (op) => {
       let done = 0;

@@ -332,7 +332,7 @@ export class UpdiSession {
   }
 
   /** Reads ASI_SYS_STATUS until `status & mask === want`; after `timeoutMs` a `code` error naming `what`. */
-  private async pollSysStatus(poll: { mask: number; want: number; timeoutMs: number; what: string; code: 'LOCKED' | 'PROGMODE' }): Promise<void> {
+  async pollSysStatus(poll: { mask: number; want: number; timeoutMs: number; what: string; code: 'LOCKED' | 'PROGMODE' | 'NVM_TIMEOUT' }): Promise<void> {
     const { mask, want, timeoutMs, what, code } = poll;
     const deadline = this.clock.now() + timeoutMs;
     let status = 0;

@@ -76,7 +76,7 @@ export async function updateBoard(p: Programmer, input: UpdateInput, onEvent: (e
       ...full,
       pages: changed,
       verify: [], // each written page is read back while it is written; the rest was just compared
-      bytes: { flash: changed.reduce((n, pg) => n + pg.write.data.length, 0), eeprom: 0, fuses: 0 },
+      bytes: { flash: changed.reduce((n, pg) => n + pg.write.data.length, 0), eeprom: 0, userrow: 0, fuses: 0 },
     };
     verified += (await p.program(plan, { verify: input.verify })).verified;
   }

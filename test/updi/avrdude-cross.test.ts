@@ -1,7 +1,8 @@
 /**
  * Proof against an independent programmer: avrdude 7.1 (`-c serialupdi -p t824`) and ltobms on the
  * same virtual ATtiny824 (`ltobms sim` on a socat pty). ltobms must read back exactly what avrdude
- * wrote, and avrdude must verify what ltobms wrote — flash (a full 8 KB), EEPROM and fuses.
+ * wrote, and avrdude must verify what ltobms wrote — flash (a full 8 KB), EEPROM, fuses, the user
+ * row (also written by key to a locked part) and the lock.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,43 @@ test('avrdude verifies what ltobms wrote (8 KB flash, EEPROM, fuses)', { skip },
     wrong[4000]! ^= 0x01;
     const bad = await avrdude(sim.port, ['-U', `flash:v:${path('v-wrong.bin', wrong)}:r`]);
     assert.notEqual(bad.code, 0, bad.output);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('avrdude verifies the user row ltobms wrote, sees the part ltobms locked as locked, and after its chip erase verifies the row ltobms wrote by key', { skip }, async () => {
+  const sim = await startSim(['--baud', '0', '--latency-ms', '0']);
+  try {
+    const row = seededBytes('cross-userrow', 32);
+    const w = await runCli(['write', 'userrow', path('l-row.bin', row), '--port', sim.port], { timeoutMs: 60_000 });
+    assert.equal(w.code, 0, w.stderr);
+    const v = await avrdude(sim.port, ['-U', `userrow:v:${path('v-row.bin', row)}:r`]);
+    assert.equal(v.code, 0, v.output);
+    assert.match(v.output, /32 bytes of userrow\/usersig verified/);
+
+    const lock = await runCli(['lock', '--yes-lock-the-chip', '--port', sim.port], { timeoutMs: 60_000 });
+    assert.equal(lock.code, 0, lock.stderr);
+    const locked = await avrdude(sim.port, []);
+    assert.notEqual(locked.code, 0, locked.output);
+    assert.match(locked.output, /device is locked/);
+
+    // Written by the USERROW key while locked; avrdude's chip erase unlocks and keeps the user row.
+    const byKey = seededBytes('cross-userrow-key', 32);
+    const k = await runCli(['write', 'userrow', path('l-row-key.bin', byKey), '--no-verify', '--port', sim.port], { timeoutMs: 60_000 });
+    assert.equal(k.code, 0, k.stderr);
+    const erase = await avrdude(sim.port, ['-e', '-F']);
+    assert.equal(erase.code, 0, erase.output);
+    const after = await avrdude(sim.port, ['-U', `userrow:v:${path('v-row-key.bin', byKey)}:r`, '-U', `lock:r:${join(dir, 'lock.hex')}:h`]);
+    assert.equal(after.code, 0, after.output);
+    assert.match(after.output, /32 bytes of userrow\/usersig verified/);
+    assert.equal(readFileSync(join(dir, 'lock.hex'), 'utf8').trim(), '0xc5');
+
+    // And a part avrdude locked is one ltobms finds locked: nothing to write.
+    assert.equal((await avrdude(sim.port, ['-U', 'lock:w:0x3a:m'])).code, 0);
+    const again = await runCli(['lock', '--yes-lock-the-chip', '--json', '--port', sim.port], { timeoutMs: 60_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).alreadyLocked, true);
   } finally {
     await sim.stop();
   }

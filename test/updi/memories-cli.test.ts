@@ -118,3 +118,67 @@ test('verify: compare only — exit 0 on a match; exit 1 naming the first differ
     await sim.proc.stop();
   }
 });
+
+test('write userrow / lock: a .bin and --hex written and read back; lock wants its typed flag; a locked part takes its user row by key only with --no-verify; erase unlocks and keeps the row', { skip }, async () => {
+  const sim = await startSim();
+  try {
+    const row = seededBytes('userrow-cli', 32);
+    const written = await ltobms(['write', 'userrow', file('row.bin', row)], sim);
+    assert.equal(written.code, 0, written.stderr);
+    assert.match(written.stdout, /^ATtiny824: wrote userrow 32 B, verified 32 B in /m);
+    const hex = await ltobms(['write', 'userrow', '--hex', 'de ad,be:ef', '--offset', '0x1c', '--json'], sim);
+    assert.equal(hex.code, 0, hex.stderr);
+    assert.deepEqual(JSON.parse(hex.stdout), { ...JSON.parse(hex.stdout), device: 'ATtiny824', memory: 'userrow', source: '--hex', offset: 28, written: 4, verified: 4, locked: false, method: 'nvm' });
+    await sim.saved(hex.from);
+    const expected = Uint8Array.from(row);
+    expected.set([0xde, 0xad, 0xbe, 0xef], 28);
+    assert.deepEqual(sim.memories().userrow, expected);
+
+    const unconfirmed = await ltobms(['lock'], sim);
+    assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+    assert.match(unconfirmed.stderr, /^error: locking makes flash, EEPROM and fuses unreadable .*only a chip erase unlocks the part, and it erases the flash\nhint: .*--yes-lock-the-chip$/m);
+    const lock = await ltobms(['lock', '--yes-lock-the-chip'], sim);
+    assert.equal(lock.code, 0, lock.stderr);
+    assert.match(lock.stdout, /^ATtiny824: LOCKBIT 0xc5 -> 0x3a, read back, locked after reset in /m);
+    await sim.saved(lock.from);
+    assert.equal(sim.memories().lockbits[0], 0x3a);
+    const info = await ltobms(['info', '--json'], sim);
+    assert.equal(JSON.parse(info.stdout).locked, true);
+
+    const verified = await ltobms(['write', 'userrow', '--hex', '01'], sim);
+    assert.equal(verified.code, 1, verified.stderr);
+    assert.match(verified.stderr, /^error: the part is locked: its user row can be written \(USERROW key\) but not read back to verify\nhint: pass --no-verify/m);
+    const byKey = await ltobms(['write', 'userrow', '--hex', '01 02', '--no-verify'], sim);
+    assert.equal(byKey.code, 0, byKey.stderr);
+    assert.match(byKey.stdout, /^locked part: wrote the user row \(32 B\) by the USERROW key in .*; not read back/m);
+    await sim.saved(byKey.from);
+    const m = sim.memories();
+    assert.deepEqual([...m.userrow.subarray(0, 3)], [1, 2, 0xff]);
+    assert.equal(m.lockbits[0], 0x3a, 'still locked');
+
+    // A chip erase unlocks and keeps the user row (it is never erased by one).
+    const erase = await ltobms(['erase'], sim);
+    assert.equal(erase.code, 0, erase.stderr);
+    const read = await ltobms(['read', 'userrow', '--json'], sim);
+    assert.equal(JSON.parse(read.stdout).data, '0102' + 'ff'.repeat(30));
+  } finally {
+    await sim.proc.stop();
+  }
+});
+
+test('write refusals before the port opens: flash and fuses have their own commands, bad --hex, file and --hex together', async () => {
+  const cases: [string[], RegExp][] = [
+    [['write', 'flash', 'x.hex'], /^error: ltobms write takes userrow or eeprom, not "flash"\nhint: `flash` has its own command: `ltobms flash FILE`/m],
+    [['write', 'fuses', '--hex', '00'], /^hint: `fuses` has its own command: `ltobms fuses FILE` or `ltobms fuses --set NAME=VALUE`/m],
+    [['write', 'userrow', '--hex', 'xyz'], /^error: --hex "xyz": not a list of hex bytes\nhint: two hex digits per byte/m],
+    [['write', 'userrow', '--hex', '123'], /^error: --hex "123": not a list of hex bytes/m],
+    [['write', 'userrow', 'a.bin', '--hex', '01'], /^error: give a file or --hex, not both/m],
+    [['write', 'userrow'], /^error: no bytes to write to the userrow/m],
+    [['write', 'userrow', '--hex', '01', '--offset', '300'], /^error: --offset 300: expected a byte offset from 0 to 255/m],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli([...args, '--port', '/nonexistent/ttyNOPE']);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});

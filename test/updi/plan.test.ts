@@ -26,7 +26,7 @@ test('a 100-byte flash image at 0 touches pages 0 and 1; page 1 is padded with 0
   );
   // One verify range covering both pages (128 bytes from 0x8000).
   assert.deepEqual(plan.verify.map((r) => [r.memory, r.address, r.expected.length]), [['flash', 0x8000, 128]]);
-  assert.deepEqual(plan.bytes, { flash: 128, eeprom: 0, fuses: 0 });
+  assert.deepEqual(plan.bytes, { flash: 128, eeprom: 0, userrow: 0, fuses: 0 });
 });
 
 test('after a chip erase pages use WP and all-0xFF pages are not written but still verified', () => {
@@ -54,6 +54,17 @@ test('EEPROM is written byte-exact: a 20-byte image at 0 is one op; 30 bytes at 
     ],
   );
   assert.deepEqual(plan.verify.map((r) => [r.memory, r.address, r.expected.length]), [['eeprom', 0x1400, 20], ['eeprom', 0x1428, 30]]);
+});
+
+test('the user row is written like EEPROM: byte-exact ERWP at 0x1300, one 32-byte page; more than 32 bytes is refused', () => {
+  const plan = planProgram({ userrow: [{ address: 4, data: Uint8Array.of(1, 2, 3) }] }, ATTINY824);
+  assert.deepEqual(
+    plan.pages.map((p) => ({ memory: p.memory, offset: p.offset, address: p.write.address, unit: p.write.unit, command: p.write.command, data: [...p.write.data] })),
+    [{ memory: 'userrow', offset: 4, address: 0x1304, unit: 1, command: 3, data: [1, 2, 3] }],
+  );
+  assert.deepEqual(plan.verify.map((r) => [r.memory, r.address, [...r.expected]]), [['userrow', 0x1304, [1, 2, 3]]]);
+  assert.equal(plan.bytes.userrow, 3);
+  assert.throws(() => planProgram({ userrow: [{ address: 0, data: new Uint8Array(33) }] }, ATTINY824), /the user row image does not fit the ATtiny824: .* its user row has 32 bytes/);
 });
 
 test("the original project's fuses: 9 bytes, reserved 3 and 4 skipped, 7 fuse writes", () => {

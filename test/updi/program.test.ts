@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simPipe } from './sim-pipe.js';
+import { pipeHarness as harness } from './sim-pipe.js';
 import { withProgrammer } from '../../src/updi/connect.js';
 import { planProgram } from '../../src/updi/plan.js';
 import { UpdiError } from '../../src/updi/errors.js';
@@ -15,8 +15,6 @@ import { ManualClock } from '../../src/util/clock.js';
 import type { ProgressEvent } from '../../src/updi/progress.js';
 import { InterruptedError } from '../../src/errors.js';
 import { NvmMemories } from '../../src/sim/nvm/memories.js';
-import type { UpdiEvent } from '../../src/sim/updi/target.js';
-import type { FaultConfig } from '../../src/sim/wire/faults.js';
 
 function pattern(n: number, seed: number): Uint8Array {
   let x = seed >>> 0 || 1;
@@ -26,20 +24,6 @@ function pattern(n: number, seed: number): Uint8Array {
     x ^= x << 5;
     return x & 0xff;
   });
-}
-
-/** `baud`: the pace of the virtual wire (default: the programmer's 115200). */
-function harness(options: { memories?: NvmMemories; faults?: FaultConfig; onNvmChange?: () => void; baud?: number } = {}, timeoutMs = 250) {
-  const updiEvents: UpdiEvent[] = [];
-  const s = simPipe({ ...options, onUpdiEvent: (e) => updiEvents.push(e) });
-  return {
-    sim: s.sim,
-    updiEvents,
-    /** Connect options with a freshly plugged adapter. */
-    get connect() {
-      return { port: 'sim', baud: 115200, transport: s.plug(), timeoutMs, clock: s.clock };
-    },
-  };
 }
 
 test('a full 8 KB image is erase-written page by page (128 ERWP) and lands byte for byte', async () => {

@@ -9,6 +9,7 @@
 import { ManualClock, type Clock } from '../../src/util/clock.js';
 import type { WireClock } from '../../src/sim/wire/clock.js';
 import { updiSimulatorOnPipe, type UpdiSimulatorOnPipe, type UpdiSimulatorOnPipeOptions } from '../../src/sim/updi/pipe.js';
+import type { UpdiEvent } from '../../src/sim/updi/target.js';
 
 export interface SimPipe extends UpdiSimulatorOnPipe {
   /** The time both sides run on; hand it to the programmer (`ConnectOptions.clock`). */
@@ -37,6 +38,24 @@ function wireClockOn(clock: Clock): WireClock {
       // 1 ns late, so that at wake-up now() is never a rounding error short of the event's time.
       void clock.sleep(Math.max(0, atSeconds * 1000 - clock.now()) + 1e-6, cancel.signal).then(fn, () => undefined);
       return () => cancel.abort();
+    },
+  };
+}
+
+/**
+ * The virtual part on its pipe with its UPDI events collected, and fresh connect options for the
+ * programmer each time (a newly plugged adapter). `baud`: the pace of the virtual wire (default:
+ * the programmer's 115200).
+ */
+export function pipeHarness(options: Omit<UpdiSimulatorOnPipeOptions, 'clock' | 'hostClock' | 'onUpdiEvent'> = {}, timeoutMs = 250) {
+  const updiEvents: UpdiEvent[] = [];
+  const s = simPipe({ ...options, onUpdiEvent: (e) => updiEvents.push(e) });
+  return {
+    sim: s.sim,
+    updiEvents,
+    /** Connect options with a freshly plugged adapter. */
+    get connect() {
+      return { port: 'sim', baud: 115200, transport: s.plug(), timeoutMs, clock: s.clock };
     },
   };
 }
