@@ -5,6 +5,8 @@
  * stack; src/cli/programming.ts validates them when a command runs.
  */
 import { Option, type Command } from 'commander';
+import { DEFAULT_BAUD } from '../config/settings.js';
+import { bindSetting } from './settings.js';
 
 export interface PortCliOptions {
   port?: string;
@@ -17,18 +19,18 @@ export interface PortCliOptions {
   timeout: string;
 }
 
-export const DEFAULT_BAUD = 115200;
+export { DEFAULT_BAUD };
 /** An LTO cell may sit at 1.8 V, the lowest supply the MCU runs at: assume it unless told. */
 export const DEFAULT_VDD = 1.8;
 /** The programmer ids ltobms answers to with -c (avrdude's and pymcuprog's name for it). */
 export const PROGRAMMER_IDS = ['serialupdi'] as const;
 
 export function addPortOptions(cmd: Command, options: { repeatablePort?: boolean } = {}): Command {
-  const port = new Option('-P, --port <path>', `serial port of the USB-serial adapter wired for UPDI (see \`ltobms ports\`)${options.repeatablePort ? '; repeat it for several fixtures' : ''}`).env('LTOBMS_PORT');
+  const port = new Option('-P, --port <path>', `serial port of the USB-serial adapter wired for UPDI (see \`ltobms ports\`)${options.repeatablePort ? '; repeat it for several fixtures' : ''}`);
   if (options.repeatablePort) port.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   return cmd
-    .addOption(port)
-    .addOption(new Option('-b, --baud <n>', 'UPDI baud rate').env('LTOBMS_BAUD').default(String(DEFAULT_BAUD)))
+    .addOption(bindSetting(port, 'port'))
+    .addOption(bindSetting(new Option('-b, --baud <n>', 'UPDI baud rate').default(String(DEFAULT_BAUD)), 'baud'))
     .option('-p, --part <part>', 'the part you expect (t824 or attiny824), checked against the chip\'s signature; -p is the part, as in avrdude')
     .option('-c, --programmer <id>', 'programmer type: serialupdi, the only one (accepted for avrdude habits)')
     .option('--vdd <volts>', 'board supply voltage: sets the fastest allowed --baud (225 k from 1.8 V, 450 k from 2.2 V, 900 k from 2.7 V)', String(DEFAULT_VDD))

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { declareInvoked, registerCommands, subcommandTerm } from './commands/index.js';
 import { enableDebug } from '../util/debug.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, LtobmsError } from '../errors.js';
+import { applySettings } from './settings.js';
+import { formatError } from './run.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,8 +26,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true, subcommandTerm })
-    .hook('preAction', (cmd) => {
+    .hook('preAction', async (cmd, actionCmd) => {
       if (cmd.opts().verbose) enableDebug('ltobms:*');
+      await applySettings(actionCmd);
     })
     .addHelpText(
       'after',
@@ -63,6 +66,13 @@ export async function main(argv: string[]): Promise<void> {
       // Commander has already printed its message ("error: ...") or the help/version text.
       const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
       process.exitCode = benign ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    if (err instanceof LtobmsError) {
+      // A bad setting (config file, LTOBMS_* variable) found before the action ran.
+      const { text, exitCode } = formatError(err);
+      process.stderr.write(text + '\n');
+      process.exitCode = exitCode;
       return;
     }
     throw err;

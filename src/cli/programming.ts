@@ -12,6 +12,7 @@ import type { Programmer } from '../updi/program.js';
 import { ProgressView } from './progress.js';
 import { DEFAULT_BAUD, PROGRAMMER_IDS, type PortCliOptions } from './port-options.js';
 import { DEVICES, deviceByName, type DeviceInfo } from '../part/tinyavr2.js';
+import { MAX_BAUD, MIN_BAUD } from '../config/settings.js';
 
 export interface PortOptions {
   port: string;
@@ -56,12 +57,12 @@ export function parsePortOptions(opts: PortCliOptions): PortOptions {
   const part = opts.part === undefined ? undefined : parsePartOption(opts.part);
   checkProgrammerOption(opts.programmer);
   if (!opts.port) {
-    throw new UsageError('no serial port given: pass -P/--port (or set LTOBMS_PORT)', {
+    throw new UsageError('no serial port given: pass -P/--port (or set LTOBMS_PORT, or "port" in ltobms.config.json)', {
       code: 'USAGE',
       hint: '`ltobms ports` lists USB-serial adapters; `ltobms sim` prints the port of a virtual board',
     });
   }
-  const baud = parseNumberOption(opts.baud, '--baud', { min: 300, max: 900_000, hint: `for example --baud ${DEFAULT_BAUD}` });
+  const baud = parseNumberOption(opts.baud, '--baud', { min: MIN_BAUD, max: MAX_BAUD, hint: `for example --baud ${DEFAULT_BAUD}` });
   const vdd = parseNumberOption(opts.vdd, '--vdd', { min: 1.8, max: 5.5, integer: false, what: 'the supply voltage in volts', hint: 'for example --vdd 3.3' });
   const max = maxBaudForVdd(vdd);
   if (baud > max) {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { type ActionContext } from '../cli/run.js';
 import { parseNumberOption } from '../cli/options.js';
 import { LogView } from '../cli/log-view.js';
+import { settingValue } from '../cli/settings.js';
 import { Spinner } from '../cli/spinner.js';
 import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
@@ -53,7 +54,7 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   if (!replay.length && !ports.length) {
     throw new UsageError('no serial port given', {
       code: 'USAGE',
-      hint: 'name the adapter, e.g. ltobms log /dev/ttyUSB0 (or --replay FILE to load a recorded file)',
+      hint: 'name the adapter, e.g. ltobms log /dev/ttyUSB0, or set LTOBMS_UART (or "uart" in ltobms.config.json); --replay FILE loads a recorded file',
     });
   }
   checkReplayFiles(replay);
@@ -136,8 +137,10 @@ function describeOtherSpool(o: OtherSpool): { lines: string[]; command: string |
 export async function execute(ports: string[], opts: LogOptions, cmd: Command, ctx: ActionContext): Promise<void> {
   // --data-dir's default must not hide LTOBMS_DATA_DIR: only an explicit flag wins over it.
   const explicitDataDir = cmd.getOptionValueSource('dataDir') === 'cli';
+  // No port named and nothing to replay: the UART setting (LTOBMS_UART, ./.env, ltobms.config.json).
+  const uart = ports.length || opts.replay?.length ? undefined : await settingValue('uart');
   try {
-    await runLog(ports, { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
+    await runLog(uart === undefined ? ports : [uart], { ...opts, dataDir: explicitDataDir ? opts.dataDir : undefined }, ctx.signal);
   } catch (err) {
     throw redactError(err);
   }

@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
+import { chemistryOption } from '../settings.js';
 
 export function declare(cmd: Command): void {
   cmd
-    .option('--chemistry <LTO|NAION|all>', 'which cell chemistry to build', 'all')
+    .addOption(chemistryOption('--chemistry <LTO|NAION|all>', 'which cell chemistry to build', 'all'))
     .option('--debug', 'debug variant: start-up line, EEPROM dump and load result on the UART')
     .option('--fw-version <v>', 'version baked in and used in file names (default: git describe --tags, else dev)')
     .option('--out <dir>', 'output folder', 'build')

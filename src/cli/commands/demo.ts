@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
+import { chemistryOption } from '../settings.js';
 
 export function declare(cmd: Command): void {
   cmd
@@ -13,7 +14,7 @@ export function declare(cmd: Command): void {
         'short scenario at max speed while the real log reader writes the frames to the local line-protocol ' +
         'file, then print the frames. Needs avr-gcc; nothing else (no socat, no hardware): the board runs in this process.',
     )
-    .option('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO')
+    .addOption(chemistryOption('--chemistry <LTO|NAION>', 'cell chemistry (firmware build and cell model)', 'LTO'))
     .option('--scenario <file>', 'scenario to run (YAML or JSON, docs/scenarios.md); default: 3 h of discharge into UVLO, charge, discharge')
     .option('--out-dir <dir>', 'folder of the daily .lp files (default: the log command\'s, ./ltobms-data/log)')
     .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
+import { chemistryOption } from '../settings.js';
 import { CHEMISTRY } from '../../part/chemistry.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { addPortOptions } from '../port-options.js';
@@ -15,7 +16,7 @@ export function declare(cmd: Command): void {
         'protection limits, CRC-16/MODBUS), byte-identical to the original eeprom.py. ' +
         'Numbers are decimal, else hexadecimal (7, ff, 0x10), as the original parsed them.',
     )
-    .option('--chemistry <LTO|NAION>', 'cell chemistry: picks the default limits and the bounds checked', 'LTO');
+    .addOption(chemistryOption('--chemistry <LTO|NAION>', 'cell chemistry: picks the default limits and the bounds checked', 'LTO'));
   for (const f of CONFIG_FIELDS) {
     const unit = f.unit ? `, ${f.unit}` : '';
     const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];

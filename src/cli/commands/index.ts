@@ -41,6 +41,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', summary: 'the whole product on a virtual board: build, program, run, log — in seconds', load: () => import('./demo.js') },
   { name: 'manufacture', summary: 'program boards one after another: fuses, flash, EEPROM with the next serial number, ledger', load: () => import('./manufacture.js') },
   { name: 'run', summary: 'build, flash what changed, configure, then tail the log: source to live data in one command', load: () => import('./run.js') },
+  { name: 'config', summary: 'show the effective settings (port, UART, baud, chemistry) and where each comes from: flag > environment > config file > default', load: () => import('./config.js') },
 ];
 
 const declared = new WeakSet<Command>();

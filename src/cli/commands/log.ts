@@ -7,7 +7,7 @@ import { lazyAction } from '../run.js';
 
 export function declare(cmd: Command): void {
   cmd
-    .argument('[ports...]', 'serial ports of the boards (several in one process)')
+    .argument('[ports...]', 'serial ports of the boards (several in one process); default: LTOBMS_UART, or "uart" in ltobms.config.json')
     .option('-b, --baud <rate>', 'UART baud rate', '9600')
     .option('--replay <files...>', 'load recorded line-protocol files (with timestamps) into the target at full speed')
     .option('--json', 'one JSON object per line on stdout: each frame (type "frame"), debug text and garbage lines, then the summary')

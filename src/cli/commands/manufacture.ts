@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
+import { chemistryOption } from '../settings.js';
 import { CHEMISTRY } from '../../part/chemistry.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { addPortOptions } from '../port-options.js';
@@ -24,7 +25,7 @@ export function declare(cmd: Command): void {
     .option('--start-sn <n>', 'first serial number of a new ledger (or a jump ahead); later runs continue from the ledger')
     .addOption(new Option('--ledger <file|url>', 'the ledger: a JSON-lines file (created if missing) or postgres://user@host/db (schema created on first use)').env('LTOBMS_LEDGER').default(DEFAULT_LEDGER))
     .option('--fuses <file>', 'fuse file (Intel HEX at 0x820000); default: fuses.hex beside the firmware, else the package\'s firmware/fuses.hex')
-    .option('--chemistry <LTO|NAION>', 'EEPROM default limits; must match the firmware (default: the firmware\'s own)');
+    .addOption(chemistryOption('--chemistry <LTO|NAION>', 'EEPROM default limits; must match the firmware (default: the firmware\'s own)'));
   for (const f of CONFIG_FIELDS) {
     if (f.key === 'serialNumber') continue;
     const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];

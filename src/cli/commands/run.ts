@@ -2,8 +2,9 @@
  * `ltobms run`: its options and help. The action is src/commands/run.ts, imported when the command
  * runs, so listing and parsing commands loads none of their dependencies.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { lazyAction } from '../run.js';
+import { bindSetting, chemistryOption } from '../settings.js';
 import { CHEMISTRY } from '../../part/chemistry.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { addPortOptions } from '../port-options.js';
@@ -20,12 +21,12 @@ export function declare(cmd: Command): void {
         'board running and tail its log frames from the UART port into the same destination as ' +
         '`ltobms log`. --sim does all of it on a virtual board.',
     )
-    .option('--chemistry <LTO|NAION>', 'which firmware to build (and whose EEPROM default limits)', 'LTO')
+    .addOption(chemistryOption('--chemistry <LTO|NAION>', 'which firmware to build (and whose EEPROM default limits)', 'LTO'))
     .option('--fw-version <v>', 'firmware version (default: git describe --tags, else dev)')
     .option('--debug', 'the debug build (start-up line, EEPROM dump on the UART)')
     .option('--out <dir>', 'build folder', 'build');
   addPortOptions(cmd)
-    .option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)")
+    .addOption(bindSetting(new Option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)"), 'uart'))
     .option('--uart-baud <n>', 'UART baud rate', '9600')
     .option('--sim', 'use a virtual board instead of --port')
     .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE)
