@@ -77,6 +77,14 @@ export class InterruptController {
     if (this.status & CPUINT_STATUS_LVL0EX) return -1;
     // Level 0: the vector after LVL0PRI has the highest priority, LVL0PRI itself the lowest.
     const start = this.lvl0pri;
+    const level0 = req & ~(1 | (1 << NMI_VECTOR) | (l1 > 0 && l1 < VECTOR_COUNT ? 1 << l1 : 0));
+    if (start < VECTOR_COUNT) {
+      // The lowest requesting vector above LVL0PRI, else (wrapping round) the lowest of all: bit arithmetic for
+      // the loop below, which this runs on every request, mask and level change.
+      if (level0 === 0) return -1;
+      const above = level0 & (-1 << (start + 1));
+      return lowestBit(above !== 0 ? above : level0);
+    }
     for (let k = 1; k <= VECTOR_COUNT; k++) {
       const v = (start + k) % VECTOR_COUNT;
       if (v !== 0 && v !== NMI_VECTOR && v !== l1 && req & (1 << v)) return v;
@@ -130,4 +138,9 @@ export class InterruptController {
     this.ready = v >= 0;
     this.nmiReady = v === NMI_VECTOR;
   }
+}
+
+/** Index of the lowest set bit of a non-zero 32-bit mask. */
+function lowestBit(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
 }
