@@ -179,17 +179,6 @@ export class Adc implements Peripheral {
 
   // ---- analog inputs ----------------------------------------------------------------------------------------
 
-  private referenceVolts(t: number): number {
-    const sel = REF_VOLTS[this.regs[CTRLC]! & 0x07];
-    if (sel === undefined) {
-      this.ctx.unimplemented('ADC0 reserved REFSEL');
-      return 1.024;
-    }
-    if (sel === 'VDD') return this.analog ? this.analog.vdd(t) : 0;
-    if (sel === 'VREFA') return this.analog ? this.analog.pinVoltage('PA5', t) : 0;
-    return sel;
-  }
-
   private channelVolts(mux: number, t: number): number {
     const ch = mux & 0x3f;
     if (ch >= 1 && ch <= 7) return this.analog ? this.analog.pinVoltage(AIN_PINS[ch]!, t) : 0;
@@ -199,26 +188,38 @@ export class Adc implements Peripheral {
       case 0x31:
         return this.analog ? this.analog.vdd(t) / 10 : 0;
       case 0x32:
-        return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.tempsense()) : 0;
+        return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.plan.tempsense) : 0;
       default:
         this.ctx.unimplemented(`ADC0 input 0x${ch.toString(16)} (not wired in the model)`);
         return 0;
     }
   }
 
-  /** What every sample of the running conversion reads: fixed while it runs (a register write re-plans). */
-  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096 };
+  /** What every sample of the running conversion reads: fixed while it runs (a register write re-plans), so a
+   * sample only asks the board for the voltages that move. */
+  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096, reference: 1.024 as number | 'VDD' | 'VREFA', tempsense: { gain: 0, offset: 0 } };
 
   private replan(): void {
     const eightBit = this.mode === MODE.SINGLE_8BIT;
     const differential = this.differential;
     const viaPga = this.viaPga;
+    const reference = REF_VOLTS[this.regs[CTRLC]! & 0x07];
+    if (reference === undefined) this.ctx.unimplemented('ADC0 reserved REFSEL');
     this.plan = {
       gain: viaPga ? this.pgaGain : 1,
       pgaOff: viaPga && !(this.regs[PGACTRL]! & PGAEN),
       differential,
       full: differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096,
+      reference: reference ?? 1.024,
+      tempsense: this.tempsense(),
     };
+  }
+
+  private referenceVolts(t: number): number {
+    const sel = this.plan.reference;
+    if (typeof sel === 'number') return sel;
+    if (sel === 'VDD') return this.analog ? this.analog.vdd(t) : 0;
+    return this.analog ? this.analog.pinVoltage('PA5', t) : 0;
   }
 
   /** One conversion code at time t. */
