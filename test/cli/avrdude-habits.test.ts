@@ -69,6 +69,7 @@ test('every command that takes the UPDI port answers the old -p PORT with the fi
     ['read', 'flash'],
     ['erase'],
     ['info'],
+    ['verify', hex],
     ['eeprom', '--sn', '7', '--write'],
     ['run', '--no-log', '--out', join(dir, 'build')],
     ['manufacture', '--firmware', hex, '--ledger', join(dir, 'ledger.jsonl')],

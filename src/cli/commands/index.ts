@@ -42,6 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'manufacture', summary: 'program boards one after another: fuses, flash, EEPROM with the next serial number, ledger', load: () => import('./manufacture.js') },
   { name: 'run', summary: 'build, flash what changed, configure, then tail the log: source to live data in one command', load: () => import('./run.js') },
   { name: 'config', summary: 'show the effective settings (port, UART, baud, chemistry) and where each comes from: flag > environment > config file > default', load: () => import('./config.js') },
+  { name: 'completion', summary: 'print a shell completion script (bash, zsh or fish) for every command and option', args: '<shell>', load: () => import('./completion.js') },
 ];
 
 const declared = new WeakSet<Command>();
