@@ -49,9 +49,13 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
 }
 
 /** The action of `ltobms run` (declared in src/cli/commands/run.ts). */
-export async function execute(opts: RunCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
+export async function execute(opts: RunCliOptions, cmd: Command, ctx: ActionContext): Promise<void> {
+  // The virtual board brings its own ports: a port or UART from the project settings (not typed
+  // on this command line) does not apply to --sim.
+  const typed = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const forSim = opts.sim === true ? { port: typed('port') ? opts.port : undefined, uartPort: typed('uartPort') ? opts.uartPort : undefined } : {};
   try {
-    await run(opts, ctx.signal);
+    await run({ ...opts, ...forSim }, ctx.signal);
   } catch (err) {
     // As `ltobms log`: the log target's URL or a server's answer may carry a credential.
     throw redactError(err);

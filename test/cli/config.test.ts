@@ -168,6 +168,16 @@ test('a command takes the flag, else the environment, else the config file, else
   assert.doesNotMatch(r.stderr, /cfg-uart/, '--replay does not pick up the UART setting');
 });
 
+test('run --sim ignores a port and UART from the settings (the virtual board brings its own); typed ones are still refused', async () => {
+  const { sub } = project({ 'ltobms.config.json': '{"port":"/dev/ttyUSB0","uart":"/dev/ttyUSB1"}' });
+  // A bad --speed is checked right after the board's ports: reaching it shows they passed.
+  const r = await runCli(['run', '--sim', '--speed', 'fast'], { cwd: sub, env: CLEAN });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^error: --speed fast: expected/m);
+  const typed = await runCli(['run', '--sim', '--uart-port', '/dev/ttyUSB1'], { cwd: sub, env: CLEAN });
+  assert.match(typed.stderr, /^error: --uart-port does not apply to --sim/m);
+});
+
 test('the environment variables need no config file, and a bad one is named like a bad key', async () => {
   const { sub } = project();
   const r = await runCli(['flash', 'main.hex'], { cwd: sub, env: { ...CLEAN, LTOBMS_BAUD: 'fast' } });
