@@ -16,6 +16,8 @@ import { parseSpeed, type SimSpeed } from '../sim/runtime/pacer.js';
 import { startBoardSim, type SimEvent, type SimOptions } from '../sim/runtime/serve.js';
 import { describeRuntimeEvent, formatSimTime } from '../sim/runtime/trace.js';
 import { energyReportLines } from '../cli/energy-view.js';
+import { boardErrorsRecord, describeBoardErrors } from '../sim/board/errors.js';
+import { drawBoardErrors, withBoardErrors, type DrawnBoardErrors } from './board-errors.js';
 
 interface SimCliOptions {
   state?: string;
@@ -36,6 +38,7 @@ interface SimCliOptions {
   fixture?: string;
   stateDir?: string;
   report?: boolean;
+  boardErrors?: string;
 }
 
 /** The board-level options of `ltobms sim` (firmware, scenario, pacing), validated. */
@@ -46,6 +49,8 @@ export interface BoardCliOptions {
   speed: SimSpeed;
   trace: boolean;
   uartLink?: string;
+  /** --board-errors: the tolerances drawn for this run (they replace the scenario's). */
+  drawnErrors?: DrawnBoardErrors;
 }
 
 export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOptions> {
@@ -57,7 +62,9 @@ export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOp
     throw new UsageError('--eeprom loads the EEPROM section of --firmware, but no --firmware was given', { code: 'USAGE', hint: 'add --firmware build/main-LTO-dev.elf' });
   }
   const chemistry = opts.chemistry !== undefined ? parseChemistry(opts.chemistry) : undefined;
-  const scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : defaultScenario(chemistry ?? 'LTO');
+  const loaded = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : defaultScenario(chemistry ?? 'LTO');
+  const drawnErrors = opts.boardErrors !== undefined ? drawBoardErrors(opts.boardErrors) : undefined;
+  const scenario = drawnErrors ? withBoardErrors(loaded, drawnErrors.errors) : loaded;
   let firmware = opts.firmware;
   if (firmware === 'prebuilt') {
     // The release image shipped with the package: a board that runs without avr-gcc installed.
@@ -66,7 +73,7 @@ export async function buildBoardOptions(opts: SimCliOptions): Promise<BoardCliOp
     firmware = prebuilt.elf;
     process.stderr.write(`sim: prebuilt release firmware ltobms-fw ${prebuilt.version} ${prebuilt.chemistry} (${prebuilt.elf})\n`);
   }
-  return { firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink };
+  return { firmware, firmwareEeprom: opts.eeprom === true, scenario, speed, trace: opts.trace === true, uartLink: opts.uartLink, drawnErrors };
 }
 
 /** Parses `--serial`: 20 hex digits, optionally separated by colons, dashes or spaces. */
@@ -138,7 +145,7 @@ function describe(event: SimEvent): string | undefined {
 export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionContext): Promise<void> {
   const options = buildSimOptions(opts);
   if (opts.fixture !== undefined || opts.stateDir !== undefined) {
-    const given = (['state', 'faults', 'firmware', 'eeprom', 'chemistry', 'scenario', 'speed', 'trace', 'uartLink', 'report'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+    const given = (['state', 'faults', 'firmware', 'eeprom', 'chemistry', 'scenario', 'speed', 'trace', 'uartLink', 'report', 'boardErrors'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
     const { serveFixture } = await import('./sim-fixture.js');
     return serveFixture({ fixture: opts.fixture ?? '', stateDir: opts.stateDir, baud: options.baud, latencyMs: options.latencyMs, link: options.link, json: opts.json === true, serialNumber: options.serialNumber, conflicting: given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) }, ctx.signal);
   }
@@ -160,8 +167,10 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
     process.stdout.write(`updi: ${sim.updi.name}\nuart: ${sim.uart.name}\n`);
     if (json) {
       process.stdout.write(
-        JSON.stringify({ event: 'ready', updi: sim.updi.name, pty: sim.updi.ptyPath, uart: sim.uart.name, state: options.statePath ?? null, baud: options.baud, adapter: options.adapter?.name ?? null, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null }) + '\n',
+        JSON.stringify({ event: 'ready', updi: sim.updi.name, pty: sim.updi.ptyPath, uart: sim.uart.name, state: options.statePath ?? null, baud: options.baud, adapter: options.adapter?.name ?? null, latencyMs: options.latencyMs, faults: options.faults ?? null, scenario: board.scenario.name, chemistry: board.scenario.chemistry, speed: board.speed, durationSeconds: board.scenario.durationSeconds ?? null, boardErrors: board.drawnErrors ? { seed: board.drawnErrors.seed, ...boardErrorsRecord(board.drawnErrors.errors) } : null }) + '\n',
       );
+    } else if (board.drawnErrors) {
+      process.stderr.write(`sim: board errors (--board-errors random:${board.drawnErrors.seed}): ${describeBoardErrors(board.drawnErrors.errors)}\n`);
     }
     const queued = early;
     early = undefined;

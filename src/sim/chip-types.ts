@@ -23,6 +23,11 @@ export interface AnalogFrontEnd {
   temperatureK(t: number): number;
   /** Supply voltage VDD (the VDD reference and the VDDDIV10 channel). */
   vdd(t: number): number;
+  /**
+   * The ADC's own errors on this board, constant: the internal references are `referenceScale` ×
+   * nominal, and `offsetLsb` is added to every 12-bit result. None: an ideal ADC.
+   */
+  readonly adcErrors?: { readonly referenceScale: number; readonly offsetLsb: number };
 }
 
 /** Why the chip (re)started; mirrors the RSTCTRL.RSTFR flags. */

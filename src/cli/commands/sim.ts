@@ -33,6 +33,7 @@ export function declare(cmd: Command): void {
     .option('--uart-link <path>', 'also create this symlink to the UART pseudo-terminal (and print it instead)')
     .option('--fixture <n>', 'a programming fixture instead: n blank boards with distinct unique IDs, one after another; a board leaves once a session wrote its EEPROM (SIGUSR1: by hand)')
     .option('--state-dir <dir>', 'with --fixture: keep each board\'s memories in <dir>/<uid>.json (the --state format), saved after every session')
+    .option('--board-errors <random[:seed]>', 'component tolerances of a plausible board (reference ±1.5 %, dividers and shunt ±1 %, ADC offset ±2 LSB, temperature ±3 K) instead of the scenario\'s board.errors; printed with the seed that gives them again')
     .option('--report', 'when the run stops, print an energy report: time per state, UVLO/OVLO/OCLO events, cell voltage range, charge in and out, MCU current')
     .addHelpText(
       'after',
@@ -54,6 +55,7 @@ Examples:
   $ ltobms sim --fixture 20 --state-dir boards/ --link /tmp/ttyJIG &           rehearse a line:
   $ ltobms manufacture --firmware main.hex --start-sn 1 -P /tmp/ttyJIG --yes --count 20
   $ ltobms sim --firmware build/main-LTO-dev.hex --eeprom --scenario examples/scenarios/winter-30d.yaml --speed max --report
+  $ ltobms sim --firmware prebuilt --eeprom --board-errors random:7    a board that reads its cell a little wrong (ltobms calibrate)
 
 Simulated time runs only while firmware runs (not while held by a programmer, not with an erased
 flash), so a scenario starts when the firmware first starts.`,

@@ -18,10 +18,13 @@
  * - PA2 = V(B)/3, PA3 = V(L)/3, PA7 = V(B), PA6 = V(N): V(PA7) − V(PA6) = I × 0.1 Ω, I > 0 discharging.
  *   The shunt is on the high side, so PA6/PA7 sit near VDD; while charging PA6 is above VDD by I × 0.1 Ω.
  * - PA1 is not connected (0 V). VDD is the cell's terminal voltage V(B).
+ * Component tolerances (`config.errors`, errors.ts) bend the dividers and the shunt here, and the
+ * temperature sensor's reading; the reference and the ADC offset act in the ADC ({@link adcErrors}).
  */
 import type { AnalogFrontEnd, AnalogPin, PinName, PinState } from '../chip-types.js';
 import { solveOperatingPoint, type OperatingPoint } from './circuit.js';
 import { ocvAt, OCV_TABLES, type OcvPoint } from './ocv.js';
+import { NO_BOARD_ERRORS, type BoardErrors } from './errors.js';
 import { chargerAt, loadAt, nextSegmentStart, resistanceAt, temperatureAt } from './schedule.js';
 import type { BoardConfig } from './types.js';
 
@@ -81,6 +84,13 @@ export const LOOKBACK_SECONDS = 0.01;
 
 export class VirtualBoard implements AnalogFrontEnd {
   readonly config: BoardConfig;
+  readonly errors: BoardErrors;
+  /** What the ADC does wrong on this board (AnalogFrontEnd): its reference scale and offset. */
+  readonly adcErrors: { referenceScale: number; offsetLsb: number };
+  /** The real shunt (Ω) and divider ratios, tolerances included. */
+  private readonly shuntOhms: number;
+  private readonly batteryDivider: number;
+  private readonly loadDivider: number;
   private readonly ocvTable: readonly OcvPoint[];
   private readonly capacityAs: number;
   private main: PinState;
@@ -102,6 +112,12 @@ export class VirtualBoard implements AnalogFrontEnd {
     if (!(config.cell.capacityMah > 0)) throw new RangeError('cell capacity must be > 0');
     if (!(config.stepSeconds > 0)) throw new RangeError('model step must be > 0');
     this.config = config;
+    const e = config.errors ?? NO_BOARD_ERRORS;
+    this.errors = e;
+    this.adcErrors = { referenceScale: 1 + e.vrefPct / 100, offsetLsb: e.adcOffsetLsb };
+    this.shuntOhms = SHUNT_OHMS * (1 + e.shuntPct / 100);
+    this.batteryDivider = DIVIDER_RATIO * (1 + e.dividerPct / 100);
+    this.loadDivider = DIVIDER_RATIO * (1 + e.loadDividerPct / 100);
     this.ocvTable = OCV_TABLES[config.chemistry];
     this.capacityAs = config.cell.capacityMah * 3.6;
     this.main = 'input';
@@ -143,9 +159,9 @@ export class VirtualBoard implements AnalogFrontEnd {
       case 'PA1':
         return 0;
       case 'PA2':
-        return v.battery * DIVIDER_RATIO;
+        return v.battery * this.batteryDivider;
       case 'PA3':
-        return v.load * DIVIDER_RATIO;
+        return v.load * this.loadDivider;
       case 'PA4':
         return this.main === 'high' ? v.battery : 0;
       case 'PA5':
@@ -157,7 +173,13 @@ export class VirtualBoard implements AnalogFrontEnd {
     }
   }
 
+  /** What the temperature sensor sees: the die temperature plus the sensor's error (`temp_k`). */
   temperatureK(t: number): number {
+    return this.trueTemperatureK(t) + this.errors.tempK;
+  }
+
+  /** The cell's and die's temperature. */
+  private trueTemperatureK(t: number): number {
     return temperatureAt(this.config.temperature, t, this.config.startHour);
   }
 
@@ -185,7 +207,7 @@ export class VirtualBoard implements AnalogFrontEnd {
       chargerMode: op.chargerMode,
       mainOn: this.mainOn,
       qwiicOn: this.qwiicOn,
-      temperatureK: this.temperatureK(t),
+      temperatureK: this.trueTemperatureK(t),
       internalOhms: this.rInt,
       chargeMah: (this.chargeAs0 + dq) / 3.6,
       chargeOutMah: (this.chargeOutAs0 + Math.max(0, dq)) / 3.6,
@@ -209,7 +231,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     const soc = this.soc0 - (this.op.cellAmps * Math.max(0, t - this.t0)) / this.capacityAs;
     const ocv = ocvAt(this.ocvTable, soc);
     const battery = ocv - this.op.cellAmps * this.rInt;
-    const node = battery - this.op.shuntAmps * SHUNT_OHMS;
+    const node = battery - this.op.shuntAmps * this.shuntOhms;
     const load = this.mainOn ? node - this.op.mainAmps * this.config.switchOhm : this.op.openOutputVolts;
     return { soc, ocv, battery, node, load };
   }
@@ -250,11 +272,11 @@ export class VirtualBoard implements AnalogFrontEnd {
   private solve(): void {
     const c = this.config;
     const t = this.t0;
-    this.rInt = resistanceAt(c.cell.resistanceOhm, c.cell.resistanceTempCoeff, this.temperatureK(t));
+    this.rInt = resistanceAt(c.cell.resistanceOhm, c.cell.resistanceTempCoeff, this.trueTemperatureK(t));
     this.op = solveOperatingPoint({
       emf: ocvAt(this.ocvTable, this.soc0),
       rInt: this.rInt,
-      rShunt: SHUNT_OHMS,
+      rShunt: this.shuntOhms,
       rSwitch: c.switchOhm,
       mainOn: this.mainOn,
       qwiicOn: this.qwiicOn,

@@ -4,6 +4,7 @@
  */
 
 import type { Chemistry } from '../../part/chemistry.js';
+import type { BoardErrors } from './errors.js';
 
 export type { Chemistry };
 
@@ -55,4 +56,6 @@ export interface BoardConfig {
   quiescentAmps: number;
   /** Longest time (s) the model holds a current constant before re-solving the circuit. */
   stepSeconds: number;
+  /** Component tolerances (errors.ts); none: the ideal board. */
+  errors?: BoardErrors;
 }

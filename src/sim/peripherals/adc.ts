@@ -12,7 +12,8 @@
 // or any other look at the board, always in time order and each at its own instant, so the outcome is the
 // same as one clock event per sample (which is what runs while SAMPRDY or SAMPOVR may interrupt). Codes are ideal (no noise, no offset/gain
 // error): single-ended floor(V·gain/Vref·4096) in 0..4095, differential floor((Vp−Vn)·gain/Vref·2048) in
-// −2048..2047 (8-bit: 256 / 128). Accumulated results are sums, sign-extended to 32 bits when differential;
+// −2048..2047 (8-bit: 256 / 128) — unless the board declares errors (AnalogFrontEnd.adcErrors): then the
+// internal reference is scaled and the offset added to each code before the clamp (8-bit: offset / 16). Accumulated results are sums, sign-extended to 32 bits when differential;
 // the *_SCALING modes shift sums of more than 16 samples down to 16 bits.
 //
 // TEMPSENSE: the sensor voltage is modelled so that the data sheet's correction, T = ((RESULT >> 2) − offset)
@@ -188,7 +189,8 @@ export class Adc implements Peripheral {
       case 0x31:
         return this.analog ? this.analog.vdd(t) / 10 : 0;
       case 0x32:
-        return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.plan.tempsense) : 0;
+        // The SIGROW calibration was measured against this part's own reference: scaled with it.
+        return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.plan.tempsense) * this.plan.referenceScale : 0;
       default:
         this.ctx.unimplemented(`ADC0 input 0x${ch.toString(16)} (not wired in the model)`);
         return 0;
@@ -197,7 +199,7 @@ export class Adc implements Peripheral {
 
   /** What every sample of the running conversion reads: fixed while it runs (a register write re-plans), so a
    * sample only asks the board for the voltages that move. */
-  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096, reference: 1.024 as number | 'VDD' | 'VREFA', tempsense: { gain: 0, offset: 0 } };
+  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096, reference: 1.024 as number | 'VDD' | 'VREFA', tempsense: { gain: 0, offset: 0 }, referenceScale: 1, offset: 0 };
 
   private replan(): void {
     const eightBit = this.mode === MODE.SINGLE_8BIT;
@@ -205,13 +207,18 @@ export class Adc implements Peripheral {
     const viaPga = this.viaPga;
     const reference = REF_VOLTS[this.regs[CTRLC]! & 0x07];
     if (reference === undefined) this.ctx.unimplemented('ADC0 reserved REFSEL');
+    const errors = this.analog?.adcErrors;
+    const referenceScale = errors?.referenceScale ?? 1;
     this.plan = {
       gain: viaPga ? this.pgaGain : 1,
       pgaOff: viaPga && !(this.regs[PGACTRL]! & PGAEN),
       differential,
       full: differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096,
-      reference: reference ?? 1.024,
+      // The board's errors bend the internal references only (VDD and VREFA are what they are).
+      reference: typeof reference === 'number' ? reference * referenceScale : (reference ?? 1.024 * referenceScale),
       tempsense: this.tempsense(),
+      referenceScale,
+      offset: Math.round((errors?.offsetLsb ?? 0) / (eightBit ? 16 : 1)),
     };
   }
 
@@ -235,9 +242,9 @@ export class Adc implements Peripheral {
     const full = p.full;
     if (p.differential) {
       const vn = this.channelVolts(this.regs[MUXNEG]!, t);
-      return clamp(Math.floor(((vp - vn) * p.gain * full) / vref), -full, full - 1);
+      return clamp(Math.floor(((vp - vn) * p.gain * full) / vref) + p.offset, -full, full - 1);
     }
-    return clamp(Math.floor((vp * p.gain * full) / vref), 0, full - 1);
+    return clamp(Math.floor((vp * p.gain * full) / vref) + p.offset, 0, full - 1);
   }
 
   // ---- conversion sequencing --------------------------------------------------------------------------------

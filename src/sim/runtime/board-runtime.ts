@@ -98,6 +98,7 @@ export class BoardRuntime {
         pinVoltage: (pin, t) => board.pinVoltage(pin, boardTime(t)),
         temperatureK: (t) => board.temperatureK(boardTime(t)),
         vdd: (t) => board.vdd(boardTime(t)),
+        adcErrors: board.adcErrors,
       },
       onPinChange: (pin, state, chipTime) => {
         const t = boardTime(chipTime);

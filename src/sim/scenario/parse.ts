@@ -10,6 +10,7 @@ import { EEPROM_BYTES } from '../../eeprom/formats.js';
 import { CONFIG_FIELDS } from '../../eeprom/image.js';
 import { INT_RANGE } from '../../eeprom/parse.js';
 import { CELL_DEFAULTS, DEFAULT_STEP_SECONDS, DEFAULT_SWITCH_OHMS } from '../board/cells.js';
+import { BOARD_ERROR_KEYS, NO_BOARD_ERRORS, type BoardErrors } from '../board/errors.js';
 import { OCV_TABLES, socAtOcv } from '../board/ocv.js';
 import { KELVIN_AT_25C } from '../board/schedule.js';
 import type { CellConfig, ChargerSegment, Chemistry, LoadSegment, TemperatureProfile } from '../board/types.js';
@@ -147,6 +148,17 @@ function parseTemperature(top: Fields): TemperatureProfile {
   return { kind: 'daily', minK: minC + CELSIUS_ZERO, maxK: maxC + CELSIUS_ZERO, peakHour: peakHour ?? 15 };
 }
 
+/** `board.errors`: the board's component tolerances, each 0 unless given (docs/scenarios.md). */
+function parseBoardErrors(f: Fields | undefined): BoardErrors {
+  const errors = { ...NO_BOARD_ERRORS };
+  if (!f) return errors;
+  for (const k of BOARD_ERROR_KEYS) {
+    errors[k.key] = f.number(k.name, { min: -k.limit, max: k.limit, integer: k.integer }) ?? 0;
+  }
+  f.done();
+  return errors;
+}
+
 function parseEeprom(f: Fields | undefined): EepromOverrides | undefined {
   if (!f) return undefined;
   const raw = f.string('raw');
@@ -218,6 +230,7 @@ export function parseScenario(data: unknown, source: string, options: ParseOptio
   const quiescentUa = boardFields?.number('quiescent_ua', { min: 0 });
   const step = boardFields?.duration('step');
   if (step !== undefined && !(step > 0 && step <= 60)) boardFields?.fail('step', 'must be more than 0 s and at most 60 s');
+  const errors = parseBoardErrors(boardFields?.fields('errors'));
   boardFields?.done();
   const eeprom = parseEeprom(top.fields('eeprom'));
   const expect = parseExpect(top.fields('expect'));
@@ -238,6 +251,7 @@ export function parseScenario(data: unknown, source: string, options: ParseOptio
       switchOhm: switchMohm !== undefined ? switchMohm / 1000 : DEFAULT_SWITCH_OHMS,
       quiescentAmps: (quiescentUa ?? 0) / 1e6,
       stepSeconds: step ?? DEFAULT_STEP_SECONDS,
+      errors,
     },
     ...(eeprom !== undefined && { eeprom }),
     expect,

@@ -274,3 +274,24 @@ test('Vl vs Vb: discharging with the outputs on stays inside the ±50 mV band (2
   const s = b.snapshot(0);
   close((s.batteryVolts - s.loadVolts) * 1000, 30, 1e-6);
 });
+
+test('board errors: the dividers and the shunt scale what the pins show, the sensor reads temp_k more; the snapshot stays the truth', () => {
+  const errors = { vrefPct: 1.5, dividerPct: 1, loadDividerPct: -2, shuntPct: 3, adcOffsetLsb: 2, tempK: -2.5 };
+  const ideal = board({ load: [cc(0.3)] });
+  const bent = board({ load: [cc(0.3)], errors });
+  for (const b of [ideal, bent]) b.setPin('PA4', 'high', 0);
+  const si = ideal.snapshot(1);
+  const sb = bent.snapshot(1);
+  close(sb.batteryVolts, si.batteryVolts);
+  close(sb.currentAmps, si.currentAmps);
+  // A 3 % larger shunt drops 3 % more, on the reading and on the output (0.3 A × 0.103 Ω).
+  close(bent.pinVoltage('PA7', 1) - bent.pinVoltage('PA6', 1), 0.3 * 0.103);
+  close(si.loadVolts - sb.loadVolts, 0.3 * 0.003);
+  close(bent.pinVoltage('PA2', 1), (sb.batteryVolts / 3) * 1.01);
+  close(bent.pinVoltage('PA3', 1), (sb.loadVolts / 3) * 0.98);
+  close(bent.temperatureK(1), 298.15 - 2.5);
+  close(sb.temperatureK, 298.15);
+  // The reference and the offset act in the ADC.
+  assert.deepEqual(bent.adcErrors, { referenceScale: 1.015, offsetLsb: 2 });
+  assert.deepEqual(ideal.adcErrors, { referenceScale: 1, offsetLsb: 0 });
+});

@@ -225,3 +225,15 @@ test('every YAML example in docs/scenarios.md is a valid scenario', () => {
   assert.ok(blocks.length >= 3);
   for (const block of blocks) parseScenarioText(block, 'docs.yaml');
 });
+
+test('board.errors: each tolerance defaults to 0, is read by its name and range-checked on its own', () => {
+  const ideal = parseScenarioText('name: x', 'x.yaml');
+  assert.deepEqual(ideal.board.errors, { vrefPct: 0, dividerPct: 0, loadDividerPct: 0, shuntPct: 0, adcOffsetLsb: 0, tempK: 0 });
+  const s = parseScenarioText('board: { errors: { vref_pct: 1.2, divider_pct: -0.5, load_divider_pct: 0.8, shunt_pct: 0.9, adc_offset_lsb: -2, temp_k: 2.5 } }', 'x.yaml');
+  assert.deepEqual(s.board.errors, { vrefPct: 1.2, dividerPct: -0.5, loadDividerPct: 0.8, shuntPct: 0.9, adcOffsetLsb: -2, tempK: 2.5 });
+  rejects('board: { errors: { vref_pct: 12 } }', /board\.errors\.vref_pct must be a number from -10 to 10, got 12/);
+  rejects('board: { errors: { divider_pct: "1%" } }', /board\.errors\.divider_pct must be a number from -10 to 10, got "1%"/);
+  rejects('board: { errors: { adc_offset_lsb: 1.5 } }', /board\.errors\.adc_offset_lsb must be an integer from -64 to 64, got 1\.5/);
+  rejects('board: { errors: { temp_k: -25 } }', /board\.errors\.temp_k must be a number from -20 to 20, got -25/);
+  rejects('board: { errors: { vref_pc: 1 } }', /unknown key board\.errors\.vref_pc/, /did you mean vref_pct\?/);
+});
