@@ -14,6 +14,7 @@
  *   16-sample sums), clamped to the ADC's range.
  * - `tempK`: the temperature sensor reads the die temperature plus this.
  */
+import { mulberry32 } from '../wire/faults.js';
 
 export interface BoardErrors {
   vrefPct: number;
@@ -55,24 +56,10 @@ export const BOARD_ERROR_KEYS: readonly BoardErrorKey[] = [
   { key: 'tempK', name: 'temp_k', unit: 'K', limit: 20, integer: false, plausible: 3, decimals: 1 },
 ];
 
-/**
- * A small seeded generator (mulberry32): the same seed gives the same board on every machine and
- * Node version, which Math.random cannot promise. Six draws do not justify a dependency.
- */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A plausible board: every tolerance drawn uniformly within its plausible spread, from `seed`. */
 export function randomBoardErrors(seed: number): BoardErrors {
-  const next = seededRandom(seed);
+  // The wire's fault generator: seeded, so the same seed gives the same board on every machine.
+  const next = mulberry32(seed);
   const errors = { ...NO_BOARD_ERRORS };
   for (const k of BOARD_ERROR_KEYS) {
     const v = (next() * 2 - 1) * k.plausible;
