@@ -137,8 +137,10 @@ export class TinyNvm {
    * than 1.5 times the data sheet's typical time of the command on the wire, NVMCTRL.STATUS is
    * polled afterwards; otherwise the controller is taken to be ready when the last byte is in
    * (the caller verifies every page after the next one was loaded, so a wrong guess shows).
+   * `poll`: no guess — the same write ends with a read of NVMCTRL.STATUS after the read-back, and
+   * this waits until the controller is ready (a wire faster than its baud rate says).
    */
-  async writePage(page: PageWrite, readBack?: ReadBack): Promise<Uint8Array | undefined> {
+  async writePage(page: PageWrite, readBack?: ReadBack, options: { poll?: boolean } = {}): Promise<Uint8Array | undefined> {
     const what = `${commandName(page.command)} ${hex(page.address)}+${page.data.length}`;
     const b = this.link.burst();
     if (!b.rsd) b.stcs(CS.CTRLA, this.link.ctrlAValue | CTRLA.RSD);
@@ -151,6 +153,7 @@ export class TinyNvm {
       if (readBack.address !== page.address + page.data.length) b.stPtr(readBack.address);
       const words = readBack.unit === 2 && readBack.length % 2 === 0;
       b.ldInc(words ? readBack.length / 2 : readBack.length, words ? 2 : 1);
+      if (options.poll) b.lds(NVMCTRL.STATUS);
     } else b.lds(NVMCTRL.STATUS);
     // Until the answer is back, assume the worst about pointer and buffer.
     this.reset();
@@ -160,6 +163,10 @@ export class TinyNvm {
     if (!readBack) {
       await this.waitReady(`after ${what}`, this.pageTimeoutMs, answer[0]);
       return undefined;
+    }
+    if (options.poll) {
+      await this.waitReady(`after ${what}`, this.pageTimeoutMs, answer[readBack.length]);
+      return answer.subarray(0, readBack.length);
     }
     if (this.link.phy.wireMs(readBack.length) < 1.5 * (NVM_TYPICAL_MS[page.command] ?? Infinity)) await this.waitReady(`after ${what}`);
     return answer;

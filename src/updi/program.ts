@@ -27,11 +27,13 @@ const TIMING_CHECKS = 2;
  * - probing: pipelined (each write reads back the page before it, no status poll), and after each
  *   of the first writes a status read checks the guess that the read-back outlasts the programming;
  * - pipelined: the guess held;
- * - careful: status poll after every page and a read-back of the page itself, after any doubt (a
- *   wire faster than its baud rate says, such as a target model without pacing; a lost byte; a
- *   failed transfer).
+ * - polled: the guess failed (a wire faster than its baud rate says, such as a target model
+ *   without pacing): still each write reads back the page before it, and ends with a status read,
+ *   polled until the controller is ready — one bus turnaround per page plus the polls;
+ * - careful: status poll after every page and a read-back of the page itself, after a read-back
+ *   that differed (a lost byte) or a failed transfer.
  */
-type PageMode = { kind: 'probing'; checksLeft: number } | { kind: 'pipelined' } | { kind: 'careful' };
+type PageMode = { kind: 'probing'; checksLeft: number } | { kind: 'pipelined' } | { kind: 'polled' } | { kind: 'careful' };
 
 export interface ProgramResult {
   device: string;
@@ -42,9 +44,11 @@ export interface ProgramResult {
   verified: number;
   /**
    * How pages were streamed: 'pipelined' (each write also reads back the previous page, no status
-   * polls) or 'careful' (status poll and read-back per page, after a doubt about the timing).
+   * polls), 'polled' (the same, with a status poll after each write: the wire was faster than its
+   * baud rate) or 'careful' (status poll and read-back per page, after a read-back that differed or
+   * a failed transfer).
    */
-  pageMode: 'pipelined' | 'careful';
+  pageMode: 'pipelined' | 'polled' | 'careful';
 }
 
 export interface ExecutorOptions {
@@ -157,7 +161,7 @@ export class Programmer {
         phases.push(result);
       }
     }
-    const pageMode = this.mode.kind === 'careful' ? 'careful' : 'pipelined';
+    const pageMode = this.mode.kind === 'careful' || this.mode.kind === 'polled' ? this.mode.kind : 'pipelined';
     return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified, pageMode };
   }
 
@@ -212,7 +216,7 @@ export class Programmer {
           const previous = pending;
           let got: Uint8Array | undefined;
           try {
-            got = await this.nvm.writePage(page.write, previous && readBackOf(previous));
+            got = await this.nvm.writePage(page.write, previous && readBackOf(previous), { poll: this.mode.kind === 'polled' });
           } catch (err) {
             if (!(err instanceof UpdiError) || !err.recoverable) throw err;
             // A transfer failed somewhere in this write: redo both pages carefully.
@@ -229,8 +233,11 @@ export class Programmer {
           if (this.mode.kind === 'probing') {
             // Check the guess that the read-back outlasts the programming time.
             const checksLeft = this.mode.checksLeft - 1;
-            if ((await this.nvm.status()) & NVM_BUSY) this.goCareful();
-            else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
+            if ((await this.nvm.status()) & NVM_BUSY) {
+              // Programming outlasts the read-back: poll after every write from here.
+              this.mode = { kind: 'polled' };
+              await this.nvm.waitReady(`after writing ${memory} page ${hex(page.offset)}`);
+            } else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
           }
           if (previous && got && firstDifference(previous.write.data, got) >= 0) {
             // The controller's timing guess was wrong (or a byte was lost): go careful from here.
