@@ -317,11 +317,20 @@ export class UpdiSession {
    */
   async close(): Promise<Error | undefined> {
     let problem: Error | undefined;
-    try {
-      await this.leaveProgMode();
-    } catch (err) {
-      problem = err as Error;
-      log(`leave programming mode failed: ${problem.message}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.leaveProgMode();
+        problem = undefined;
+        break;
+      } catch (err) {
+        problem = err as Error;
+        log(`leave programming mode failed: ${problem.message}`);
+        // A byte lost on the way is resynchronised and the leave sent again (it is idempotent:
+        // reset, release, UPDIDIS); recover() must not enter programming mode again for it.
+        if (!(err instanceof UpdiError) || !err.recoverable || attempt > SETUP_RETRIES) break;
+        this.progMode = false;
+        await this.recover().catch((again: unknown) => log(`resync before leaving failed: ${(again as Error).message}`));
+      }
     }
     try {
       await this.transport.close();

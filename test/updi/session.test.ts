@@ -98,6 +98,28 @@ test('leaving programming mode resets the part and disables UPDI (CTRLB = UPDIDI
   assert.ok(target.done, target.state);
 });
 
+test('leaving programming mode after a byte damaged on the wire: resync, and the leave is sent again', async () => {
+  // The target echoes by script here, so the first leave's echo can come back damaged.
+  const LEAVE = [...RESET_ON, ...RESET_OFF, 0x55, 0xc3, 0x0c];
+  const damaged = LEAVE.map((b, i) => (i === 3 ? b ^ 0x01 : b));
+  const target = new ScriptedTarget(
+    [
+      { expect: LEAVE, reply: damaged },
+      { expect: LINK_INIT, reply: [...LINK_INIT, 0x30] },
+      { expect: LEAVE, reply: LEAVE },
+    ],
+    { echo: false },
+  );
+  const s = new UpdiSession(target.pipe, { timeoutMs: 300, pollMs: 2000, clock: target.clock });
+  s.progMode = true;
+  assert.equal(await s.close(), undefined, 'no problem left: the second leave went through');
+  assert.equal(s.progMode, false);
+  assert.equal(s.resyncs, 1);
+  assert.equal(target.breaks, 2, 'one double BREAK, and programming mode was not entered again for it');
+  await target.idle();
+  assert.ok(target.done, target.state);
+});
+
 test('SIB fields are sliced like pymcuprog and avrdude do', () => {
   const sib = decodeSib(Buffer.from('tinyAVR P:0D:1-3M2 (01.59B0F.0)\0', 'latin1'));
   assert.equal(sib.family, 'tinyAVR');
