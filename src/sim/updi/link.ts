@@ -36,6 +36,8 @@ export class UpdiLink {
   /** A pair of instants, one per clock, known to be the same moment. */
   private chipMark: number;
   private wireMark: number;
+  /** Wire time of the last byte the target received (or of the last real BREAK). */
+  private lastRxAt = -Infinity;
 
   constructor(
     private readonly chip: Attiny824,
@@ -54,7 +56,12 @@ export class UpdiLink {
     this.wire.connect({
       receive: (byte, parityError) => {
         this.catchUp();
-        chip.updi.receive(byte, parityError);
+        // The line's idle time is the wire's: a chip run ahead by its owner would see a host's
+        // short pause as a long silence (and a 0x00 data byte as a BREAK).
+        const now = this.wire.now();
+        const idle = now - this.lastRxAt;
+        this.lastRxAt = now;
+        chip.updi.receive(byte, parityError, idle);
       },
     });
     chip.connectUpdi((byte, idleBits) => this.wire.fromTarget(byte, idleBits));
@@ -70,6 +77,7 @@ export class UpdiLink {
   /** A real BREAK condition from the host (a transport that can signal one). */
   hostBreak(): void {
     this.catchUp();
+    this.lastRxAt = this.wire.now();
     this.chip.updi.receiveBreak();
   }
 

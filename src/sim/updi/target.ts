@@ -193,11 +193,14 @@ export class UpdiTarget {
 
   /**
    * One byte from the host, as the UPDI's receiver got it. `parityError` marks a byte damaged on
-   * the wire (the real receiver sees the parity bit disagree).
+   * the wire (the real receiver sees the parity bit disagree). `lineIdleSeconds`: how long the line
+   * was idle before it, measured by the wire (default: on this target's clock). A chip whose owner
+   * runs it ahead of the wire (`--speed max`) must take it from the wire, or a pause of the host's
+   * would pass for 100 ms of silence and a 0x00 data byte for a BREAK.
    */
-  receive(byte: number, parityError = false): void {
+  receive(byte: number, parityError = false, lineIdleSeconds?: number): void {
     const now = this.o.clock.now();
-    const idle = now - this.lastRxAt;
+    const idle = lineIdleSeconds ?? now - this.lastRxAt;
     this.lastRxAt = now;
     this.stats.bytesReceived++;
     this.responding = false;

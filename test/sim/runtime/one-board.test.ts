@@ -102,6 +102,29 @@ test('after a park of any length, advance(t) reaches t and returns (board time i
   }
 });
 
+test('a board run far ahead of the wire (--speed max) takes a 0x00 operand for data, not a BREAK: the line idle time is the wire\'s', () => {
+  const memories = new NvmMemories();
+  memories.flash.set(BUSY_LOOP, 0);
+  const runtime = new BoardRuntime({ scenario: defaultScenario('LTO'), memories });
+  const p = programmer(runtime);
+  p.xfer(0x00); // enable pulse
+  p.stcs(0x03, 0x08); // CTRLB: CCDETDIS
+  assert.equal(runtime.parked, false, 'no programming mode: the firmware runs');
+  const breaks = runtime.chip.updi.stats.breaks;
+  // LDS from 0x1000: its first address byte is 0x00. Between opcode and operand the board runs
+  // 1 s ahead (its owner paces it) while 1 ms passes on the wire.
+  p.xfer(0x55, 0x04);
+  runtime.advance(runtime.time + 1);
+  p.clock.advance(0.001);
+  assert.deepEqual(p.xfer(0x00, 0x10), [0x00], 'NVMCTRL.CTRLA read: the 0x00 was an address byte');
+  assert.equal(runtime.chip.updi.stats.breaks, breaks, 'no BREAK seen');
+  // A real pause on the wire is still one: a 0x00 after 0.2 s of silence mid-instruction.
+  p.xfer(0x55, 0x04);
+  p.clock.advance(0.2);
+  assert.deepEqual(p.xfer(0x00), [], 'taken as a BREAK: no instruction completes');
+  assert.equal(runtime.chip.updi.stats.breaks, breaks + 1);
+});
+
 /** Loads bytes into the page buffer through the UPDI, one STS each. */
 function sts(p: ReturnType<typeof programmer>, address: number, bytes: number[]): void {
   bytes.forEach((b, i) => p.sts(address + i, b));
