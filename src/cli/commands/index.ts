@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'lock', summary: 'lock the part (LOCKBIT 0x3a) over UPDI; only a chip erase unlocks it', load: () => import('./lock.js') },
   { name: 'erase', summary: 'chip erase over UPDI (also unlocks a locked part), then blank-check', load: () => import('./erase.js') },
   { name: 'eeprom', summary: 'make and decode the EEPROM configuration image (serial number, limits)', load: () => import('./eeprom.js') },
+  { name: 'calibrate', summary: 'calibrate a board from your multimeter: gains and offsets into the EEPROM calibration block, confirmed by its next frames', load: () => import('./calibrate.js') },
   { name: 'log', summary: 'tail the boards\' UART log frames into InfluxDB (or daily line-protocol files), nothing lost', args: '[ports...]', load: () => import('./log.js') },
   { name: 'stack', summary: 'start, stop or show the InfluxDB 2.7 + Grafana stack (docker/, via docker compose or docker-compose)', args: '<action>', load: () => import('./stack.js') },
   { name: 'report', summary: 'charts of recorded frames as one HTML file: voltages, current, temperature, charge, lockouts', args: '<input...>', load: () => import('./report.js') },
