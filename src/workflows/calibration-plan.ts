@@ -179,34 +179,16 @@ export function planCalibration(frames: readonly Frame[], references: Calibratio
   const calibration: Calibration = { vbatt: { ...old.vbatt }, vload: { ...old.vload }, current: { ...old.current }, tempOffsetK: old.tempOffsetK };
   const rows: CalibrationRow[] = [];
   const implausible: Implausible[] = [];
-  const take = (r: { row: CalibrationRow; implausible?: Implausible }) => {
+  const take = <R extends { row: CalibrationRow; implausible?: Implausible }>(r: R): R => {
     rows.push(r.row);
     if (r.implausible) implausible.push(r.implausible);
+    return r;
   };
-  if (references.vbattMv !== undefined) {
-    const r = voltageRow('v_batt', frames, references.vbattMv, old.vbatt);
-    calibration.vbatt = r.cal;
-    take(r);
-  }
-  if (references.vloadMv !== undefined) {
-    const r = voltageRow('v_load', frames, references.vloadMv, old.vload);
-    calibration.vload = r.cal;
-    take(r);
-  }
-  if (references.currentMa !== undefined) {
-    const r = currentGainRow(frames, references.currentMa, old.current);
-    calibration.current = r.cal;
-    take(r);
-  } else if (references.zero) {
-    const r = currentZeroRow(frames, old.current);
-    calibration.current = r.cal;
-    take(r);
-  }
-  if (references.tempC !== undefined) {
-    const r = tempRow(frames, references.tempC, old.tempOffsetK);
-    calibration.tempOffsetK = r.tempOffsetK;
-    take(r);
-  }
+  if (references.vbattMv !== undefined) calibration.vbatt = take(voltageRow('v_batt', frames, references.vbattMv, old.vbatt)).cal;
+  if (references.vloadMv !== undefined) calibration.vload = take(voltageRow('v_load', frames, references.vloadMv, old.vload)).cal;
+  if (references.currentMa !== undefined) calibration.current = take(currentGainRow(frames, references.currentMa, old.current)).cal;
+  else if (references.zero) calibration.current = take(currentZeroRow(frames, old.current)).cal;
+  if (references.tempC !== undefined) calibration.tempOffsetK = take(tempRow(frames, references.tempC, old.tempOffsetK)).tempOffsetK;
   return { calibration, rows, implausible };
 }
 
