@@ -19,7 +19,6 @@ import { siblingUartPort } from '../workflows/uart-port.js';
 
 interface CalibrateCliOptions extends PortCliOptions {
   uartPort?: string;
-  uart?: string;
   vbatt?: string;
   vload?: string;
   current?: string;
@@ -116,7 +115,7 @@ export async function execute(opts: CalibrateCliOptions, _cmd: Command, ctx: Act
   const references = parseReferences(opts);
   const frames = parseNumberOption(opts.frames, '--frames', { min: 1, max: 10, hint: 'for example --frames 3 (a frame a minute)' });
   const frameTimeoutMs = 1000 * parseNumberOption(opts.frameTimeout, '--frame-timeout', { min: 1, max: 3600, integer: false, what: 'seconds', hint: 'for example --frame-timeout 90 (the board prints a frame a minute)' });
-  const uart = opts.uartPort ?? opts.uart ?? (await siblingUartPort(port.port, await listPorts({ all: true })));
+  const uart = opts.uartPort ?? (await siblingUartPort(port.port, await listPorts({ all: true })));
 
   const view = new ProgressView({ interactive: opts.json ? false : undefined });
   const say = (e: CalibrateEvent) => {

@@ -43,7 +43,7 @@ test('bash: a partial command, option or value completes to what the command tab
   writeFileSync(join(dir, 'main.hex'), '');
   const cases: [string, string[]][] = [
     ['ltobms fl', ['flash']],
-    ['ltobms c', ['clean', 'completion', 'config']],
+    ['ltobms c', ['calibrate', 'clean', 'completion', 'config']],
     ['ltobms -v ru', ['run']],
     ['ltobms --ver', ['--verbose', '--version']],
     ['ltobms help ma', ['manufacture']],

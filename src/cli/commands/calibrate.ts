@@ -19,7 +19,6 @@ export function declare(cmd: Command): void {
   );
   addPortOptions(cmd)
     .addOption(bindSetting(new Option('--uart-port <path>', "the board's UART (default: the other port of the UPDI adapter, if it has exactly one)"), 'uart'))
-    .addOption(new Option('--uart <path>', 'same as --uart-port').hideHelp())
     .option('--vbatt <mV>', 'the cell voltage you measured (at the battery terminals)')
     .option('--vload <mV>', 'the output terminal voltage you measured (output on)')
     .option('--current <mA>', 'the current you measured in series: positive discharging, negative charging (--current -250), at least 50 mA either way')
