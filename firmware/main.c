@@ -13,6 +13,7 @@
 #include "hw.h"
 #include "accounting.h"
 #include "bms.h"
+#include "calib.h"
 #include "chemistry.h"
 #include "config.h"
 #include "convert.h"
@@ -27,6 +28,12 @@
 const char fw_version[] = "ltobms-fw " FW_VERSION " " CHEM_NAME;
 
 static config_t cfg;
+/* EEPROM bytes 0..39 as read at start-up: the configuration image (rewritten with the defaults
+ * when invalid) and the calibration block, identity unless the EEPROM holds a valid one */
+static struct {
+    uint8_t config[CONFIG_SIZE];
+    calib_t cal;
+} eeprom;
 static bms_t bms;
 static accounting_t acc;
 
@@ -47,12 +54,19 @@ static void debug_startup(const uint8_t image[CONFIG_SIZE], config_status_t stat
     fmt_hex(hw_put, cfg.serial_number, 4);
     fmt_str(hw_put, FRAME_EOL);
 }
+
+static void debug_calib(uint8_t valid)
+{
+    fmt_str(hw_put, valid ? "# calib ok" FRAME_EOL : "# calib none (identity)" FRAME_EOL);
+}
+
 #endif
 
 static void load_config(void)
 {
-    uint8_t image[CONFIG_SIZE];
-    hw_eeprom_read(0, image, CONFIG_SIZE);
+    uint8_t *image = eeprom.config;
+    _Static_assert(CALIB_OFFSET == CONFIG_SIZE, "the calibration block follows the configuration");
+    hw_eeprom_read(0, image, CONFIG_SIZE + CALIB_SIZE);   /* one read for both blocks */
 #ifdef FW_DEBUG
     uint8_t before[CONFIG_SIZE];
     for (uint8_t i = 0; i < CONFIG_SIZE; i++) {
@@ -65,6 +79,13 @@ static void load_config(void)
     }
 #ifdef FW_DEBUG
     debug_startup(before, status);
+#endif
+    /* the calibration block is only read, never written back: a board without one keeps
+     * reading as before */
+#ifdef FW_DEBUG
+    debug_calib(calib_load(&eeprom.cal));
+#else
+    calib_load(&eeprom.cal);
 #endif
 }
 
@@ -82,8 +103,9 @@ int main(void)
     load_config();
     tsense_gain = SIGROW_TEMPSENSE0;
     tsense_offset = (int8_t)SIGROW_TEMPSENSE1;
-    bms_init(&bms);
-    accounting_init(&acc);
+    /* bms_init and accounting_init, less the zeroing: static storage starts zeroed (the
+     * start-up code clears .bss, after every reset) */
+    bms.state = BMS_STATE_IDLE;
 
     for (;;) {
         frame_t f;
@@ -92,9 +114,12 @@ int main(void)
         if (!hw_measure(&r, gain_shift)) {
             bms.state = BMS_STATE_ERR;
         }
-        in.v_batt_mv = conv_voltage_mv(r.batt_acc, CHEM_VREF_MV);
-        in.v_load_mv = conv_voltage_mv(r.load_acc, CHEM_VREF_MV);
-        in.current_ma = conv_current_ma(r.current_acc, CHEM_VREF_MV, r.gain_shift);
+        /* calibrated before anything looks at a reading (docs/calibration.md); the PGA's
+         * auto-gain follows the raw sum, which is what guards the ADC's range */
+        in.v_batt_mv = calib_voltage(conv_voltage_mv(r.batt_acc, CHEM_VREF_MV), &eeprom.cal.vbatt);
+        in.v_load_mv = calib_voltage(conv_voltage_mv(r.load_acc, CHEM_VREF_MV), &eeprom.cal.vload);
+        in.current_ma = calib_current_ma(conv_current_ma(calib_current_acc(r.current_acc, &eeprom.cal.current),
+                                                         CHEM_VREF_MV, r.gain_shift), &eeprom.cal.current);
         gain_shift = conv_next_gain_shift(r.current_acc, r.gain_shift);
 
         hw_set_outputs(bms_evaluate(&bms, &cfg, &in, uptime));
@@ -111,7 +136,8 @@ int main(void)
             f.e_dis_mwh = accounting_e_dis_mwh(&acc);
             f.e_chg_mwh = accounting_e_chg_mwh(&acc);
             f.charge_mah = accounting_charge_mah(&acc);
-            f.temp_k = conv_temperature_k(r.temp_acc, tsense_gain, tsense_offset, cfg.temp_offset);
+            f.temp_k = conv_temperature_k(r.temp_acc, tsense_gain, tsense_offset,
+                                          (int16_t)(cfg.temp_offset + eeprom.cal.temp_offset_cal));
             f.gain = (uint8_t)(1u << r.gain_shift);
             f.state = bms.state;
             frame_write(CHEM_MEASUREMENT, &f, hw_put);

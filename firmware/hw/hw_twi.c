@@ -8,7 +8,9 @@ static uint8_t sent;      /* bytes sent in the current host-read transaction */
 
 void hw_twi_init(void)
 {
-    ina260_init(&ina);
+    /* ina260_init less its zeroing: static storage starts zeroed (the start-up code clears
+     * .bss after every reset), so only the configuration register's reset value is set */
+    ina.reg[INA260_REG_CONFIG] = INA260_CONFIG_RESET;
     TWI0_SADDR = (uint8_t)(INA260_ADDRESS << 1);
     TWI0_SCTRLA = TWI_DIEN_bm | TWI_APIEN_bm | TWI_PIEN_bm | TWI_ENABLE_bm;
 }

@@ -64,7 +64,9 @@ uint8_t bms_evaluate(bms_t *bms, const config_t *cfg, const bms_input_t *in, uin
 /* True for the states after which the firmware stops (INVALID, ERR). */
 uint8_t bms_halted(const bms_t *bms);
 
-/* The name printed in log frames, e.g. "BMS_STATE_IDLE" ("BMS_STATE_ERR" for unknown values). */
-const char *bms_state_name(uint8_t state);
+/* The name printed in log frames is BMS_STATE_PREFIX followed by the suffix, e.g. "IDLE"
+ * ("ERR" for unknown values). */
+#define BMS_STATE_PREFIX "BMS_STATE_"
+const char *bms_state_suffix(uint8_t state);
 
 #endif

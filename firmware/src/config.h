@@ -29,17 +29,18 @@ typedef enum {
 
 /* The default block, byte for byte (serial 0, CRC included). On the AVR it is placed in the
  * .eeprom section, which `ltobms build` extracts as eeprom-<CHEM>-<VER>.{bin,hex}; the firmware
- * itself never reads it (it encodes the defaults with config_encode). */
+ * reads an identical copy kept in flash (config.c). */
 extern const uint8_t config_default_image[CONFIG_SIZE];
 
 /* The compiled-in defaults of this build's chemistry, serial number 0. */
 void config_defaults(config_t *cfg);
 
-/* Validates `image`; on success decodes it into cfg. On failure cfg gets the defaults and
- * `image` is rewritten with their encoding (the caller writes it back to the EEPROM). */
+/* Validates `image` and decodes it into cfg. On failure `image` is first replaced by the
+ * default image, so cfg gets the defaults (the caller writes `image` back to the EEPROM). */
 config_status_t config_load(uint8_t image[CONFIG_SIZE], config_t *cfg);
 
-/* Encodes cfg with magic and CRC. */
+/* Encodes cfg with magic and CRC (the host tests check the default image against it; the
+ * firmware itself has no use for it, and the linker drops it). */
 void config_encode(const config_t *cfg, uint8_t image[CONFIG_SIZE]);
 
 #endif

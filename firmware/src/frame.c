@@ -77,7 +77,7 @@ void frame_write(const char *measurement, const frame_t *f, put_fn put)
     field(put, ",charge=", f->charge_mah);
     field(put, ",temp=", f->temp_k);
     ufield(put, ",gain=", f->gain);
-    fmt_str(put, ",state=\"");
-    fmt_str(put, bms_state_name(f->state));
+    fmt_str(put, ",state=\"" BMS_STATE_PREFIX);
+    fmt_str(put, bms_state_suffix(f->state));
     fmt_str(put, "\"" FRAME_EOL);
 }

@@ -33,5 +33,6 @@ void suite_bms(void);
 void suite_accounting(void);
 void suite_frame(void);
 void suite_ina260(void);
+void suite_calib(void);
 
 #endif

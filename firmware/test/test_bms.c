@@ -197,17 +197,26 @@ TEST(pins_match_the_board)
     CHECK_EQ(bms_pin_dir(0), 0x00);
 }
 
+/* The full name a frame carries: prefix + suffix. */
+static const char *state_name(uint8_t state)
+{
+    static char name[32];
+    snprintf(name, sizeof name, "%s%s", BMS_STATE_PREFIX, bms_state_suffix(state));
+    return name;
+}
+#define CHECK_STATE_NAME(state, expected) CHECK_STR(state_name(state), expected)
+
 TEST(state_names_as_in_frames)
 {
-    CHECK_STR(bms_state_name(0), "BMS_STATE_INVALID");
-    CHECK_STR(bms_state_name(1), "BMS_STATE_UVLO");
-    CHECK_STR(bms_state_name(2), "BMS_STATE_OVLO");
-    CHECK_STR(bms_state_name(3), "BMS_STATE_OCLO");
-    CHECK_STR(bms_state_name(4), "BMS_STATE_CHARGING");
-    CHECK_STR(bms_state_name(5), "BMS_STATE_DISCHARGING");
-    CHECK_STR(bms_state_name(6), "BMS_STATE_IDLE");
-    CHECK_STR(bms_state_name(7), "BMS_STATE_ERR");
-    CHECK_STR(bms_state_name(200), "BMS_STATE_ERR");
+    CHECK_STATE_NAME(0, "BMS_STATE_INVALID");
+    CHECK_STATE_NAME(1, "BMS_STATE_UVLO");
+    CHECK_STATE_NAME(2, "BMS_STATE_OVLO");
+    CHECK_STATE_NAME(3, "BMS_STATE_OCLO");
+    CHECK_STATE_NAME(4, "BMS_STATE_CHARGING");
+    CHECK_STATE_NAME(5, "BMS_STATE_DISCHARGING");
+    CHECK_STATE_NAME(6, "BMS_STATE_IDLE");
+    CHECK_STATE_NAME(7, "BMS_STATE_ERR");
+    CHECK_STATE_NAME(200, "BMS_STATE_ERR");
 }
 
 void suite_bms(void)

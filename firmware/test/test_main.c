@@ -11,6 +11,7 @@ int main(void)
     suite_accounting();
     suite_frame();
     suite_ina260();
+    suite_calib();
     printf("chemistry=%s tests=%u checks=%u failed=%u\n", CHEM_NAME, check_tests, check_count, check_failed);
     return check_failed ? 1 : 0;
 }
