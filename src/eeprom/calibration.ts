@@ -105,6 +105,8 @@ export interface DecodedCalibration {
   erased: boolean;
   /** The calibration the firmware uses: the block's when valid, else identity. */
   calibration: Calibration;
+  /** The fields as the bytes hold them, valid or not (for showing a damaged block). */
+  raw: Calibration;
 }
 
 /** The block's fields read as they lie, whatever the magic and CRC say. */
@@ -129,7 +131,7 @@ function readFields(block: Uint8Array): Calibration {
  */
 export function inspectCalibration(bytes: Uint8Array): DecodedCalibration {
   if (bytes.length < CALIBRATION_SIZE) {
-    return { magic: 0xffff, crc: 0xffff, crcComputed: 0xffff, version: 0xff, valid: false, erased: true, calibration: IDENTITY_CALIBRATION };
+    return { magic: 0xffff, crc: 0xffff, crcComputed: 0xffff, version: 0xff, valid: false, erased: true, calibration: IDENTITY_CALIBRATION, raw: IDENTITY_CALIBRATION };
   }
   const block = new Uint8Array(bytes.subarray(0, CALIBRATION_SIZE));
   const view = new DataView(block.buffer);
@@ -137,6 +139,7 @@ export function inspectCalibration(bytes: Uint8Array): DecodedCalibration {
   const crc = view.getUint16(CRC_OFFSET, true);
   const crcComputed = crc16Modbus(block.subarray(0, CRC_OFFSET));
   const valid = magic === CALIBRATION_MAGIC && crc === crcComputed;
+  const raw = readFields(block);
   return {
     magic,
     crc,
@@ -144,7 +147,8 @@ export function inspectCalibration(bytes: Uint8Array): DecodedCalibration {
     version: block[VERSION_OFFSET]!,
     valid,
     erased: block.every((b) => b === 0xff),
-    calibration: valid ? readFields(block) : IDENTITY_CALIBRATION,
+    calibration: valid ? raw : IDENTITY_CALIBRATION,
+    raw,
   };
 }
 

@@ -7,6 +7,8 @@ import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LtobmsError, UsageError } from '../errors.js';
 import { eepromFromIntelHex, parseHexString, type ImageFormat } from './formats.js';
+import type { Calibration } from './calibration.js';
+import { parseCalibrationJson } from './calibration-report.js';
 
 /**
  * Writes `data` to a temporary file in the target's folder and renames it over the target, so
@@ -56,8 +58,16 @@ export async function readImageSource(arg: string): Promise<ImageSource> {
   return { bytes, name: 'the hex string', format: 'hexstring' };
 }
 
-function fileError(err: unknown, path: string, verb: 'read' | 'write'): LtobmsError {
+/** `--cal FILE.json`: the calibration it holds (UsageError naming the file on any problem). */
+export async function readCalibrationFile(path: string): Promise<Calibration> {
+  const text = await readFile(path, 'utf8').catch((err: unknown) => {
+    throw fileError(err, path, 'read', 'pass --cal the path of a calibration JSON file, e.g. {"vbatt": {"gain": 33096, "offset": -12}} (docs/calibration.md)');
+  });
+  return parseCalibrationJson(text, path);
+}
+
+function fileError(err: unknown, path: string, verb: 'read' | 'write', hint?: string): LtobmsError {
   const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'ENOENT' ? 'the folder does not exist' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : (e.message ?? String(err));
-  return new UsageError(`cannot ${verb} ${path}: ${why}`, { code: 'EEPROM_FILE', details: { path, errno: e.code } });
+  const why = e.code === 'ENOENT' ? (verb === 'read' ? 'no such file' : 'the folder does not exist') : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : (e.message ?? String(err));
+  return new UsageError(`cannot ${verb} ${path}: ${why}`, { code: 'EEPROM_FILE', hint, details: { path, errno: e.code } });
 }

@@ -10,6 +10,8 @@ import { CHEMISTRY, parseChemistry, type Chemistry } from '../part/chemistry.js'
 import { formatFromPath, parseFormat, type ImageFormat } from './formats.js';
 import { CONFIG_FIELDS, decodeConfig, encodeConfig, validateConfig, type DecodedImage, type EepromConfig } from './image.js';
 import { parseInteger } from './parse.js';
+import { CALIBRATION_OFFSET, CALIBRATION_SIZE, encodeCalibration, inspectCalibration, type Calibration } from './calibration.js';
+import { calibrationReport, type CalibrationReport } from './calibration-report.js';
 import { hexBytes } from '../util/hex.js';
 
 /** Options as commander hands them over (all strings: parsed here, with the original's rules). */
@@ -27,6 +29,8 @@ export interface EepromOptions {
   format?: string;
   json?: boolean;
   force?: boolean;
+  /** A calibration JSON file: the image then carries the calibration block too (40 bytes). */
+  cal?: string;
 }
 
 export interface EepromRequest {
@@ -36,6 +40,8 @@ export interface EepromRequest {
   /** Where the image goes: a file (written atomically) or stdout. */
   output: { file: string | undefined; format: ImageFormat };
   json: boolean;
+  /** The calibration block to append at offset 20, or null: the 20-byte image as always. */
+  calibration: Calibration | null;
 }
 
 /** commander's attribute for an option: `--temp-offset` → `tempOffset`. */
@@ -47,7 +53,7 @@ export function optionAttribute(option: string): keyof EepromOptions {
  * Parses and checks every option. Throws UsageError (exit 2) naming the option for a missing
  * --sn, a bad number, a bad chemistry or format, or contradictory limits.
  */
-export function buildEepromRequest(opts: EepromOptions): EepromRequest {
+export function buildEepromRequest(opts: EepromOptions, calibration: Calibration | null = null): EepromRequest {
   const chemistry = parseChemistry(opts.chemistry ?? 'LTO');
   if (opts.sn === undefined) {
     throw new UsageError('--sn is required: every board needs its serial number (0–65535)', {
@@ -74,13 +80,28 @@ export function buildEepromRequest(opts: EepromOptions): EepromRequest {
       hint: `add -f FILE for the ${format} image (the JSON then names the file), or drop --format`,
     });
   }
-  return { chemistry, config, force, output: { file, format }, json };
+  return { chemistry, config, force, output: { file, format }, json, calibration };
 }
 
-/** The image for a request, decoded back (so the report shows what the bytes say). */
-export function makeImage(request: EepromRequest): { bytes: Uint8Array; decoded: DecodedImage } {
-  const bytes = encodeConfig(request.config);
-  return { bytes, decoded: decodeConfig(bytes) };
+/**
+ * The image for a request, decoded back (so the report shows what the bytes say): the 20-byte
+ * configuration, followed by the calibration block when the request has one.
+ */
+export function makeImage(request: EepromRequest): { bytes: Uint8Array; decoded: DecodedImage; calibration: CalibrationReport | null } {
+  const config = encodeConfig(request.config);
+  if (!request.calibration) return { bytes: config, decoded: decodeConfig(config), calibration: null };
+  const block = encodeCalibration(request.calibration);
+  const bytes = new Uint8Array(CALIBRATION_OFFSET + CALIBRATION_SIZE);
+  bytes.set(config, 0);
+  bytes.set(block, CALIBRATION_OFFSET);
+  return { bytes, decoded: decodeConfig(bytes), calibration: calibrationReport(inspectCalibration(block), block) };
+}
+
+/** The calibration block of an EEPROM image (bytes from offset 0), or null when it has none (short or erased). */
+export function calibrationOfImage(bytes: Uint8Array): CalibrationReport | null {
+  const block = bytes.subarray(CALIBRATION_OFFSET, CALIBRATION_OFFSET + CALIBRATION_SIZE);
+  const d = inspectCalibration(block);
+  return d.erased ? null : calibrationReport(d, block);
 }
 
 /** The --json object of `eeprom` and `eeprom decode`: fields by their firmware names. */

@@ -29,6 +29,7 @@ export function declare(cmd: Command): void {
     .option('--format <raw|ihex|hexstring>', 'override the output format (default: from the file name; hexstring on stdout)')
     .option('--json', 'print the decoded fields, CRC and hex string as JSON')
     .option('--force', "accept limits outside the chemistry's survivable bounds (never out-of-order limits)")
+    .option('--cal <file.json>', 'append the calibration block (EEPROM 20–39) from a JSON file: a 40-byte image (docs/calibration.md)')
     .option('--write', "write the image to the board's EEPROM over UPDI (needs --port), read it back and compare")
     .option('--no-verify', 'with --write: do not read the EEPROM back')
     .addHelpText(
@@ -44,13 +45,21 @@ Examples:
   $ ltobms eeprom --sn 0x2a --chemistry NAION -f nai.bin  raw 20 bytes, Na-ion default limits
   $ ltobms eeprom --sn 7 --uvlo-cutoff 1600 --json        the decoded fields and CRC as JSON
   $ ltobms eeprom decode eeprom.hex                       what an image says, and whether it is valid
-  $ ltobms eeprom --sn 7 --write --port /dev/ttyUSB0     write it to the board (EEPROM offset 0) and verify`,
+  $ ltobms eeprom --sn 7 --write --port /dev/ttyUSB0     write it to the board (EEPROM offset 0) and verify
+  $ ltobms eeprom --sn 7 --cal cal.json -f eeprom.hex     configuration + calibration block, 40 bytes
+
+A calibration file is JSON; whatever it leaves out is identity (gains Q15, 32768 = 1.0):
+  {"vbatt": {"gain": 33096, "offset": -12}, "vload": {"gain": 32440, "offset": 7},
+   "current": {"gain": 31130, "offset": -25}, "tempOffsetK": -3}
+Voltage offsets are mV, the current offset counts of the 16-sum ADC reading, tempOffsetK kelvin.
+Without --cal the image is the 20-byte configuration alone, and --write leaves a calibration
+block already on the board as it is.`,
     )
     .action(lazyAction(async () => (await import('../../commands/eeprom.js')).execute));
 
   cmd
     .command('decode')
-    .description('decode an image: every field, the chemistry it matches, magic and CRC validity (exit 1 if invalid)')
+    .description('decode an image: every field, the chemistry it matches, magic and CRC validity (exit 1 if invalid), and the calibration block at bytes 20–39 if there is one')
     .argument('<source>', 'a .bin or .hex file, or the hex string `ltobms eeprom` printed')
     .option('--json', 'print the decoded image as JSON')
     .addHelpText(
