@@ -1,7 +1,8 @@
 /**
  * Writing a configuration image to the board's EEPROM over UPDI (for `ltobms eeprom --write`):
  * the image goes to EEPROM offset 0, byte-exact (tinyAVR EEPROM is byte-granular, so the rest of
- * the EEPROM is untouched), and is read back and compared unless verification is off.
+ * the EEPROM is untouched: a 20-byte configuration keeps the calibration block at 20–39, a 40-byte
+ * image with `--cal` replaces it), and is read back and compared unless verification is off.
  */
 import { withProgrammer, type ConnectOptions } from './connect.js';
 import { planProgram } from './plan.js';
