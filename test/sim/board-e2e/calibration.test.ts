@@ -52,6 +52,18 @@ for (const chem of CHEMS) {
     assert.deepEqual([...calibrated.runtime.memories.eeprom.subarray(0, 40)], [...eeprom(chem, cal)]);
   });
 
+  test(`${chem}: a corrupt configuration is replaced by the defaults and the calibration block beside it stays and applies`, async () => {
+    const cal: Calibration = { ...IDENTITY_CALIBRATION, vbatt: { gain: 32768, offset: 40 } };
+    const bytes = eeprom(chem, cal);
+    bytes[6] = bytes[6]! ^ 0x01; // the configuration's CRC no longer matches
+    const [plain, run] = await Promise.all([runBoard(scenario, { eeprom: eeprom(chem), seconds: 3 }), runBoard(scenario, { eeprom: bytes, seconds: 3 })]);
+    const memory = run.runtime.memories.eeprom;
+    assert.deepEqual([...memory.subarray(0, 20)], [...encodeConfig({ ...CHEMISTRY[chem].defaults, serialNumber: 0, tempOffset: 0 })]);
+    assert.deepEqual([...memory.subarray(20, 40)], [...encodeCalibration(cal)], 'the defaults went to bytes 0–19 only');
+    assert.equal(run.runtime.frames[0]?.id, '0000');
+    assert.equal(run.runtime.frames[0]?.v_batt, applyVoltage(plain.runtime.frames[0]!.v_batt, cal.vbatt));
+  });
+
   test(`${chem}: the current offset is taken off the raw ADC sum (the same counts at the gain in use)`, async () => {
     const offset = 512;
     const cal: Calibration = { ...IDENTITY_CALIBRATION, current: { gain: 32768, offset } };
