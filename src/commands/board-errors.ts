@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { parseBoardErrorsSpec, randomBoardErrors, type BoardErrors } from '../sim/board/errors.js';
+import { describeBoardErrors, parseBoardErrorsSpec, randomBoardErrors, type BoardErrors } from '../sim/board/errors.js';
 import type { Scenario } from '../sim/scenario/types.js';
 
 export interface DrawnBoardErrors {
@@ -29,4 +29,15 @@ export function drawBoardErrors(text: string): DrawnBoardErrors {
 /** The scenario on a board with these tolerances. */
 export function withBoardErrors(scenario: Scenario, errors: BoardErrors): Scenario {
   return { ...scenario, board: { ...scenario.board, errors } };
+}
+
+/**
+ * `--board-errors` of demo and run --sim: the scenario on the drawn board, announced on stderr with
+ * the seed (`who: board errors (--board-errors random:7): vref_pct +1.12, …`); unchanged without it.
+ */
+export function applyBoardErrorsOption(scenario: Scenario, text: string | undefined, who: string): Scenario {
+  if (text === undefined) return scenario;
+  const drawn = drawBoardErrors(text);
+  process.stderr.write(`${who}: board errors (--board-errors random:${drawn.seed}): ${describeBoardErrors(drawn.errors)}\n`);
+  return withBoardErrors(scenario, drawn.errors);
 }

@@ -16,6 +16,7 @@ import { formatSimTime } from '../sim/runtime/trace.js';
 import { sparkline } from '../report/render.js';
 import { parseTimeOption } from '../report/time.js';
 import { displayPath } from '../firmware/report.js';
+import { applyBoardErrorsOption } from './board-errors.js';
 
 interface DemoCliOptions {
   chemistry: string;
@@ -25,6 +26,7 @@ interface DemoCliOptions {
   all?: boolean;
   start?: string;
   days?: string;
+  boardErrors?: string;
   json?: boolean;
 }
 
@@ -73,6 +75,7 @@ export async function execute(opts: DemoCliOptions, _cmd: Command, ctx: ActionCo
   const days = opts.days !== undefined ? parseDays(opts.days) : undefined;
   let scenario = opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry }) : undefined;
   if (days !== undefined) scenario = { ...(scenario ?? demoScenario(chemistry)), durationSeconds: days * 86_400 };
+  if (opts.boardErrors !== undefined) scenario = applyBoardErrorsOption(scenario ?? demoScenario(chemistry), opts.boardErrors, 'demo');
   if (scenario && scenario.durationSeconds === undefined) {
     throw new UsageError(`${opts.scenario} has no duration; the demo needs a scenario that ends`, { code: 'USAGE', hint: 'add e.g. `duration: 2h` to the scenario' });
   }

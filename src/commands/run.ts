@@ -24,6 +24,7 @@ import type { LogSummary } from '../logging/session.js';
 import { portBoard, virtualBoard, type BoardOpener } from '../workflows/board.js';
 import { runWorkflow, type RunEvent } from '../workflows/run.js';
 import { siblingUartPort } from '../workflows/uart-port.js';
+import { applyBoardErrorsOption } from './board-errors.js';
 import { boardSerial, type UpdateResult } from '../workflows/update.js';
 import { defaultScenario, loadScenarioFile } from '../sim/scenario/index.js';
 import { parseSpeed } from '../sim/runtime/pacer.js';
@@ -42,6 +43,7 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
   simState: string;
   scenario?: string;
   speed?: string;
+  boardErrors?: string;
   log: boolean;
   verify: boolean;
   force?: boolean;
@@ -82,7 +84,9 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
   if (!sim && (opts.scenario !== undefined || opts.speed !== undefined)) throw new UsageError('--scenario and --speed are for the virtual board', { code: 'USAGE', hint: 'add --sim' });
   const speed = parseSpeed(opts.speed ?? '1');
   if (speed === undefined) throw new UsageError(`--speed ${opts.speed}: expected 1 (real time), a factor such as 60, or max`, { code: 'USAGE', hint: 'e.g. --speed 60: a frame every second' });
-  const scenario = sim ? (opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry: chemistry! }) : defaultScenario(chemistry!)) : undefined;
+  if (!sim && opts.boardErrors !== undefined) throw new UsageError('--board-errors is for the virtual board', { code: 'USAGE', hint: 'add --sim' });
+  const loaded = sim ? (opts.scenario !== undefined ? await loadScenarioFile(opts.scenario, { chemistry: chemistry! }) : defaultScenario(chemistry!)) : undefined;
+  const scenario = loaded && applyBoardErrorsOption(loaded, opts.boardErrors, 'run');
   const port = parsePortOptions(sim ? { ...opts, port: 'sim' } : opts);
   const uartBaud = parseNumberOption(opts.uartBaud, '--uart-baud', { min: 300, max: 4_000_000, hint: 'the firmware sends at 9600' });
   const eepromOpts = eepromOptions(opts);

@@ -20,6 +20,7 @@ export function declare(cmd: Command): void {
     .option('--build-dir <dir>', 'firmware build folder (incremental)', 'build')
     .option('--start <time>', 'stamp the frames as if the run started then (ISO 8601 or epoch seconds); default: it ends now')
     .option('--days <n>', 'run the scenario for this many simulated days (instead of its duration) and end with an energy report')
+    .option('--board-errors <random[:seed]>', 'a board with plausible component tolerances drawn from the seed (printed on stderr; see ltobms sim --help)')
     .option('--all', 'print every frame, not just state changes and one per quarter hour')
     .option('--json', 'print the result (frames, files, times) as JSON')
     .addHelpText(

@@ -31,7 +31,8 @@ export function declare(cmd: Command): void {
     .option('--sim', 'use a virtual board instead of --port')
     .option('--sim-state <file>', 'the virtual board\'s memories, kept between runs', DEFAULT_SIM_STATE)
     .option('--scenario <file>', 'with --sim: the virtual board\'s cell, load and charger (see docs/scenarios.md; default: half-full cell, 20 mA load)')
-    .option('--speed <1|N|max>', 'with --sim: simulated time per wall time (default 1: frames once a minute)');
+    .option('--speed <1|N|max>', 'with --sim: simulated time per wall time (default 1: frames once a minute)')
+    .option('--board-errors <random[:seed]>', 'with --sim: a board with plausible component tolerances drawn from the seed (printed on stderr; see ltobms sim --help)');
   for (const f of CONFIG_FIELDS) {
     const lto = CHEMISTRY.LTO.defaults[f.key as keyof typeof CHEMISTRY.LTO.defaults];
     const dflt = f.key === 'serialNumber' ? " (default: the board's own, if its EEPROM holds a valid configuration)" : f.key === 'tempOffset' ? ' (default: 0)' : ` (default: the chemistry's, LTO ${lto})`;

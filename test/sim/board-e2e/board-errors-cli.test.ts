@@ -46,3 +46,15 @@ test('ltobms sim --board-errors with anything but random[:SEED] is a usage error
     assert.equal(r.stdout, '');
   }
 });
+
+test('ltobms demo --board-errors random:SEED runs on the drawn board and says so; run takes it only with --sim', { timeout: 180_000 }, async () => {
+  const short = join(dir, 'demo.yaml');
+  writeFileSync(short, 'name: two minutes\nduration: 2m\nload: { type: current, current_ma: 100 }\n');
+  const r = await runCli(['demo', '--scenario', short, '--board-errors', 'random:7', '--build-dir', join(dir, 'build'), '--out-dir', join(dir, 'frames'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stderr.includes(`demo: board errors (--board-errors random:7): ${describeBoardErrors(randomBoardErrors(7))}\n`), r.stderr);
+  const run = await runCli(['run', '-P', '/dev/null-no-port', '--board-errors', 'random:7']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^error: --board-errors is for the virtual board$/m);
+  assert.match(run.stderr, /^hint: add --sim$/m);
+});
