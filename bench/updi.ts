@@ -5,6 +5,7 @@
 // BREAKs the target saw (resynchronisations). Prints figures with the machine load; asserts nothing.
 //
 //   npm run bench:updi                  LTOBMS_BENCH_RUNS=3 LTOBMS_BENCH_LINKUPS=50 by default
+//   LTOBMS_BENCH_PROFILES='no wire model,ftdi-1ms' npm run bench:updi     only these profiles
 //
 // - lower bound: the bytes that must cross the wire (the 8192 image bytes going in and the 8192
 //   read back, 12 bits per frame / baud) plus the round trips the protocol cannot avoid, each
@@ -43,7 +44,7 @@ interface Profile {
   baud: number;
 }
 
-const PROFILES: Profile[] = [
+const ALL_PROFILES: Profile[] = [
   ...(['ideal', 'ftdi-1ms', 'ftdi', 'ch340'] as const).map((name) => ({
     name,
     simArgs: ['--adapter', name, '--baud', String(BAUD)],
@@ -52,6 +53,8 @@ const PROFILES: Profile[] = [
   })),
   { name: 'no wire model', simArgs: ['--baud', '0', '--latency-ms', '0'], roundTripSeconds: 0, baud: 0 },
 ];
+const only = process.env.LTOBMS_BENCH_PROFILES?.split(',').map((s) => s.trim());
+const PROFILES = only ? ALL_PROFILES.filter((p) => only.includes(p.name)) : ALL_PROFILES;
 
 interface Run {
   code: number | null;

@@ -1,18 +1,19 @@
 /**
  * The `serialport` adapter: a USB-serial adapter or a pseudo-terminal as a {@link ByteStream}.
- * This is the only module of ltobms that uses the `serialport` package, and it loads it only when a
+ * This is the only module of ltobms that uses the serialport packages, and it loads them only when a
  * port is opened or listed (every command loads this module; few open a port).
  *
  * Two uses: UPDI programming (8E2, exact-count reads, BREAK) and the log tail (8N1, receive only,
  * bytes handed on as they come).
  */
-import type { SerialPort } from 'serialport';
+import type { SerialPortStream as SerialPort } from '@serialport/stream';
+import type { AutoDetectTypes } from '@serialport/bindings-cpp';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hexBytes } from '../util/hex.js';
 import { closedError, lostError, portError, type SerialError } from './errors.js';
 import { ReceivingStream } from './receiving-stream.js';
-import { ptyDevice, restorePtyTermios, savePtyTermios } from './termios.js';
+import { ptyDevice, readPtyTermios, restorePtyTermios } from './termios.js';
 
 const log = debug('ltobms:serial:port');
 
@@ -33,8 +34,22 @@ const BREAK_BAUD = 300;
 /** How long sendBreak waits for the line's echo of the BREAK byte. */
 const BREAK_ECHO_MS = 150;
 
-async function loadSerialPort(): Promise<typeof SerialPort> {
-  return (await import('serialport')).SerialPort;
+interface SerialLibrary {
+  Port: typeof SerialPort;
+  binding: AutoDetectTypes;
+}
+let library: Promise<SerialLibrary> | undefined;
+
+/**
+ * The stream and the native binding, without the `serialport` umbrella package, which would also
+ * load ten protocol parsers and a mock binding that ltobms never uses (a third of its load time).
+ */
+function loadSerialPort(): Promise<SerialLibrary> {
+  library ??= Promise.all([import('@serialport/stream'), import('@serialport/bindings-cpp')]).then(([stream, bindings]) => ({
+    Port: stream.SerialPortStream,
+    binding: bindings.autoDetect(),
+  }));
+  return library;
 }
 
 export class SerialPortStream extends ReceivingStream {
@@ -66,9 +81,9 @@ export class SerialPortStream extends ReceivingStream {
    * names the usual fix (no such port, no permission, port busy). Read timeouts run on `clock`.
    */
   static async open(path: string, baud: number, line: LineSettings, clock: Clock = systemClock): Promise<SerialPortStream> {
-    const saved = savePtyTermios(path);
-    const SerialPortClass = await loadSerialPort();
-    const port = new SerialPortClass({ path, baudRate: baud, dataBits: 8, parity: line.parity, stopBits: line.stopBits, hupcl: line.hupcl, autoOpen: false });
+    // A pty's settings are read (by stty, a child process) while the library loads.
+    const [saved, { Port, binding }] = await Promise.all([readPtyTermios(path), loadSerialPort()]);
+    const port = new Port({ binding, path, baudRate: baud, dataBits: 8, parity: line.parity, stopBits: line.stopBits, hupcl: line.hupcl, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(portError(path, 'cannot be opened', e)) : resolve())));
     const stream = new SerialPortStream(path, port, baud, clock);
     stream.savedTermios = saved;
@@ -161,7 +176,7 @@ export function openUartPort(path: string, baud: number): Promise<SerialPortStre
   return SerialPortStream.open(path, baud, UART_LINE);
 }
 
-/** What `serialport` (udev) knows about the system's ports. */
+/** What serialport's binding (udev) knows about the system's ports. */
 export interface SystemPortInfo {
   path: string;
   vendorId?: string;
@@ -170,8 +185,8 @@ export interface SystemPortInfo {
   serialNumber?: string;
 }
 
-/** The ports udev knows, through serialport's listing. */
+/** The ports udev knows, through the serialport binding's listing. */
 export async function listSystemPorts(): Promise<SystemPortInfo[]> {
-  const SerialPortClass = await loadSerialPort();
-  return (await SerialPortClass.list()).map((p) => ({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, serialNumber: p.serialNumber }));
+  const { binding } = await loadSerialPort();
+  return (await binding.list()).map((p) => ({ path: p.path, vendorId: p.vendorId, productId: p.productId, manufacturer: p.manufacturer, serialNumber: p.serialNumber }));
 }

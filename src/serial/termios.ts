@@ -4,7 +4,7 @@
  * CLOCAL (the kernel drops PARENB on ptys). Like avrdude, put back what we found. Real serial
  * ports are left alone.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 
 /** The pty device behind `path` (following links), or undefined for anything else. */
@@ -23,6 +23,15 @@ export function savePtyTermios(path: string): string | undefined {
   if (!real) return undefined;
   const r = spawnSync('stty', ['-g', '-F', real], { encoding: 'utf8', timeout: 2000 });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The same without blocking: the caller loads its serial library meanwhile. */
+export function readPtyTermios(path: string): Promise<string | undefined> {
+  const real = ptyDevice(path);
+  if (!real) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    execFile('stty', ['-g', '-F', real], { encoding: 'utf8', timeout: 2000 }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
+  });
 }
 
 export function restorePtyTermios(path: string, saved: string): void {
