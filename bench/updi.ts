@@ -15,18 +15,14 @@
 // - ltobms session: the library's own time from connect to programming mode left (the `seconds`
 //   of `ltobms flash --json`); ltobms command and avrdude: wall time of the whole process, start-up
 //   included. Both erase the chip first (avrdude's default for flash writes; ltobms --erase).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { formatIntelHex } from '../src/image/ihex.js';
 import { ADAPTERS } from '../src/sim/wire/adapters.js';
+import { BIN, run, startSim } from './sim-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'ltobms');
 const BAUD = 115200;
 const IMAGE_BYTES = 8192;
 const RUNS = Number(process.env.LTOBMS_BENCH_RUNS ?? 3);
@@ -55,50 +51,6 @@ const ALL_PROFILES: Profile[] = [
 ];
 const only = process.env.LTOBMS_BENCH_PROFILES?.split(',').map((s) => s.trim());
 const PROFILES = only ? ALL_PROFILES.filter((p) => only.includes(p.name)) : ALL_PROFILES;
-
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-  seconds: number;
-}
-
-function run(cmd: string, args: string[]): Promise<Run> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err, seconds: (performance.now() - t0) / 1000 }));
-  });
-}
-
-/** Starts `ltobms sim --json` and resolves with its pty path, a count of BREAKs seen and a stop function. */
-function startSim(args: string[]): Promise<{ port: string; breaks: () => number; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'sim', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let breaks = 0;
-    let port: string | undefined;
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const line of lines) {
-        if (line.includes('"type":"break"')) breaks++;
-        const m = /^updi: (.+)$/.exec(line);
-        if (m && !port) {
-          port = m[1]!;
-          resolve({ port, breaks: () => breaks, stop: () => child.kill('SIGTERM') });
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`ltobms sim exited (${code})`)));
-  });
-}
 
 function image(): Uint8Array {
   let x = 0x2545f491;
@@ -154,7 +106,7 @@ try {
       await new Promise((r) => setTimeout(r, 200)); // the last events on their way
       linkups.push(`${profile.name}: ${LINKUPS} link-ups, ${sim.breaks() - before} BREAKs seen by the target, ${failed} failed`);
     } finally {
-      sim.stop();
+      await sim.stop();
     }
   }
 } finally {
