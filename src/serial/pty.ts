@@ -187,10 +187,12 @@ export class SocatPty implements DeviceEnd {
           if (options.onData) pty.onData(options.onData);
           for (const bytes of early.splice(0)) pty.heard(bytes);
           const ready = pty;
-          // socat names the pty before it makes the link: wait for the link, so a program can open it.
+          // socat names the pty before it makes the link and before it applies the pty's settings
+          // (rawer, echo=0): wait for both — it says so when its transfer loop starts — so that a
+          // program opens a finished pty and settings read now are the ones it keeps.
           const waitForLink = () => {
             if (settled) return;
-            if (options.link !== undefined && !existsSync(options.link)) {
+            if ((options.link !== undefined && !existsSync(options.link)) || !/starting data transfer loop/.test(stderr)) {
               setTimeout(waitForLink, 5);
               return;
             }
