@@ -12,6 +12,7 @@ import type { PortCliOptions } from '../cli/port-options.js';
 import type { Segment } from '../image/ihex.js';
 import { readProgramImage } from '../updi/image-file.js';
 import { writeByteMemory, type ByteMemory } from '../updi/userrow.js';
+import { WRITABLE_MEMORIES } from '../updi/memory-names.js';
 
 interface WriteCliOptions extends PortCliOptions {
   hex?: string;
@@ -20,7 +21,7 @@ interface WriteCliOptions extends PortCliOptions {
   json?: boolean;
 }
 
-const MEMORIES: readonly ByteMemory[] = ['userrow', 'eeprom'];
+const MEMORIES: readonly ByteMemory[] = WRITABLE_MEMORIES;
 const OTHER_COMMANDS: Record<string, string> = { flash: '`ltobms flash FILE`', fuses: '`ltobms fuses FILE` or `ltobms fuses --set NAME=VALUE`', lock: '`ltobms lock`' };
 
 /** "de ad be ef", "de,ad:be", "0xde 0xad", "deadbeef" → bytes; anything else is a usage error. */

@@ -16,7 +16,10 @@ import { planProgram } from './plan.js';
 import type { Programmer, ProgramResult } from './program.js';
 import type { UpdiSession } from './session.js';
 
-export type ByteMemory = 'userrow' | 'eeprom';
+import type { WritableMemory } from './memory-names.js';
+
+/** The memories written here: the user row and the EEPROM. */
+export type ByteMemory = WritableMemory;
 
 export interface ByteWriteResult {
   /** The part (null when it is locked: its signature reads 0). */

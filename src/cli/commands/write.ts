@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../run.js';
 import { addPortOptions } from '../port-options.js';
+import { WRITABLE_MEMORIES } from '../../updi/memory-names.js';
 
 export function declare(cmd: Command): void {
   cmd
@@ -19,7 +20,7 @@ export function declare(cmd: Command): void {
         'locked part the user row can still be written, through the USERROW key, but not read back: ' +
         'pass --no-verify for that (the whole row is written; bytes not given become 0xff).',
     )
-    .argument('<memory>', 'userrow or eeprom')
+    .argument('<memory>', WRITABLE_MEMORIES.join(' or '))
     .argument('[file]', 'the bytes: .bin (raw), .hex or .elf; or give --hex');
   addPortOptions(cmd)
     .option('--hex <bytes>', 'the bytes on the command line instead of a file: "de ad be ef", "de,ad", "deadbeef"')

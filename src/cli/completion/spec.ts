@@ -6,7 +6,7 @@
  */
 import type { Command, Option } from 'commander';
 import { DEVICES } from '../../part/tinyavr2.js';
-import { MEMORY_NAMES } from '../../updi/memory-names.js';
+import { MEMORY_NAMES, WRITABLE_MEMORIES } from '../../updi/memory-names.js';
 import { PROGRAMMER_IDS } from '../port-options.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -64,6 +64,7 @@ function optionSpec(option: Option): OptionSpec {
 /** The words a command's first argument takes, where they are a fixed list. */
 const ARGUMENT_WORDS: Record<string, readonly string[]> = {
   read: MEMORY_NAMES,
+  write: WRITABLE_MEMORIES,
   stack: ['up', 'down', 'status'],
   completion: SHELLS,
 };
