@@ -114,10 +114,13 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
       stream.onData((chunk) => options.onData(chunk));
     });
     options.onEnd();
+    // Said before the port is closed on our side: nothing may delay the news of an unplug.
+    if (reason !== undefined) {
+      log(`${path} lost: ${reason}`);
+      options.onStatus({ type: 'port-lost', port: path, reason });
+    }
     await stream.close();
     if (reason === undefined) break;
-    log(`${path} lost: ${reason}`);
-    options.onStatus({ type: 'port-lost', port: path, reason });
     reconnect = true;
   }
 }
