@@ -56,3 +56,36 @@ test('ltobms calibrate against ltobms sim: a reference 8 % off is refused with t
   assert.equal(eeprom.readUInt16LE(2), 7);
   assert.ok(eeprom.subarray(20, 40).every((b) => b === 0xff), eeprom.subarray(20, 40).toString('hex'));
 });
+
+test('ltobms calibrate --json against ltobms sim: an idle board off by its tolerances, calibrated to its true 2290 mV, 0 mA and 20 °C', { skip, timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltobms-calibrate-cli-'));
+  const scenario = join(dir, 'idle.yaml');
+  // No load: the cell sits at its open-circuit voltage, 2.29 V at 50 % on the LTO table, and so does the output.
+  writeFileSync(scenario, 'name: idle\ncell: { soc_pct: 50 }\ntemperature: 20\neeprom: { serial_number: 7 }\nboard: { errors: { vref_pct: -1.1, divider_pct: 0.6, load_divider_pct: -0.4, adc_offset_lsb: 1, temp_k: -2 } }\n');
+  const elf = (await firmware('LTO')).artifacts.elf;
+  const sim = await startSim(['--firmware', elf, '--scenario', scenario, '--speed', '60', '--baud', '0', '--latency-ms', '0']);
+  try {
+    const args = ['calibrate', '-P', sim.updi, '--uart-port', sim.uart, '--vbatt', '2290', '--vload', '2290', '--zero', '--temp', '20', '--frame-timeout', '60'];
+    const r = await runCli([...args, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { serialNumber: number; rows: { quantity: string; reading: number; after: number; ok: boolean }[]; after: { vbatt: { gain: number } }; block: string };
+    assert.equal(result.serialNumber, 7);
+    assert.deepEqual(result.rows.map((row) => row.quantity), ['v_batt', 'v_load', 'current', 'temp']);
+    assert.ok(result.rows.every((row) => row.ok), JSON.stringify(result.rows));
+    const vbatt = result.rows[0]!;
+    assert.ok(vbatt.reading - 2290 > 15, `uncalibrated ${vbatt.reading} mV`);
+    assert.ok(Math.abs(vbatt.after - 2290) <= 3, `calibrated ${vbatt.after} mV`);
+    assert.equal(result.block.length, 40);
+    assert.equal(r.stderr, '', '--json: nothing on stderr');
+    // Again, as a person reads it: the board is calibrated now, so the table shows small changes.
+    const human = await runCli(args);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^calibrated ATtiny824, board 0007 \(lto-bms\), 1 frame before and after$/m);
+    assert.match(human.stdout, /^ +reading +reference +predicted +after +correction$/m);
+    assert.match(human.stdout, /^v_batt mV +229\d +2290 +2290 +229\d ok +vbatt_gain 0\.9\d+ → 0\.9\d+$/m);
+    assert.match(human.stdout, /^calibration block \(EEPROM 20-39\): 1bca[0-9a-f]{36}$/m);
+    assert.match(human.stderr, /^ATtiny824, board 0007, calibrated before$/m);
+  } finally {
+    assert.equal((await sim.stop('SIGTERM')).code, 0);
+  }
+});
