@@ -8,7 +8,7 @@ import { parseNumberOption } from '../cli/options.js';
 import { connectOptionsFrom, parsePortOptions } from '../cli/programming.js';
 import type { PortCliOptions } from '../cli/port-options.js';
 import { ProgressView } from '../cli/progress.js';
-import { UsageError } from '../errors.js';
+import { LtobmsError, UsageError } from '../errors.js';
 import { listPorts } from '../serial/ports.js';
 import { openUartPort } from '../serial/serialport.js';
 import { withProgrammer } from '../updi/connect.js';
@@ -109,6 +109,21 @@ export function renderCalibration(r: CalibrationResult): string {
   return out.join('\n') + '\n';
 }
 
+/** The board's UART, opened before anything is written; a failure names --uart-port, not --port. */
+async function openUart(path: string) {
+  try {
+    return await openUartPort(path, UART_BAUD);
+  } catch (err) {
+    if (!(err instanceof LtobmsError)) throw err;
+    throw new LtobmsError(`the board's UART: ${err.message}`, {
+      code: 'CALIBRATE_UART',
+      exitCode: err.exitCode,
+      hint: 'check --uart-port (the adapter wired to the board\'s TX); `ltobms ports` lists the USB-serial adapters',
+      cause: err,
+    });
+  }
+}
+
 /** The action of `ltobms calibrate` (declared in src/cli/commands/calibrate.ts). */
 export async function execute(opts: CalibrateCliOptions, _cmd: Command, ctx: ActionContext): Promise<void> {
   const port = parsePortOptions(opts);
@@ -124,7 +139,7 @@ export async function execute(opts: CalibrateCliOptions, _cmd: Command, ctx: Act
     view.stop();
     process.stderr.write(text + '\n');
   };
-  const source = streamFrameSource(await openUartPort(uart, UART_BAUD));
+  const source = streamFrameSource(await openUart(uart));
   let result: CalibrationResult;
   try {
     view.spin(`connecting on ${port.port}`);

@@ -34,6 +34,14 @@ test('ltobms calibrate refuses unusable options before opening anything (exit 2,
   }
 });
 
+test('ltobms calibrate with a UART port that does not exist: one error naming --uart-port, exit 1, before UPDI is touched', async () => {
+  const r = await runCli(['calibrate', '-P', '/dev/null-not-a-port', '--uart-port', '/dev/ltobms-no-such-uart', '--vbatt', '2300']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^error: the board's UART: serial port \/dev\/ltobms-no-such-uart cannot be opened/m);
+  assert.match(r.stderr, /^hint: check --uart-port/m);
+  assert.equal(r.stdout, '');
+});
+
 test('ltobms calibrate against ltobms sim: a reference 8 % off is refused with the reason, the EEPROM unchanged', { skip, timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ltobms-calibrate-cli-'));
   const scenario = join(dir, 'steady.yaml');
