@@ -1,4 +1,4 @@
-/* hw_core.c - clock, pins, RTC PIT tick, sleep, halt. */
+/* hw_core.c - clock, pins, RTC PIT tick, halt. */
 #include "attiny824.h"
 #include "usart_tx.h"
 #include "hw.h"
@@ -50,15 +50,6 @@ void hw_set_outputs(uint8_t outputs)
     /* The output levels never change (set once in hw_init): switching is a DIR change only,
      * so a pin goes straight between "driven to its ON level" and "released", no glitch. */
     PORTA_DIR = (uint8_t)((PORTA_DIR & (uint8_t)~BMS_PINS) | bms_pin_dir(outputs));
-}
-
-void hw_sleep(void)
-{
-    /* STANDBY stops CLK_PER, and with it the USART: IDLE while a frame is still going out */
-    SLPCTRL_CTRLA = (HW_FLAGS & HW_UART_BUSY_bm) ? SLPCTRL_SMODE_IDLE_gc | SLPCTRL_SEN_bm
-                                                : SLPCTRL_SMODE_STDBY_gc | SLPCTRL_SEN_bm;
-    /* SEI lets the next instruction run before any interrupt: no lost wake-up */
-    __asm__ __volatile__("sei\n\tsleep" ::: "memory");
 }
 
 void hw_wait_tick(void)
