@@ -34,7 +34,7 @@ export interface SettingSpec {
 
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'port', env: 'LTOBMS_PORT', what: 'UPDI adapter serial port (-P/--port)', fallback: 'none (pass -P)' },
-  { key: 'uart', env: 'LTOBMS_UART', what: "the board's UART port (ltobms log's ports, run --uart-port)", fallback: "run: the UPDI adapter's other port; log: none" },
+  { key: 'uart', env: 'LTOBMS_UART', what: "the board's UART port (ltobms log's ports, run and calibrate --uart-port)", fallback: "run, calibrate: the UPDI adapter's other port; log: none" },
   { key: 'baud', env: 'LTOBMS_BAUD', what: 'UPDI baud rate (-b/--baud)', fallback: String(DEFAULT_BAUD) },
   { key: 'chemistry', env: 'LTOBMS_CHEMISTRY', what: 'cell chemistry (--chemistry of build, eeprom, run, demo, manufacture)', fallback: 'LTO (build: all; manufacture: the firmware\'s)' },
 ];

@@ -108,7 +108,7 @@ test('ltobms config: every setting with its value and source, the same report as
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`^config file  ${join(dir, '.ltobmsrc')}$`, 'm'));
   assert.match(text.stdout, /^port +\/dev\/ttyUSB9 +environment \(LTOBMS_PORT\)$/m);
-  assert.match(text.stdout, /^uart +- +default: run: the UPDI adapter's other port; log: none$/m);
+  assert.match(text.stdout, /^uart +- +default: run, calibrate: the UPDI adapter's other port; log: none$/m);
   assert.match(text.stdout, new RegExp(`^baud +230400 +${join(dir, '.ltobmsrc')} \\("baud"\\)$`, 'm'));
   assert.match(text.stdout, new RegExp(`^chemistry +LTO +${join(sub, '.env')} \\(LTOBMS_CHEMISTRY\\)$`, 'm'));
 });
