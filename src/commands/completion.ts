@@ -1,11 +1,10 @@
 /**
  * `ltobms completion <shell>`: the shell's completion script, generated from the command table
- * with every command's declaration loaded (src/cli/completion/).
+ * (src/cli/completion/). The table declares every command before this runs (`needsAllDeclared`).
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { printJson } from '../cli/run.js';
-import { declareAll } from '../cli/commands/index.js';
 import { SHELLS, completionSpec, type Shell } from '../cli/completion/spec.js';
 import { bashScript } from '../cli/completion/bash.js';
 import { zshScript } from '../cli/completion/zsh.js';
@@ -20,7 +19,6 @@ export async function execute(shell: string, opts: { json?: boolean }, cmd: Comm
     throw new UsageError(`no completion for the shell "${shell}"`, { code: 'USAGE', hint: `ltobms completion ${SHELLS.join(', ')}` });
   }
   const program = cmd.parent!;
-  await declareAll(program);
   const spec = completionSpec(program);
   if (opts.json) printJson(spec);
   else process.stdout.write(RENDER[name as Shell](spec));

@@ -18,6 +18,8 @@ export interface CommandEntry {
   summary: string;
   /** Its arguments as `ltobms --help` shows them after `[options]` (test/cli/commands.test.ts checks them against the declaration). */
   args?: string;
+  /** The command reads every other command's options (completion): all declarations load before it runs. */
+  needsAllDeclared?: true;
   load(): Promise<Declaration>;
 }
 
@@ -43,7 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'manufacture', summary: 'program boards one after another: fuses, flash, EEPROM with the next serial number, ledger', load: () => import('./manufacture.js') },
   { name: 'run', summary: 'build, flash what changed, configure, then tail the log: source to live data in one command', load: () => import('./run.js') },
   { name: 'config', summary: 'show the effective settings (port, UART, baud, chemistry) and where each comes from: flag > environment > config file > default', load: () => import('./config.js') },
-  { name: 'completion', summary: 'print a shell completion script (bash, zsh or fish) for every command and option', args: '<shell>', load: () => import('./completion.js') },
+  { name: 'completion', summary: 'print a shell completion script (bash, zsh or fish) for every command and option', args: '<shell>', needsAllDeclared: true, load: () => import('./completion.js') },
 ];
 
 const declared = new WeakSet<Command>();
@@ -78,7 +80,9 @@ export async function declareCommand(program: Command, name: string): Promise<vo
 export async function declareInvoked(program: Command, args: readonly string[]): Promise<void> {
   const words = args.filter((a) => !a.startsWith('-'));
   const name = words[0] === 'help' ? words[1] : words[0];
-  if (name !== undefined) await declareCommand(program, name);
+  if (name === undefined) return;
+  if (words[0] !== 'help' && COMMANDS.find((e) => e.name === name)?.needsAllDeclared) await declareAll(program);
+  else await declareCommand(program, name);
 }
 
 /** Declares every command (for tests, and whatever needs all options at once). */
