@@ -85,7 +85,12 @@ try {
       ok++;
       retries += (JSON.parse(r.out) as { retries: number }).retries;
       const flash = Buffer.from((JSON.parse(readFileSync(state, 'utf8')) as { flash: string }).flash, 'hex');
-      if (!flash.subarray(0, IMAGE_BYTES).equals(image)) silent++;
+      const differing = image.reduce((n, b, i) => n + (flash[i] === b ? 0 : 1), 0);
+      if (differing) {
+        silent++;
+        const first = image.findIndex((b, i) => flash[i] !== b);
+        console.log(`  SILENT CORRUPTION: seed ${seed}: exit 0 but ${differing} flash bytes differ, the first at 0x${first.toString(16)}; flash --json: ${r.out.replace(/\s+/g, ' ')}`);
+      }
     } else {
       const reason = (/^error: (.*)$/m.exec(r.err)?.[1] ?? `exit ${r.code}`).replace(/0x[0-9a-f]+/gi, '0x…').replace(/\d+/g, 'N');
       failures.set(reason, (failures.get(reason) ?? 0) + 1);
