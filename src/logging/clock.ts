@@ -74,7 +74,11 @@ export function simulatedStartNs(options: { startMs?: number; durationSeconds?: 
  * gets the simulated time of now.
  */
 export class SimulatedFrameClock implements FrameStamper {
-  private readonly printed = new Map<string, number>();
+  /** Print times of the frames not stamped yet, oldest first, by series and uptime. A board that
+   * resets prints a start-up frame with uptime 0 each time, and a reader attached after the first
+   * never gets it: a frame the reader gets is the latest print of its series and uptime. */
+  private readonly printed = new Map<string, number[]>();
+  private pending = 0;
   private readonly last = new Map<string, bigint>();
 
   constructor(
@@ -86,15 +90,27 @@ export class SimulatedFrameClock implements FrameStamper {
 
   /** The board printed `frame` at simulated time `t` (s). */
   noteFrame(frame: Frame, t: number): void {
-    this.printed.set(printedKey(frame), t);
-    // A reader that never comes must not grow the map without bound.
-    if (this.printed.size > 10_000) this.printed.delete(this.printed.keys().next().value!);
+    const key = printedKey(frame);
+    const times = this.printed.get(key);
+    if (times) times.push(t);
+    else this.printed.set(key, [t]);
+    // A reader that never comes must not grow the map without bound: forget the oldest series.
+    if (++this.pending > 10_000) {
+      const [oldest, list] = this.printed.entries().next().value!;
+      this.pending -= list.length;
+      this.printed.delete(oldest);
+    }
   }
 
   stamp(series: string, frame: Frame): bigint {
     const key = printedKey(frame);
-    const t = this.printed.get(key) ?? this.simulatedNow();
-    this.printed.delete(key);
+    const times = this.printed.get(key);
+    const t = times?.at(-1) ?? this.simulatedNow();
+    if (times) {
+      // Older prints with the same uptime were never read (they came before the reader attached).
+      this.pending -= times.length;
+      this.printed.delete(key);
+    }
     let ns = this.startNs + BigInt(Math.round(t * 1e9));
     const previous = this.last.get(series);
     if (previous !== undefined && ns <= previous) ns = previous + 1n;

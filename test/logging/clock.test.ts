@@ -63,6 +63,18 @@ test('simulated time: a frame is stamped with the simulated time the board sent 
   assert.equal(clock.stamp('lto-bms,id=0007', testFrame(10) as Frame), 1_700_000_095_500_000_001n);
 });
 
+test('simulated time: a board that resets prints a start-up frame (uptime 0) each time; the one a late reader gets is stamped with its own print time', () => {
+  let simNow = 0;
+  const clock = new SimulatedFrameClock(0n, () => simNow);
+  const boot = testFrame(0) as Frame;
+  clock.noteFrame(boot, 0.01); // powered up, before the log tail attached: never read
+  clock.noteFrame({ ...boot }, 4.2); // reset by the programmer leaving UPDI
+  clock.noteFrame(testFrame(1) as Frame, 64.2);
+  simNow = 70; // the reader gets the last two late
+  assert.equal(clock.stamp('lto-bms,id=0007', { ...boot }), 4_200_000_000n, 'the start-up frame after the reset: its own time, not the first boot\'s nor now');
+  assert.equal(clock.stamp('lto-bms,id=0007', testFrame(1) as Frame), 64_200_000_000n);
+});
+
 test('simulated time is anchored so a bounded run ends now, or starts at --start', () => {
   const nowMs = 1_800_000_000_000;
   assert.equal(simulatedStartNs({ nowMs, durationSeconds: 3 * 3600 }), BigInt(nowMs - 10_800_000) * 1_000_000n);

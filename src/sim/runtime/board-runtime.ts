@@ -19,7 +19,7 @@ import type { ChipTraceEvent, PinState } from '../chip-types.js';
 import { VirtualBoard, type BoardSnapshot } from '../board/board.js';
 import type { NvmMemories } from '../nvm/memories.js';
 import type { Scenario } from '../scenario/types.js';
-import { parseFrameBytes, type BmsState, type Frame } from '../../logging/frame.js';
+import { lastFrameStart, parseFrameBytes, type BmsState, type Frame } from '../../logging/frame.js';
 import { flashErased } from './memories-setup.js';
 import { EnergyRecorder, type EnergyReport } from './energy.js';
 import { McuPowerMeter } from './mcu-power.js';
@@ -201,7 +201,12 @@ export class BoardRuntime {
   }
 
   private line(end: number, t: number): void {
-    const parsed = parseFrameBytes(this.lineBuf, 0, end);
+    // A reset mid-line leaves the rest of the old line (or a glitch byte) before the new frame: the
+    // frame is read where it starts, as the log tail reads it, so the runtime reports it too.
+    const later = lastFrameStart(this.lineBuf, 0, end);
+    let start = later > 0 ? later : 0;
+    while (later < 0 && start < end && this.lineBuf[start]! < 0x20) start++;
+    const parsed = parseFrameBytes(this.lineBuf, start, end);
     const line: UartLine = { t, text: Buffer.from(this.lineBuf.subarray(0, end)).toString('latin1') };
     if ('frame' in parsed) line.frame = parsed.frame;
     if (this.keepLines) this.lines.push(line);
