@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../../src/firmware/avr.js';
 import { classifyLine, type Frame } from '../../src/logging/frame.js';
@@ -17,7 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'ltobms-demo-'));
 const common = ['--build-dir', join(dir, 'build'), '--out-dir', join(dir, 'log')];
 
 test('ltobms demo --json: three simulated hours, serial 7, every frame in the daily line-protocol file', { timeout: 120_000 }, async () => {
-  const r = await runCli(['demo', ...common, '--json'], { cwd: dir, timeoutMs: 90_000 });
+  // Started at a fixed morning: three hours ending "now" span two days between 00:00 and 03:00 UTC.
+  const r = await runCli(['demo', ...common, '--json', '--start', '2026-06-01T08:00:00Z'], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { frames: Frame[]; files: string[]; simulatedSeconds: number; serial: number };
   assert.ok(Math.abs(result.simulatedSeconds - 3 * 3600) < 1e-3, `${result.simulatedSeconds} s simulated`);
@@ -26,7 +27,7 @@ test('ltobms demo --json: three simulated hours, serial 7, every frame in the da
   assert.ok(result.frames.every((f) => f.id === '0007' && f.measurement === 'lto-bms'));
   const states = [...new Set(result.frames.map((f) => f.state.replace('BMS_STATE_', '')))];
   for (const s of ['DISCHARGING', 'UVLO', 'CHARGING']) assert.ok(states.includes(s), `state ${s} in ${states.join(' ')}`);
-  assert.equal(result.files.length, 1);
+  assert.deepEqual(result.files.map((f) => basename(f)), ['2026-06-01.lp']);
   const lines = readFileSync(result.files[0]!, 'utf8').trim().split('\n');
   assert.equal(lines.length, 180);
   for (const line of lines) {
@@ -37,7 +38,7 @@ test('ltobms demo --json: three simulated hours, serial 7, every frame in the da
 
 test('ltobms demo prints progress, a compact table and where the file is', { timeout: 120_000 }, async () => {
   const scenario = join(PACKAGE_ROOT, 'examples', 'scenarios', 'discharge-uvlo.yaml');
-  const r = await runCli(['demo', ...common, '--scenario', scenario], { cwd: dir, timeoutMs: 90_000 });
+  const r = await runCli(['demo', ...common, '--scenario', scenario, '--start', '2026-06-02T08:00:00Z'], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /✔ firmware .*up to date/, 'the second build is incremental');
   assert.match(r.stderr, /✔ programmed over UPDI: 9 fuse bytes, \d+ B flash, 20 B EEPROM \(serial 7\)/);
@@ -104,7 +105,7 @@ test('ltobms demo needs no socat: a PATH with node and the AVR toolchain only, a
   const env = { PATH: bin };
   assert.equal(spawnSync('socat', ['-V'], { env }).error?.message.includes('ENOENT'), true, 'socat is out of reach');
   const own = mkdtempSync(join(tmpdir(), 'ltobms-demo-nosocat-'));
-  const r = await runCli(['demo', '--build-dir', join(own, 'build'), '--out-dir', join(own, 'log'), '--json'], { cwd: own, env, timeoutMs: 150_000 });
+  const r = await runCli(['demo', '--build-dir', join(own, 'build'), '--out-dir', join(own, 'log'), '--json', '--start', '2026-06-03T08:00:00Z'], { cwd: own, env, timeoutMs: 150_000 });
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { frames: Frame[]; files: string[] };
   assert.equal(result.frames.length, 180);
