@@ -4,7 +4,7 @@
  * (adapter unplugged) polled until it is back. Bytes and status changes are reported through
  * callbacks; nothing here prints.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SerialError } from '../serial/errors.js';
@@ -104,14 +104,26 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
     }
     waitingAnnounced = false;
     options.onStatus({ type: 'port-open', port: path, reconnect });
+    // A device node that disappears (an adapter unplugged, a pty's link removed) is a lost port even
+    // when the driver never reports the hang-up to a reader that is waiting for data.
+    const watchNode = existsSync(path);
+    let watch: NodeJS.Timeout | undefined;
     const reason = await new Promise<string | undefined>((resolve) => {
-      const onAbort = () => resolve(undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.onEnd((why) => {
+      const done = (why: string | undefined) => {
+        clearInterval(watch);
         signal.removeEventListener('abort', onAbort);
-        resolve(why ?? 'closed');
-      });
+        resolve(why);
+      };
+      const onAbort = () => done(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.onEnd((why) => done(why ?? 'closed'));
       stream.onData((chunk) => options.onData(chunk));
+      if (watchNode) {
+        watch = setInterval(() => {
+          if (!existsSync(path)) done('the device is gone');
+        }, options.reopenMs ?? 500);
+        watch.unref();
+      }
     });
     options.onEnd();
     // Said before the port is closed on our side: nothing may delay the news of an unplug.
