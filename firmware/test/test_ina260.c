@@ -106,6 +106,33 @@ TEST(divisions_by_multiply_are_exact)
     }
 }
 
+TEST(registers_equal_the_plain_formulas_over_every_input)
+{
+    /* current: every int16 reading against round(|I| / 1.25) with its sign (halves cannot occur) */
+    for (int32_t ma = -32768; ma <= 32767; ma++) {
+        int32_t mag = ma < 0 ? -ma : ma;
+        int32_t expect = (4 * mag + 2) / 5;
+        if (ina260_current_reg((int16_t)ma) != (ma < 0 ? -expect : expect)) {
+            CHECK_EQ(ina260_current_reg((int16_t)ma), ma < 0 ? -expect : expect);
+            return;
+        }
+    }
+    /* power: every current against voltages 0..65535 in steps of 61 and the top one, as the low
+     * 16 bits of round(|I| * Vb / 10000) the register has always held */
+    for (int32_t ma = -32768; ma <= 32767; ma++) {
+        uint32_t mag = (uint32_t)(ma < 0 ? -ma : ma);
+        for (uint32_t mv = 0; mv <= 65535u + 61u; mv += 61u) {
+            uint32_t v = mv > 65535u ? 65535u : mv;
+            uint16_t expect = (uint16_t)((mag * v + 5000u) / 10000u);
+            if (ina260_power_reg((int16_t)ma, (uint16_t)v) != expect) {
+                CHECK_EQ(ina260_power_reg((int16_t)ma, (uint16_t)v), expect);
+                return;
+            }
+        }
+    }
+    CHECK(1);
+}
+
 TEST(configuration_write_and_reset_bit)
 {
     ina260_t ina;
@@ -175,6 +202,7 @@ void suite_ina260(void)
     RUN(current_register_is_signed_1_25_mA_per_lsb);
     RUN(bus_voltage_1_25_mV_and_power_10_mW_per_lsb);
     RUN(divisions_by_multiply_are_exact);
+    RUN(registers_equal_the_plain_formulas_over_every_input);
     RUN(configuration_write_and_reset_bit);
     RUN(read_only_and_unknown_registers);
     RUN(pointer_does_not_auto_increment_and_persists);
