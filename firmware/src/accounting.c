@@ -37,7 +37,7 @@ void accounting_add_second(accounting_t *acc, int16_t current_ma, uint16_t v_bat
     acc->charge_mas = (uint16_t)mas;
 }
 
-static uint32_t energy(const accounting_t *acc, uint8_t dir)
+__attribute__((noinline)) static uint32_t energy(const accounting_t *acc, uint8_t dir)
 {
     return acc->e_mwh[dir] + (acc->e_uws[dir] >= ACC_UWS_PER_MWH / 2 ? 1 : 0);
 }

@@ -40,9 +40,11 @@ export const BUILD_MARKER = '.ltobms-build';
 
 /**
  * Size-saving flags, measured on this firmware with avr-gcc 5.4: link-time optimisation
- * (-flto) takes about 12 % off, the two loop options another 1 %.
+ * (-flto) takes about 12 % off, the two loop options another 1 %, -fno-gcse (global common
+ * subexpression elimination, which keeps values alive across the main loop) another 0.5 % with no
+ * change in cycles per tick.
  */
-const FIRMWARE_CFLAGS = ['-flto', '-fno-move-loop-invariants', '-fno-tree-loop-optimize'];
+const FIRMWARE_CFLAGS = ['-flto', '-fno-move-loop-invariants', '-fno-tree-loop-optimize', '-fno-gcse'];
 
 export interface FirmwareOptions {
   chemistry: Chemistry;
