@@ -75,17 +75,18 @@ FW_ISR_NAKED(USART0_TXC_vect_num)
 
 void hw_put(char c)
 {
-    uint8_t head = TX_HEAD;
-    uint8_t next = (uint8_t)((head + 1u) & (TX_RING - 1u));
+    /* The slot at the head is never in use, even in a full ring (one slot is kept free), so the byte
+     * goes in first and nothing is held across the sleep (no registers to save, ~150 times a frame) */
+    ring[TX_HEAD] = (uint8_t)c;
     for (;;) {
         fw_cli();
+        uint8_t next = (uint8_t)((TX_HEAD + 1u) & (TX_RING - 1u));
         if (next != TX_TAIL) {
+            TX_HEAD = next;
             break;
         }
         hw_sleep();   /* ring full: the DRE handler frees a slot about 1 ms from now */
     }
-    ring[head] = (uint8_t)c;
-    TX_HEAD = next;
     HW_FLAGS |= HW_UART_BUSY_bm;
     USART0_CTRLA = USART_DREIE_bm;
     fw_sei();
