@@ -81,6 +81,52 @@ TEST(number_formatters)
     CHECK_STR(out, "0 -1 2147483647 A5");
 }
 
+/* fmt_u32 / fmt_i32 against printf: every value up to 2,000,000, each power of ten and its
+ * neighbours, the type limits, and a million values spread over all 32 bits */
+static int decimal_matches(uint32_t v)
+{
+    char expected[16];
+    used = 0;
+    out[0] = 0;
+    fmt_u32(collect, v);
+    snprintf(expected, sizeof expected, "%lu", (unsigned long)v);
+    if (strcmp(out, expected) != 0) {
+        CHECK_STR(out, expected);
+        return 0;
+    }
+    int32_t s = (int32_t)v;
+    used = 0;
+    out[0] = 0;
+    fmt_i32(collect, s);
+    snprintf(expected, sizeof expected, "%ld", (long)s);
+    if (strcmp(out, expected) != 0) {
+        CHECK_STR(out, expected);
+        return 0;
+    }
+    return 1;
+}
+
+TEST(decimal_formatters_equal_printf)
+{
+    for (uint32_t v = 0; v <= 2000000u; v++) {
+        if (!decimal_matches(v)) {
+            return;
+        }
+    }
+    for (uint32_t p = 1; p <= 1000000000u; p *= 10u) {
+        CHECK(decimal_matches(p - 1u) && decimal_matches(p) && decimal_matches(p + 1u));
+        CHECK(decimal_matches(0u - p) && decimal_matches(0u - p - 1u));
+    }
+    CHECK(decimal_matches(0x7FFFFFFFu) && decimal_matches(0x80000000u) && decimal_matches(0xFFFFFFFFu));
+    uint32_t seed = 777u;
+    for (uint32_t i = 0; i < 1000000u; i++) {
+        seed = seed * 1664525u + 1013904223u;   /* LCG: spread over all 32 bits */
+        if (!decimal_matches(seed)) {
+            return;
+        }
+    }
+}
+
 void suite_frame(void)
 {
     RUN(the_documented_example_byte_for_byte);
@@ -88,4 +134,5 @@ void suite_frame(void)
     RUN(number_extremes);
     RUN(every_state_name);
     RUN(number_formatters);
+    RUN(decimal_formatters_equal_printf);
 }
