@@ -107,6 +107,11 @@ export class VirtualBoard implements AnalogFrontEnd {
   private op!: OperatingPoint;
   private rInt!: number;
   private nextEvent!: number;
+  /** The last instant batteryAt answered, and its values (NaN: none since the last event or switch change). */
+  private memoT = NaN;
+  private memoSoc = 0;
+  private memoOcv = 0;
+  private memoBattery = 0;
 
   constructor(config: BoardConfig) {
     if (!(config.cell.capacityMah > 0)) throw new RangeError('cell capacity must be > 0');
@@ -154,22 +159,24 @@ export class VirtualBoard implements AnalogFrontEnd {
   }
 
   pinVoltage(pin: AnalogPin, t: number): number {
-    const v = this.voltagesAt(t);
+    // Each pin computes only what it needs, with the same arithmetic as voltagesAt (the ADC asks this for every
+    // sample: no object per call).
     switch (pin) {
       case 'PA1':
+        this.advance(t);
         return 0;
       case 'PA2':
-        return v.battery * this.batteryDivider;
+        return this.batteryAt(t) * this.batteryDivider;
       case 'PA3':
-        return v.load * this.loadDivider;
+        return this.loadAt(this.batteryAt(t)) * this.loadDivider;
       case 'PA4':
-        return this.main === 'high' ? v.battery : 0;
+        return this.main === 'high' ? this.batteryAt(t) : (this.advance(t), 0);
       case 'PA5':
-        return this.qwiic === 'low' ? 0 : v.battery;
+        return this.qwiic === 'low' ? (this.advance(t), 0) : this.batteryAt(t);
       case 'PA6':
-        return v.node;
+        return this.nodeAt(this.batteryAt(t));
       case 'PA7':
-        return v.battery;
+        return this.batteryAt(t);
     }
   }
 
@@ -184,7 +191,7 @@ export class VirtualBoard implements AnalogFrontEnd {
   }
 
   vdd(t: number): number {
-    return this.voltagesAt(t).battery;
+    return this.batteryAt(t);
   }
 
   snapshot(t: number): BoardSnapshot {
@@ -227,13 +234,35 @@ export class VirtualBoard implements AnalogFrontEnd {
 
   /** Voltages at t, with the currents held since the last event. */
   private voltagesAt(t: number): Voltages {
+    const battery = this.batteryAt(t);
+    const node = this.nodeAt(battery);
+    return { soc: this.memoSoc, ocv: this.memoOcv, battery, node, load: this.loadAt(battery) };
+  }
+
+  /** V(B) at t (and the state of charge and OCV behind it, in the memo fields). A burst of ADC samples asks
+   * several pins at one instant (PA7 and PA6 of a differential conversion): the last instant's values are kept
+   * until the next event or switch change, so they are computed once. */
+  private batteryAt(t: number): number {
     this.advance(t);
+    if (t === this.memoT) return this.memoBattery;
     const soc = this.soc0 - (this.op.cellAmps * Math.max(0, t - this.t0)) / this.capacityAs;
     const ocv = ocvAt(this.ocvTable, soc);
     const battery = ocv - this.op.cellAmps * this.rInt;
-    const node = battery - this.op.shuntAmps * this.shuntOhms;
-    const load = this.mainOn ? node - this.op.mainAmps * this.config.switchOhm : this.op.openOutputVolts;
-    return { soc, ocv, battery, node, load };
+    this.memoT = t;
+    this.memoSoc = soc;
+    this.memoOcv = ocv;
+    this.memoBattery = battery;
+    return battery;
+  }
+
+  /** V(N) for a V(B) at the present operating point. */
+  private nodeAt(battery: number): number {
+    return battery - this.op.shuntAmps * this.shuntOhms;
+  }
+
+  /** V(L) for a V(B) at the present operating point. */
+  private loadAt(battery: number): number {
+    return this.mainOn ? this.nodeAt(battery) - this.op.mainAmps * this.config.switchOhm : this.op.openOutputVolts;
   }
 
   /** Energy through the shunt over the next dt seconds (W·s out, W·s in), trapezoid on V(B). */
@@ -252,6 +281,7 @@ export class VirtualBoard implements AnalogFrontEnd {
 
   /** Integrates the held currents from the last event to te, which becomes the last event. */
   private integrateTo(te: number): void {
+    this.memoT = NaN;
     const dt = te - this.t0;
     if (dt <= 0) return;
     const socEnd = this.soc0 - (this.op.cellAmps * dt) / this.capacityAs;
@@ -270,6 +300,7 @@ export class VirtualBoard implements AnalogFrontEnd {
 
   /** Solves the circuit at the last event and schedules the next event. */
   private solve(): void {
+    this.memoT = NaN;
     const c = this.config;
     const t = this.t0;
     this.rInt = resistanceAt(c.cell.resistanceOhm, c.cell.resistanceTempCoeff, this.trueTemperatureK(t));

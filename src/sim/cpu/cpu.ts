@@ -17,6 +17,7 @@ import { decodeAt } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
 import { SREG_I } from './sreg.js';
+import { widenCounters } from './wide-counters.js';
 import { ATTINY824 } from '../../part/attiny824.js';
 import { DATA_SPACE } from '../../part/tinyavr2.js';
 
@@ -72,7 +73,7 @@ export class Cpu implements Core {
    * — so `clock.cycles - sleepCycles` is the active count. */
   sleepCycles = 0;
   /** The asleep part of `sleepCycles` by mode, in SLPCTRL.SMODE order: IDLE, STANDBY, POWER-DOWN. */
-  readonly sleepCyclesByMode = [0, 0, 0];
+  readonly sleepCyclesByMode = new Float64Array(3);
   sleeping = false;
   /** Index into `sleepCyclesByMode` of the mode the core sleeps in. */
   private sleepMode = 0;
@@ -119,6 +120,7 @@ export class Cpu implements Core {
       return f(core);
     };
     this.code = new Array<Exec>(this.flashWords).fill(this.lazy);
+    widenCounters(this, 'sleepCycles', 'instructions', 'effects', 'fastForwardedCycles', 'runLimit');
   }
 
   /** Forget decoded instructions (after any flash write). */

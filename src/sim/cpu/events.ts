@@ -5,6 +5,8 @@
 // and WDT) schedule events in seconds; the clock converts between the two so that a prescaler change
 // (CLKCTRL.MCLKCTRLB) only moves the conversion epoch, never an already scheduled event.
 
+import { widenCounters } from './wide-counters.js';
+
 /** A scheduled callback. Keep the object to cancel it, or to re-arm it without allocating (`rearm`). */
 export interface ClockEvent {
   time: number;
@@ -32,6 +34,7 @@ export class SimClock {
 
   constructor(cpuHz: number) {
     this.period = 1 / cpuHz;
+    widenCounters(this, 'cycles', 'fired', 'epochCycles', 'seq');
   }
 
   /** Simulated time in seconds. */

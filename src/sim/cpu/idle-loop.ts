@@ -17,6 +17,7 @@
 // so ordinary code pays almost nothing.
 
 import type { Core } from './core.js';
+import { widenCounters } from './wide-counters.js';
 
 /** Backward branches at most this far (words) get a watcher: polling loops are a handful of instructions. */
 export const WATCHED_LOOP_WORDS = 32;
@@ -34,6 +35,10 @@ export class LoopWatch {
   /** The state above belongs to the previous visit and that visit's iteration was effect-free too. */
   private valid = false;
   private misses = 0;
+
+  constructor() {
+    widenCounters(this, 'cycles', 'instructions', 'effects', 'fired');
+  }
 
   /** The branch was taken (called before its own `branchCycles` are added to the clock). */
   taken(cpu: Core, branchCycles: number): void {

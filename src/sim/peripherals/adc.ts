@@ -293,16 +293,18 @@ export class Adc implements Peripheral {
   sync(): void {
     if (!this.busy || this.pausedAt !== undefined) return;
     const now = this.ctx.clock.time;
-    while (this.samplesLeft > 0 && this.nextSampleAt <= now) {
+    if (this.samplesLeft === 0 || this.nextSampleAt > now) return;
+    do {
       const code = this.convert(this.nextSampleAt);
       this.sample = code;
       this.accumulator += code;
       this.samplesLeft--;
       if (this.flags & SAMPRDY) this.flags |= SAMPOVR;
       this.flags |= SAMPRDY;
-      this.updateIrq();
       this.nextSampleAt += this.perSample;
-    }
+    } while (this.samplesLeft > 0 && this.nextSampleAt <= now);
+    // The request lines once for all the samples taken: nothing runs between them that could see the lines.
+    this.updateIrq();
   }
 
   private finish(): void {

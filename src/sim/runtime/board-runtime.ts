@@ -114,7 +114,8 @@ export class BoardRuntime {
         options.onUartByte?.(byte, t);
         this.uartByte(byte, t);
       },
-      trace: (event) => this.emit({ type: 'chip', event: this.parkedSeconds === 0 && !this.parked ? event : { ...event, t: boardTime(event.t) } }),
+      // Without a listener the chip builds no trace events at all (it wakes and sleeps several times a second).
+      trace: options.onEvent && ((event) => this.emit({ type: 'chip', event: this.parkedSeconds === 0 && !this.parked ? event : { ...event, t: boardTime(event.t) } })),
       onUpdiHold: () => this.updatePark(),
     });
     this.power = new McuPowerMeter(this.chip.cpu);

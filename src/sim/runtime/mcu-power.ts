@@ -46,10 +46,18 @@ function interpolate(points: readonly (readonly [number, number])[], x: number):
   return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
 }
 
+/** The supply-voltage factor of a state's current: its shape at `vdd` relative to 3 V. */
+function voltageScale(state: McuState, vdd: number): number {
+  const shape = state === 'active' ? ACTIVE_5MHZ : IDLE_5MHZ;
+  return interpolate(shape, vdd) / interpolate(shape, 3);
+}
+
 /** Supply current (A) in a state at supply voltage `vdd` (V), never below 0. */
 export function mcuSupplyAmps(state: McuState, vdd: number): number {
-  const shape = state === 'active' ? ACTIVE_5MHZ : IDLE_5MHZ;
-  const scale = interpolate(shape, vdd) / interpolate(shape, 3);
+  return ampsAtScale(state, voltageScale(state, vdd));
+}
+
+function ampsAtScale(state: McuState, scale: number): number {
   return Math.max(0, MCU_AMPS_3V[state] * scale);
 }
 
@@ -59,7 +67,7 @@ export interface McuCycleSource {
   /** Cycles not executing (asleep, held in reset, starting up or stopped). */
   readonly sleepCycles: number;
   /** The asleep part of `sleepCycles` by sleep mode: IDLE, STANDBY, POWER-DOWN. */
-  readonly sleepCyclesByMode: readonly number[];
+  readonly sleepCyclesByMode: ArrayLike<number>;
 }
 
 /** Seconds and charge per MCU state since the meter started. */
@@ -92,7 +100,7 @@ export class McuPowerMeter {
     this.lastTime = cpu.clock.time;
     this.lastCycles = cpu.clock.cycles;
     this.lastSleep = cpu.sleepCycles;
-    this.lastByMode = [...cpu.sleepCyclesByMode];
+    this.lastByMode = Array.from(cpu.sleepCyclesByMode);
   }
 
   /** Leaves the time since the last sample out (the board was parked: it is not the board's time). */
@@ -120,10 +128,14 @@ export class McuPowerMeter {
       powerDown,
       reset: notRunning - idle - standby - powerDown,
     };
+    // Every state but active has the IDLE shape: two voltage factors per sample, not one per state (the same
+    // numbers mcuSupplyAmps gives).
+    const activeScale = voltageScale('active', vdd);
+    const sleepScale = voltageScale('idle', vdd);
     for (const state of MCU_STATES) {
       const s = (dt * cycles[state]) / dc;
       this.seconds[state] += s;
-      this.chargeAs[state] += s * mcuSupplyAmps(state, vdd);
+      this.chargeAs[state] += s * ampsAtScale(state, state === 'active' ? activeScale : sleepScale);
     }
     this.skip();
   }
