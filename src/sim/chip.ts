@@ -68,6 +68,8 @@ export interface Attiny824Options extends ChipCallbacks {
   i2c?: I2cHostOptions;
   /** Fast-forward through idle polling loops (default true; the results are the same either way). */
   fastForward?: boolean;
+  /** Execute known library routines natively (default true; the results are the same either way). */
+  nativeRoutines?: boolean;
 }
 
 export type RunResult = 'limit' | 'break';
@@ -169,6 +171,7 @@ export class Attiny824 {
       () => this.memories.fuses[FUSE.BOOTEND]! * 256,
     );
     this.cpu.fastForward = options.fastForward ?? true;
+    this.cpu.nativeRoutines = options.nativeRoutines ?? true;
     const ctx: ChipContext = {
       clock: this.clock,
       cpu: this.cpu,

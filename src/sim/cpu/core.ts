@@ -30,6 +30,13 @@ export interface Core {
   fastForwardedCycles: number;
   /** The cycle the current run stops at (idle loops never skip past it). */
   runLimit: number;
+  /** Execute known library routines natively (routines.ts; on by default, off to compare). */
+  nativeRoutines: boolean;
+  /** Inside a straight run of the CPU loop, the cycle before which every instruction boundary of a natively
+   * executed routine must lie (the next event or the run's end); -Infinity elsewhere. */
+  routineLimit: number;
+  /** Routines executed natively so far (tests, bench). */
+  nativeCalls: number;
 
   /** Flash word at a word address. */
   progWord(wordAddr: number): number;

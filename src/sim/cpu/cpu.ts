@@ -16,7 +16,9 @@ import type { Core, Exec } from './core.js';
 import { decodeAt } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
-import { SREG_I } from './sreg.js';
+import { add8, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
+import { InlineOps, Op } from './inline-ops.js';
+import { SREG_C, SREG_I } from './sreg.js';
 import { widenCounters } from './wide-counters.js';
 import { ATTINY824 } from '../../part/attiny824.js';
 import { DATA_SPACE } from '../../part/tinyavr2.js';
@@ -96,6 +98,12 @@ export class Cpu implements Core {
   fastForwardedCycles = 0;
   /** The cycle the current `run` stops at (idle loops never skip past it). */
   runLimit = 0;
+  /** Execute known library routines natively (routines.ts; on by default, off to compare). */
+  nativeRoutines = true;
+  /** See Core.routineLimit: finite only during a straight run. */
+  routineLimit = -Infinity;
+  /** Routines executed natively so far (tests, bench). */
+  nativeCalls = 0;
   /** Decoded-instruction cache, one entry per flash word. */
   readonly code: Exec[];
   readonly flashWords: number;
@@ -103,6 +111,13 @@ export class Cpu implements Core {
   /** Instructions left in which a CCP key is valid (0 = none). */
   ccpCount = 0;
   private readonly lazy: Exec;
+  /** The instructions the run loop executes inline (inline-ops.ts), decoded with their closures. */
+  private readonly ops: InlineOps;
+  /** All Op.CLOSURE: the kinds the run loop sees with `inlineOps` off. */
+  private readonly noOps: Uint8Array;
+  /** Execute the common instructions inline in the run loop (on by default, off to compare: every instruction
+   * through its closure). */
+  inlineOps = true;
 
   constructor(
     readonly flash: Uint8Array,
@@ -114,9 +129,12 @@ export class Cpu implements Core {
     readonly bootEndBytes: () => number = () => 0,
   ) {
     this.flashWords = flash.length >> 1;
+    this.ops = new InlineOps(this.flashWords);
+    this.noOps = new Uint8Array(this.flashWords);
     this.lazy = (core: Core): number => {
       const f = decodeAt(core, core.pc);
       this.code[core.pc] = f;
+      this.ops.decode(core, core.pc);
       return f(core);
     };
     this.code = new Array<Exec>(this.flashWords).fill(this.lazy);
@@ -126,6 +144,7 @@ export class Cpu implements Core {
   /** Forget decoded instructions (after any flash write). */
   invalidateCode(): void {
     this.code.fill(this.lazy);
+    this.ops.clear();
   }
 
   /** Core state after any reset: PC 0, SP = RAMEND, SREG 0. Register and SRAM contents survive a reset. */
@@ -297,15 +316,234 @@ export class Cpu implements Core {
       // changed control state) or the next event or the end of the run comes.
       const limit = clock.nextEventCycle < untilCycle ? clock.nextEventCycle : untilCycle;
       this.attention = false;
-      do {
-        const cycles = code[this.pc]!(this);
-        clock.cycles += cycles;
-        this.instructions++;
-      } while (!this.attention && clock.cycles < limit);
+      this.routineLimit = limit;
+      this.straightRun(limit);
+      this.routineLimit = -Infinity;
       // Only the last instruction can have written CCP; its own retirement counts (see writeCcp).
       if (this.ccpCount !== 0) this.ccpCount--;
     }
     return 'break';
+  }
+
+  /**
+   * Executes instructions until one raises `attention` or the clock reaches `limit`. The kinds of inline-ops.ts
+   * run here, each exactly as its closure in decoder.ts does (same helpers, same order); the rest call their
+   * closure.
+   */
+  private straightRun(limit: number): void {
+    const clock = this.clock;
+    const code = this.code;
+    const ops = this.ops;
+    const kinds = this.inlineOps ? ops.kind : this.noOps;
+    const A = ops.a;
+    const B = ops.b;
+    const C = ops.c;
+    const next = ops.next;
+    const target = ops.target;
+    const regs = this.regs;
+    const sram = this.sram;
+    do {
+      const pc = this.pc;
+      let cycles = 1;
+      switch (kinds[pc]) {
+        case Op.LDI:
+          regs[A[pc]!] = B[pc]!;
+          this.pc = next[pc]!;
+          break;
+        case Op.MOV:
+          regs[A[pc]!] = regs[B[pc]!]!;
+          this.pc = next[pc]!;
+          break;
+        case Op.MOVW: {
+          const d = A[pc]!;
+          const r = B[pc]!;
+          regs[d] = regs[r]!;
+          regs[d + 1] = regs[r + 1]!;
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.ADD: {
+          const d = A[pc]!;
+          regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, 0);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.ADC: {
+          const d = A[pc]!;
+          regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.SUB: {
+          const d = A[pc]!;
+          regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, 0, false);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.SBC: {
+          const d = A[pc]!;
+          regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.CP:
+          sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, 0, false);
+          this.pc = next[pc]!;
+          break;
+        case Op.CPC:
+          sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
+          this.pc = next[pc]!;
+          break;
+        case Op.CPI:
+          sub8(this, regs[A[pc]!]!, B[pc]!, 0, false);
+          this.pc = next[pc]!;
+          break;
+        case Op.SUBI: {
+          const d = A[pc]!;
+          regs[d] = sub8(this, regs[d]!, B[pc]!, 0, false);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.SBCI: {
+          const d = A[pc]!;
+          regs[d] = sub8(this, regs[d]!, B[pc]!, this.sreg & SREG_C, true);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.ANDI: {
+          const d = A[pc]!;
+          regs[d] = logic8(this, regs[d]! & B[pc]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.ORI: {
+          const d = A[pc]!;
+          regs[d] = logic8(this, regs[d]! | B[pc]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.AND: {
+          const d = A[pc]!;
+          regs[d] = logic8(this, regs[d]! & regs[B[pc]!]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.OR: {
+          const d = A[pc]!;
+          regs[d] = logic8(this, regs[d]! | regs[B[pc]!]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.EOR: {
+          const d = A[pc]!;
+          regs[d] = logic8(this, regs[d]! ^ regs[B[pc]!]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.MUL:
+          mulResult(this, regs[A[pc]!]! * regs[B[pc]!]!, false);
+          this.pc = next[pc]!;
+          cycles = 2;
+          break;
+        case Op.LSR: {
+          const d = A[pc]!;
+          const v = regs[d]!;
+          regs[d] = shift8(this, v >> 1, v & 1);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.ROR: {
+          const d = A[pc]!;
+          const v = regs[d]!;
+          regs[d] = shift8(this, (v >> 1) | ((this.sreg & SREG_C) << 7), v & 1);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.DEC:
+          incDec8(this, A[pc]!, -1);
+          this.pc = next[pc]!;
+          break;
+        case Op.INC:
+          incDec8(this, A[pc]!, 1);
+          this.pc = next[pc]!;
+          break;
+        case Op.RJMP:
+          this.pc = target[pc]!;
+          cycles = 2;
+          break;
+        case Op.BRANCH:
+          if (((this.sreg & A[pc]!) !== 0) === (B[pc] === 1)) {
+            this.pc = target[pc]!;
+            cycles = 2;
+          } else this.pc = next[pc]!;
+          break;
+        case Op.SBRC:
+          if ((regs[A[pc]!]! & B[pc]!) === 0) {
+            this.pc = target[pc]!;
+            cycles = C[pc]!;
+          } else this.pc = next[pc]!;
+          break;
+        case Op.SBRS:
+          if (regs[A[pc]!]! & B[pc]!) {
+            this.pc = target[pc]!;
+            cycles = C[pc]!;
+          } else this.pc = next[pc]!;
+          break;
+        case Op.CPSE:
+          if (regs[A[pc]!] === regs[B[pc]!]) {
+            this.pc = target[pc]!;
+            cycles = C[pc]!;
+          } else this.pc = next[pc]!;
+          break;
+        case Op.RCALL:
+          this.pushPc(next[pc]!);
+          this.pc = target[pc]!;
+          cycles = 2;
+          break;
+        case Op.RET:
+          this.pc = this.popPc();
+          cycles = 4;
+          break;
+        case Op.PUSH:
+          this.push(regs[A[pc]!]!);
+          this.pc = next[pc]!;
+          break;
+        case Op.POP:
+          regs[A[pc]!] = this.pop();
+          this.pc = next[pc]!;
+          cycles = 2;
+          break;
+        case Op.LDD: {
+          // SRAM directly; anything else (I/O, NVM) through the closure, which does the whole instruction.
+          const p = B[pc]!;
+          const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
+          if (s < SRAM_SIZE) {
+            regs[A[pc]!] = sram[s]!;
+            this.pc = next[pc]!;
+            cycles = 2;
+          } else cycles = code[pc]!(this);
+          break;
+        }
+        case Op.STD: {
+          const p = B[pc]!;
+          const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
+          if (s < SRAM_SIZE) {
+            this.effects++;
+            sram[s] = regs[A[pc]!]!;
+            this.pc = next[pc]!;
+          } else cycles = code[pc]!(this);
+          break;
+        }
+        case Op.BCLR:
+          this.sreg &= ~A[pc]!;
+          this.pc = next[pc]!;
+          break;
+        default:
+          cycles = code[pc]!(this);
+      }
+      clock.cycles += cycles;
+      this.instructions++;
+    } while (!this.attention && clock.cycles < limit);
   }
 
   /** Executes exactly one instruction (or one interrupt entry); returns the cycles it took. For tests. */

@@ -12,6 +12,7 @@
 import type { Core, Exec } from './core.js';
 import { add8, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
 import { LoopWatch, WATCHED_LOOP_WORDS } from './idle-loop.js';
+import { nativeRoutineAt } from './routines.js';
 import { SREG_C, SREG_H, SREG_I, SREG_N, SREG_S, SREG_T, SREG_V, SREG_Z } from './sreg.js';
 import { ATTINY824 } from '../../part/attiny824.js';
 import { DATA_SPACE } from '../../part/tinyavr2.js';
@@ -47,8 +48,15 @@ const s8 = (v: number): number => (v << 24) >> 24;
 
 // ---- the decoder ------------------------------------------------------------------------------------------
 
-/** Decodes the instruction at word address `pc` of the CPU's flash. */
+/** Decodes the instruction at word address `pc` of the CPU's flash (the entry of a known library routine runs
+ * the routine natively where it may: routines.ts). */
 export function decodeAt(cpu: Core, pc: number): Exec {
+  const plain = decodeInstructionAt(cpu, pc);
+  return nativeRoutineAt(cpu, pc, plain) ?? plain;
+}
+
+/** Decodes the one instruction at word address `pc`. */
+function decodeInstructionAt(cpu: Core, pc: number): Exec {
   const op = cpu.progWord(pc);
   const next = (pc + 1) % cpu.flashWords;
   const after = (pc + 2) % cpu.flashWords;

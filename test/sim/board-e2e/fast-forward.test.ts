@@ -1,6 +1,8 @@
 /**
- * The real firmware with the emulator's fast-forward on and off (src/sim/cpu/idle-loop.ts): identical UART
- * lines at identical instants, identical output-pin changes, resets and cycle counts. The runs include the
+ * The real firmware with the emulator's shortcuts on and off — fast-forward through idle loops
+ * (src/sim/cpu/idle-loop.ts), instructions executed inline in the run loop (cpu/inline-ops.ts), libgcc's
+ * multiply executed natively (cpu/routines.ts): identical UART lines at identical instants, identical
+ * output-pin changes, resets, cycle and instruction counts, SRAM and registers. The runs include the
  * loops the firmware still polls: the EEPROM write of the defaults after a corrupt configuration (NVMCTRL busy)
  * and the RTC synchronisation at start-up, and the watchdog reset of the hanging test build.
  */
@@ -13,14 +15,24 @@ import { join } from 'node:path';
 import { loadScenarioFile } from '../../../src/sim/scenario/index.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { firmware } from './harness.js';
+import type { Chemistry } from '../../../src/sim/board/types.js';
 
-async function run(fastForward: boolean, hangAfter: number | undefined, seconds: number) {
+interface Shortcuts {
+  fastForward: boolean;
+  inlineOps: boolean;
+  nativeRoutines: boolean;
+}
+
+const ALL_ON: Shortcuts = { fastForward: true, inlineOps: true, nativeRoutines: true };
+const ALL_OFF: Shortcuts = { fastForward: false, inlineOps: false, nativeRoutines: false };
+
+async function run(shortcuts: boolean | Shortcuts, hangAfter: number | undefined, seconds: number, chemistry: Chemistry = 'LTO') {
   const memories = new NvmMemories();
-  await preloadFirmware(memories, (await firmware('LTO', hangAfter)).artifacts.hex);
+  await preloadFirmware(memories, (await firmware(chemistry, hangAfter)).artifacts.hex);
   await preloadFuses(memories);
   memories.eeprom.fill(0x5a, 0, 20); // corrupt: the firmware writes its defaults back
   const switches: unknown[] = [];
-  const scenario = await loadScenarioFile(join(REPO_ROOT, 'examples/scenarios/discharge-uvlo.yaml'), { chemistry: 'LTO' });
+  const scenario = await loadScenarioFile(join(REPO_ROOT, 'examples/scenarios/discharge-uvlo.yaml'), { chemistry });
   const rt = new BoardRuntime({
     scenario,
     memories,
@@ -28,7 +40,10 @@ async function run(fastForward: boolean, hangAfter: number | undefined, seconds:
       if (e.type === 'switch') switches.push([e.pin, e.state, e.t]);
     },
   });
-  rt.chip.cpu.fastForward = fastForward;
+  const on = typeof shortcuts === 'boolean' ? { ...ALL_ON, fastForward: shortcuts } : shortcuts;
+  rt.chip.cpu.fastForward = on.fastForward;
+  rt.chip.cpu.inlineOps = on.inlineOps;
+  rt.chip.cpu.nativeRoutines = on.nativeRoutines;
   for (let t = 1; t <= seconds; t++) rt.advance(t);
   const cpu = rt.chip.cpu;
   return {
@@ -41,8 +56,12 @@ async function run(fastForward: boolean, hangAfter: number | undefined, seconds:
       byMode: [...cpu.sleepCyclesByMode],
       instructions: cpu.instructions,
       eeprom: Array.from(memories.eeprom.subarray(0, 20)),
+      sram: Buffer.from(cpu.sram).toString('hex'),
+      regs: Array.from(cpu.regs),
+      core: [cpu.pc, cpu.sp, cpu.sreg],
     },
     skipped: cpu.fastForwardedCycles,
+    nativeCalls: cpu.nativeCalls,
   };
 }
 
@@ -57,6 +76,19 @@ test('LTO firmware through UVLO and back (discharge-uvlo.yaml), and the hanging 
     else {
       assert.ok(on.seen.lines.some((l) => String(l[1]).includes('UVLO')), 'UVLO reached');
       assert.ok(on.seen.lines.some((l) => String(l[1]).includes('CHARGING')), 'charging again');
+    }
+  }
+});
+
+test('both chemistries through UVLO and back: every shortcut alone and all together give what the plain interpreter gives', async () => {
+  for (const chemistry of ['LTO', 'NAION'] as const) {
+    const plain = await run(ALL_OFF, undefined, 1500, chemistry);
+    assert.ok(plain.seen.lines.some((l) => String(l[1]).includes('UVLO')), `${chemistry}: UVLO reached`);
+    assert.equal(plain.nativeCalls, 0);
+    for (const shortcuts of [{ ...ALL_OFF, inlineOps: true }, { ...ALL_OFF, nativeRoutines: true }, ALL_ON]) {
+      const fast = await run(shortcuts, undefined, 1500, chemistry);
+      assert.deepEqual(fast.seen, plain.seen, `${chemistry} ${JSON.stringify(shortcuts)}`);
+      if (shortcuts.nativeRoutines) assert.ok(fast.nativeCalls > 1000, `${chemistry}: ${fast.nativeCalls} multiplies ran natively`);
     }
   }
 });
