@@ -17,6 +17,10 @@
 #define HW_TICK_bm        (1u << HW_TICK_bit)
 #define HW_UART_BUSY_bit  1   /* from the first queued byte until the last has left the pin */
 #define HW_UART_BUSY_bm   (1u << HW_UART_BUSY_bit)
+/* Not shared with a handler, kept here for the one-word test: set once at start-up when the
+ * EEPROM holds a valid calibration block (main.c applies the corrections only then). */
+#define HW_CALIBRATED_bit 2
+#define HW_CALIBRATED_bm  (1u << HW_CALIBRATED_bit)
 
 typedef struct {
     uint16_t batt_acc;       /* single-ended sums of 16 (0..65520) */

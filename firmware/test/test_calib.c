@@ -71,6 +71,39 @@ TEST(identity_changes_no_current_at_any_gain)
     CHECK_EQ(first_bad, -1);
 }
 
+/* The arithmetic against the formulas of docs/calibration.md in 64 bits, for every input at gains
+ * and offsets around the identity (which the firmware takes a shortcut for) and at the extremes. */
+static long long ref_round_q15(long long x, unsigned gain)
+{
+    long long t = x * (long long)gain + 16384;
+    return t >= 0 ? t / 32768 : -((-t + 32767) / 32768);   /* floor */
+}
+
+TEST(arithmetic_equals_the_formulas_near_and_away_from_identity)
+{
+    static const uint16_t gains[] = { 0, 1, 16384, 32767, 32768, 32769, 33423, 49151, 65535 };
+    static const int16_t offsets[] = { -32768, -12, -1, 0, 1, 9, 32767 };
+    long bad = 0;
+    for (unsigned g = 0; g < COUNT(gains); g++) {
+        for (unsigned o = 0; o < COUNT(offsets); o++) {
+            calib_linear_t lin = { gains[g], offsets[o] };
+            for (long x = 0; x <= 0xFFFF; x++) {
+                long long v = ref_round_q15(x, gains[g]) + offsets[o];
+                v = v < 0 ? 0 : v > 0xFFFF ? 0xFFFF : v;
+                long long i = ref_round_q15(x - 32768, gains[g]);
+                i = i < -32768 ? -32768 : i > 32767 ? 32767 : i;
+                long long a = (long long)(x - 32768) - offsets[o];
+                a = a < -32768 ? -32768 : a > 32767 ? 32767 : a;
+                if (calib_voltage((uint16_t)x, &lin) != v || calib_current_ma((int16_t)(x - 32768), &lin) != i ||
+                    calib_current_acc((int16_t)(x - 32768), &lin) != a) {
+                    bad++;
+                }
+            }
+        }
+    }
+    CHECK_EQ(bad, 0);
+}
+
 TEST(current_offset_is_right_at_every_gain)
 {
     /* LTO: -500 mA reads -1600 * 2^shift counts; an ADC offset of +37 counts adds the same 37 at
@@ -193,6 +226,7 @@ void suite_calib(void)
     RUN(current_offset_vectors);
     RUN(identity_changes_no_voltage);
     RUN(identity_changes_no_current_at_any_gain);
+    RUN(arithmetic_equals_the_formulas_near_and_away_from_identity);
     RUN(current_offset_is_right_at_every_gain);
     RUN(negative_current_with_gain_and_offset);
     RUN(current_full_scale_clamps);
