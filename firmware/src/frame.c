@@ -9,46 +9,29 @@ void fmt_str(put_fn put, const char *s)
     }
 }
 
-/* Up to four digits (v < 10000) by repeated subtraction of 1000, 100 and 10 in 16 bits; `all`
- * prints the leading zeros too (the low four digits of a larger number). */
-static void fmt_4(put_fn put, uint16_t v, uint8_t all)
+/* Decimal by repeated subtraction of powers of ten: no 32-bit division routine needed. */
+static const uint32_t pow10[9] = {
+    1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL,
+};
+
+void fmt_u32(put_fn put, uint32_t v)
 {
-    static const uint16_t pow10[3] = {1000u, 100u, 10u};
-    for (uint8_t i = 0; i < 3; i++) {
+    /* below 10000 (most frame fields) the five leading zeros are not even tried */
+    const uint32_t *p = v < 10000u ? &pow10[6] : pow10;
+    uint8_t started = 0;
+    for (; p != &pow10[9]; p++) {
+        uint32_t step = *p;   /* loaded once per digit, not once per subtraction */
         char digit = '0';
-        while (v >= pow10[i]) {
-            v -= pow10[i];
+        while (v >= step) {
+            v -= step;
             digit++;
         }
-        if (digit != '0' || all) {
+        if (digit != '0' || started) {
             put(digit);
-            all = 1;
+            started = 1;
         }
     }
     put((char)('0' + v));
-}
-
-/* Decimal without a division routine: from 10000 up, the leading digits by repeated subtraction of
- * 32-bit powers of ten, then the low four by fmt_4 in 16 bits (most frame fields have four digits or
- * fewer and never see the 32-bit part). */
-void fmt_u32(put_fn put, uint32_t v)
-{
-    static const uint32_t pow10[6] = {1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL};
-    uint8_t all = 0;
-    if (v >= 10000u) {
-        for (uint8_t i = 0; i < 6; i++) {
-            char digit = '0';
-            while (v >= pow10[i]) {
-                v -= pow10[i];
-                digit++;
-            }
-            if (digit != '0' || all) {
-                put(digit);
-                all = 1;
-            }
-        }
-    }
-    fmt_4(put, (uint16_t)v, all);
 }
 
 void fmt_i32(put_fn put, int32_t v)
