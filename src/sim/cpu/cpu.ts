@@ -538,6 +538,48 @@ export class Cpu implements Core {
           this.sreg &= ~A[pc]!;
           this.pc = next[pc]!;
           break;
+        case Op.LDS:
+          regs[A[pc]!] = this.read(target[pc]!);
+          this.pc = next[pc]!;
+          cycles = C[pc]!;
+          break;
+        case Op.STS:
+          this.write(target[pc]!, regs[A[pc]!]!);
+          this.pc = next[pc]!;
+          cycles = 2;
+          break;
+        case Op.IN:
+          regs[A[pc]!] = this.read(target[pc]!);
+          this.pc = next[pc]!;
+          break;
+        case Op.OUT:
+          this.write(target[pc]!, regs[A[pc]!]!);
+          this.pc = next[pc]!;
+          break;
+        case Op.CBI: {
+          const io = target[pc]!;
+          this.write(io, this.read(io) & ~B[pc]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.SBI: {
+          const io = target[pc]!;
+          this.write(io, this.read(io) | B[pc]!);
+          this.pc = next[pc]!;
+          break;
+        }
+        case Op.SBIC:
+          if ((this.read(A[pc]!) & B[pc]!) === 0) {
+            this.pc = target[pc]!;
+            cycles = C[pc]!;
+          } else this.pc = next[pc]!;
+          break;
+        case Op.SBIS:
+          if (this.read(A[pc]!) & B[pc]!) {
+            this.pc = target[pc]!;
+            cycles = C[pc]!;
+          } else this.pc = next[pc]!;
+          break;
         default:
           cycles = code[pc]!(this);
       }

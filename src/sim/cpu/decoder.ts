@@ -31,7 +31,8 @@ const IO_END = DATA_SPACE.IO_END;
 const SRAM_START = ATTINY824.sramStart;
 const MAPPED_FLASH = DATA_SPACE.MAPPED_FLASH;
 
-function nvmCycles(addr: number): number {
+/** The extra cycle of a load from NVM in the data space. */
+export function nvmCycles(addr: number): number {
   return addr >= IO_END && (addr < SRAM_START || addr >= MAPPED_FLASH) ? 1 : 0;
 }
 

@@ -8,7 +8,7 @@
 // CLOSURE and runs its closure. `Cpu.inlineOps` off runs every instruction through its closure (to compare).
 
 import type { Core } from './core.js';
-import { isTwoWord } from './decoder.js';
+import { isTwoWord, nvmCycles } from './decoder.js';
 import { WATCHED_LOOP_WORDS } from './idle-loop.js';
 import { isNativeRoutineEntry } from './routines.js';
 
@@ -52,6 +52,17 @@ export const enum Op {
   STD,
   /** CLC, CLZ, … CLI: a = the SREG mask. */
   BCLR,
+  /** LDS / STS: a = register, target = data address, c = cycles (LDS), next = the word after the address. */
+  LDS,
+  STS,
+  /** IN / OUT: a = register, target = I/O address. */
+  IN,
+  OUT,
+  /** CBI / SBI / SBIC / SBIS: target = I/O address, b = bit mask (skips: c = skip cycles, next… as SBRC). */
+  CBI,
+  SBI,
+  SBIC,
+  SBIS,
 }
 
 /** CPI, SBCI, SUBI, ORI, ANDI: opcodes 0x3xxx–0x7xxx. */
@@ -150,9 +161,11 @@ export class InlineOps {
         return op & 0x0200 ? Op.STD : Op.LDD;
       }
       case 0x9:
-        return this.kind9(pc, op, d5, r5);
-      case 0xb: // IN / OUT reach the bus
-        return Op.CLOSURE;
+        return this.kind9(cpu, pc, op, d5, r5, skip);
+      case 0xb:
+        this.set(pc, d5);
+        this.target[pc] = (op & 0x0f) | ((op >> 5) & 0x30);
+        return op & 0x0800 ? Op.OUT : Op.IN;
       case 0xc: {
         const k = (op << 20) >> 20;
         if (k < 0 && k >= -WATCHED_LOOP_WORDS) return Op.CLOSURE; // the idle-loop watcher lives in the closure
@@ -184,10 +197,17 @@ export class InlineOps {
     }
   }
 
-  /** The 0x9xxx block: POP, PUSH, LSR, ROR, DEC, INC, RET, BCLR, MUL. */
-  private kind9(pc: number, op: number, d5: number, r5: number): Op {
+  /** The 0x9xxx block: LDS, STS, POP, PUSH, LSR, ROR, DEC, INC, RET, BCLR, CBI, SBI, SBIC, SBIS, MUL. */
+  private kind9(cpu: Core, pc: number, op: number, d5: number, r5: number, skip: () => void): Op {
     const group = (op >> 9) & 7;
     const low = op & 0xf;
+    if ((group === 0 || group === 1) && low === 0) {
+      const k = cpu.progWord((pc + 1) % cpu.flashWords);
+      this.set(pc, d5, 0, 3 + nvmCycles(k));
+      this.target[pc] = k;
+      this.next[pc] = (pc + 2) % cpu.flashWords;
+      return group === 0 ? Op.LDS : Op.STS;
+    }
     if (group === 0) {
       if (low !== 0xf) return Op.CLOSURE;
       this.set(pc, d5);
@@ -197,6 +217,17 @@ export class InlineOps {
       if (low !== 0xf) return Op.CLOSURE;
       this.set(pc, d5);
       return Op.PUSH;
+    }
+    if (group === 4 || group === 5) {
+      const sel = (op >> 8) & 3;
+      this.set(pc, 0, 1 << (op & 7));
+      this.target[pc] = (op >> 3) & 0x1f;
+      if (sel === 0) return Op.CBI;
+      if (sel === 2) return Op.SBI;
+      // The skip's target and cycles; the I/O address moves to `a` (target holds the skip address).
+      this.a[pc] = (op >> 3) & 0x1f;
+      skip();
+      return sel === 1 ? Op.SBIC : Op.SBIS;
     }
     if (group === 2) {
       this.set(pc, d5);

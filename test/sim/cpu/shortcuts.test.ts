@@ -116,6 +116,8 @@ function instruction(rnd: () => number): number {
     () => 0x9588, // SLEEP (no event wakes a bare core: time runs to the end)
     () => 0xb000 | (Math.floor(rnd() * 0x800)), // IN / OUT
     () => 0x9000 | (d << 4), // LDS (the next word is its address)
+    () => 0x9200 | (d << 4), // STS
+    () => 0x9800 | (Math.floor(rnd() * 4) << 8) | (Math.floor(rnd() * 32) << 3) | Math.floor(rnd() * 8), // CBI, SBIC, SBI, SBIS
     () => byte(rnd) | (byte(rnd) << 8), // anything
   ];
   return pick(rnd, kinds)();
