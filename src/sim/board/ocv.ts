@@ -64,21 +64,26 @@ export const OCV_TABLES: Readonly<Record<Chemistry, readonly OcvPoint[]>> = {
   NAION: NAION_OCV,
 };
 
-/** Index i of the segment [i, i+1] that holds `x` (end segments extend outwards). */
-function segmentIndex(table: readonly OcvPoint[], x: number, key: 'soc' | 'volts'): number {
+/** Index i of the segment [i, i+1] whose `key` range holds `x` (end segments extend outwards). The key is read
+ * through a function literal at each call site, not `table[mid][key]`: ocvAt runs for every ADC sample, and a
+ * property looked up by a variable name is several times slower. */
+function segmentIndex(table: readonly OcvPoint[], x: number, keyOf: (p: OcvPoint) => number): number {
   let lo = 0;
   let hi = table.length - 2;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (table[mid][key] <= x) lo = mid;
+    if (keyOf(table[mid]) <= x) lo = mid;
     else hi = mid - 1;
   }
   return lo;
 }
 
+const socOf = (p: OcvPoint): number => p.soc;
+const voltsOf = (p: OcvPoint): number => p.volts;
+
 /** Open-circuit voltage (V) at state of charge `soc` (0–1; extrapolated outside). */
 export function ocvAt(table: readonly OcvPoint[], soc: number): number {
-  const i = segmentIndex(table, soc, 'soc');
+  const i = segmentIndex(table, soc, socOf);
   const a = table[i];
   const b = table[i + 1];
   const v = a.volts + ((soc - a.soc) * (b.volts - a.volts)) / (b.soc - a.soc);
@@ -87,7 +92,7 @@ export function ocvAt(table: readonly OcvPoint[], soc: number): number {
 
 /** State of charge (0–1) whose open-circuit voltage is `volts`: the inverse of {@link ocvAt}. */
 export function socAtOcv(table: readonly OcvPoint[], volts: number): number {
-  const i = segmentIndex(table, volts, 'volts');
+  const i = segmentIndex(table, volts, voltsOf);
   const a = table[i];
   const b = table[i + 1];
   return a.soc + ((volts - a.volts) * (b.soc - a.soc)) / (b.volts - a.volts);

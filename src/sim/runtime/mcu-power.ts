@@ -41,9 +41,9 @@ const IDLE_5MHZ: readonly (readonly [number, number])[] = [[2, 0.4e-3], [3, 0.6e
 function interpolate(points: readonly (readonly [number, number])[], x: number): number {
   let i = 1;
   while (i < points.length - 1 && x > points[i]![0]) i++;
-  const [x0, y0] = points[i - 1]!;
-  const [x1, y1] = points[i]!;
-  return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+  const p0 = points[i - 1]!;
+  const p1 = points[i]!;
+  return p0[1] + ((p1[1] - p0[1]) * (x - p0[0])) / (p1[0] - p0[0]);
 }
 
 /** The supply-voltage factor of a state's current: its shape at `vdd` relative to 3 V. */
@@ -121,23 +121,23 @@ export class McuPowerMeter {
     const standby = cpu.sleepCyclesByMode[1]! - this.lastByMode[1]!;
     const powerDown = cpu.sleepCyclesByMode[2]! - this.lastByMode[2]!;
     const notRunning = cpu.sleepCycles - this.lastSleep;
-    const cycles: Record<McuState, number> = {
-      active: dc - notRunning,
-      idle,
-      standby,
-      powerDown,
-      reset: notRunning - idle - standby - powerDown,
-    };
     // Every state but active has the IDLE shape: two voltage factors per sample, not one per state (the same
-    // numbers mcuSupplyAmps gives).
+    // numbers mcuSupplyAmps gives). Called once per simulated second: no object per call.
     const activeScale = voltageScale('active', vdd);
     const sleepScale = voltageScale('idle', vdd);
-    for (const state of MCU_STATES) {
-      const s = (dt * cycles[state]) / dc;
-      this.seconds[state] += s;
-      this.chargeAs[state] += s * ampsAtScale(state, state === 'active' ? activeScale : sleepScale);
-    }
+    this.book('active', dc - notRunning, dt, dc, activeScale);
+    this.book('idle', idle, dt, dc, sleepScale);
+    this.book('standby', standby, dt, dc, sleepScale);
+    this.book('powerDown', powerDown, dt, dc, sleepScale);
+    this.book('reset', notRunning - idle - standby - powerDown, dt, dc, sleepScale);
     this.skip();
+  }
+
+  /** A state's share of `dt`: its cycles of `dc`, charged at its current. */
+  private book(state: McuState, cycles: number, dt: number, dc: number, scale: number): void {
+    const s = (dt * cycles) / dc;
+    this.seconds[state] += s;
+    this.chargeAs[state] += s * ampsAtScale(state, scale);
   }
 
   get totals(): McuPowerTotals {
