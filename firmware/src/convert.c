@@ -3,9 +3,14 @@
 
 uint16_t conv_voltage_mv(uint16_t acc, uint16_t vref_mv)
 {
-    /* max 65535 * 2048 * 3 = 402.6e6 < 2^32 */
-    uint32_t scaled = (uint32_t)acc * vref_mv * CONV_DIVIDER;
-    return (uint16_t)((scaled + 0x8000u) >> 16);
+    /* acc * Vref * 3 / 65536, rounded = (acc * f + 128) >> 8 with f = 3 * Vref / 256 (12 for 1.024 V,
+     * 24 for 2.048 V; exact for any Vref that is a multiple of 256 mV up to 21.76 V): acc * f from
+     * two 8 x 8-bit multiplies, one per byte of acc, hi * 256 + lo, so the quotient is hi plus the
+     * carry out of lo + 128. Twice a second, instead of a 16 x 16-bit multiply and 32-bit add. */
+    uint8_t f = (uint8_t)(vref_mv * 3u / 256u);
+    uint16_t lo = (uint16_t)((uint8_t)acc * f);
+    uint16_t hi = (uint16_t)((uint8_t)(acc >> 8) * f);
+    return (uint16_t)(hi + ((lo + 128u) >> 8));
 }
 
 int16_t conv_current_ma(int16_t acc, uint16_t vref_mv, uint8_t gain_shift)

@@ -155,10 +155,26 @@ TEST(auto_gain_steps_with_hysteresis)
     CHECK(!conv_gain_too_high(24576, 4));
 }
 
+/* Every accumulator value at both references against the formula in 32 bits. */
+TEST(voltage_equals_the_formula_for_every_sum)
+{
+    static const uint16_t vrefs[] = { 1024, 2048 };
+    long bad = 0;
+    for (unsigned r = 0; r < 2; r++) {
+        for (uint32_t acc = 0; acc <= 0xFFFFu; acc++) {
+            if (conv_voltage_mv((uint16_t)acc, vrefs[r]) != (uint16_t)((acc * vrefs[r] * 3u + 0x8000u) >> 16)) {
+                bad++;
+            }
+        }
+    }
+    CHECK_EQ(bad, 0);
+}
+
 void suite_convert(void)
 {
     RUN(voltage_exact_points);
     RUN(voltage_of_a_real_cell_within_one_lsb);
+    RUN(voltage_equals_the_formula_for_every_sum);
     RUN(current_exact_points_each_gain);
     RUN(current_from_simulated_adc_every_gain);
     RUN(current_rounds_halves_away_from_zero);
