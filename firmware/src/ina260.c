@@ -20,16 +20,19 @@ static uint16_t div_1_25(uint16_t x)
 }
 
 /* floor(n / 10000) - 6 * (n >> 16), without libgcc's 32-bit division (~575 cycles once a second).
- * n = h * 65536 + l (byte moves) = 60000 h + 10000 e + d + l, where e = h * 36280 / 65536 rounded
- * down (h * 0.5536 less up to 1.73) and d = 5536 h - 10000 e: d lies in 0..17300, so it is exact in
- * 16 bits with the products taken modulo 2^16 (no 32-bit multiply). The rest, l + d < 82836, holds
- * at most 8 units of 10000: the carry out of l + d is 6 of them, then 4, 2 and 1 are taken off in
- * turn (no loop). The result is below 36289: one 16-bit word. */
+ * n = h * 65536 + l (byte moves) = 60000 h + 10000 e + d + l, where e estimates h * 0.5536 from
+ * three 8 x 8-bit products of h's bytes (hh * 141 + hh * 184 / 256 + hl * 141 / 256, each rounded
+ * down: never above h * 0.5536 and less than 3.43 below it), so d = 5536 h - 10000 e lies in
+ * 0..34300 and is exact in 16 bits with the products taken modulo 2^16 (no 32-bit multiply). The
+ * rest, l + d < 99836, holds at most 9 units of 10000: the carry out of l + d is 6 of them, then 4,
+ * 2 and 1 are taken off in turn (no loop). The result is below 36290: one 16-bit word. */
 static uint16_t div10000_rest(uint32_t n)
 {
     uint16_t h = (uint16_t)(n >> 16);
     uint16_t l = (uint16_t)n;
-    uint16_t q = (uint16_t)(((uint32_t)h * 36280u) >> 16);
+    uint8_t hh = (uint8_t)(h >> 8);
+    uint8_t hl = (uint8_t)h;
+    uint16_t q = (uint16_t)(hh * 141u + ((uint16_t)(hh * 184u) >> 8) + ((uint16_t)(hl * 141u) >> 8));
     uint16_t r = (uint16_t)(l + (uint16_t)((uint16_t)(5536u * h) - (uint16_t)(10000u * q)));
     if (r < l) {
         r += 5536u;   /* l + d = 65536 + r = 60000 + (5536 + r), and 5536 + r < 40000 */

@@ -95,6 +95,19 @@ TEST(divisions_by_multiply_are_exact)
             }
         }
     }
+    /* every high half with low halves at the edges of the remainder's steps: the estimate of
+     * n / 10000 from the high half alone must hold for each (its error bound is what keeps the
+     * remainder within the fixed steps) */
+    static const uint32_t lows[] = {0u, 1u, 4463u, 4464u, 9999u, 10000u, 30000u, 55535u, 60000u, 65535u};
+    for (uint32_t h = 0; h <= 0xFFFFu; h++) {
+        for (unsigned i = 0; i < sizeof lows / sizeof lows[0]; i++) {
+            uint32_t n = h << 16 | lows[i];
+            if (ina260_div10000(n) != n / 10000u) {
+                CHECK_EQ(ina260_div10000(n), n / 10000u);
+                return;
+            }
+        }
+    }
     static const uint32_t edges[] = {0u, 9999u, 10000u, 10001u, 6249999u, 6250000u, 0x7FFFFFFFu, 0xFFFFFFFFu};
     for (unsigned i = 0; i < sizeof edges / sizeof edges[0]; i++) {
         CHECK_EQ(ina260_div10000(edges[i]), edges[i] / 10000u);
