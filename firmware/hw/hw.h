@@ -21,6 +21,10 @@
  * EEPROM holds a valid calibration block (main.c applies the corrections only then). */
 #define HW_CALIBRATED_bit 2
 #define HW_CALIBRATED_bm  (1u << HW_CALIBRATED_bit)
+/* Not shared with a handler either: an ADC burst did not finish before the next tick (set once, the
+ * firmware then stops; hw_measure tests it after each burst with one SBIC). */
+#define HW_ADC_FAILED_bit 3
+#define HW_ADC_FAILED_bm  (1u << HW_ADC_FAILED_bit)
 
 typedef struct {
     uint16_t batt_acc;       /* single-ended sums of 16 (0..65520) */

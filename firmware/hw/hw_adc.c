@@ -44,9 +44,10 @@ FW_ISR_NAKED(ADC0_RESRDY_vect_num)
         : : [intctrl] "n" (0x0604));
 }
 
-/* One burst of 16 conversions (~1 ms) asleep; the sum (low 16 bits of RESULT) or 0 if the
- * result is not ready by the next PIT tick. */
-static uint8_t burst(uint8_t muxpos, uint8_t muxneg, uint8_t diff, uint16_t *sum)
+/* One burst of 16 conversions (~1 ms) asleep; the sum (low 16 bits of RESULT). If the result is not
+ * ready by the next PIT tick the ADC is stopped, HW_ADC_FAILED set and 0 returned: the sum comes
+ * back in registers, so the caller keeps nothing in memory across the sleeps. */
+__attribute__((noinline)) static uint16_t burst(uint8_t muxpos, uint8_t muxneg, uint8_t diff)
 {
     ADC0_MUXPOS = muxpos;
     ADC0_MUXNEG = muxneg;
@@ -61,16 +62,23 @@ static uint8_t burst(uint8_t muxpos, uint8_t muxneg, uint8_t diff, uint16_t *sum
         if (HW_FLAGS & HW_TICK_bm) {   /* not done a second later: the ADC is broken */
             fw_sei();
             ADC0_COMMAND = 0;   /* STOP */
+            HW_FLAGS |= HW_ADC_FAILED_bm;
             return 0;
         }
         hw_sleep();
     }
     fw_sei();
-    *sum = ADC0_RESULT16;
-    return 1;
+    return ADC0_RESULT16;
 }
 
-uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift)
+static uint8_t failed(void)
+{
+    return (HW_FLAGS & HW_ADC_FAILED_bm) != 0;
+}
+
+/* Out of line: the reading is filled in memory (inlined into main, its fields stayed in registers
+ * across the early returns, 54 B more). */
+__attribute__((noinline)) uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift)
 {
     uint16_t sum;
 
@@ -79,7 +87,8 @@ uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift)
     for (;;) {
         ADC0_PGACTRL = (uint8_t)((gain_shift << ADC_GAIN_gp) | ADC_PGABIASSEL_1X_gc |
                                  ADC_ADCPGASAMPDUR_15CLK_gc | ADC_PGAEN_bm);
-        if (!burst(ADC_VIA_PGA_gc | MUX_AIN7_BP, ADC_VIA_PGA_gc | MUX_AIN6_BN, ADC_DIFF_bm, &sum)) {
+        sum = burst(ADC_VIA_PGA_gc | MUX_AIN7_BP, ADC_VIA_PGA_gc | MUX_AIN6_BN, ADC_DIFF_bm);
+        if (failed()) {
             return 0;
         }
         if (!conv_gain_too_high((int16_t)sum, gain_shift)) {
@@ -91,21 +100,33 @@ uint8_t hw_measure(hw_reading_t *r, uint8_t gain_shift)
     r->current_acc = (int16_t)sum;
     r->gain_shift = gain_shift;
 
-    if (!burst(MUX_AIN2_BATT, ADC_MUXNEG_GND_gc, 0, &r->batt_acc) ||
-        !burst(MUX_AIN3_LOAD, ADC_MUXNEG_GND_gc, 0, &r->load_acc)) {
+    /* a reading that failed leaves its field as it was */
+    sum = burst(MUX_AIN2_BATT, ADC_MUXNEG_GND_gc, 0);
+    if (failed()) {
         return 0;
     }
+    r->batt_acc = sum;
+    sum = burst(MUX_AIN3_LOAD, ADC_MUXNEG_GND_gc, 0);
+    if (failed()) {
+        return 0;
+    }
+    r->load_acc = sum;
 
     /* temperature sensor: always with the 1.024 V reference */
 #if CHEM_VREF_MV != 1024
     ADC0_CTRLC = (uint8_t)(ADC_REFSEL_1024MV_gc | ADC_TIMEBASE);
-    if (!burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0, &sum)) {   /* settle, discard */
+    burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0);   /* settle, discard */
+    if (failed()) {
         return 0;
     }
 #endif
-    uint8_t ok = burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0, &r->temp_acc);
+    sum = burst(ADC_MUXPOS_TEMPSENSE_gc, ADC_MUXNEG_GND_gc, 0);
 #if CHEM_VREF_MV != 1024
     ADC0_CTRLC = (uint8_t)(ADC_REFSEL | ADC_TIMEBASE);
 #endif
-    return ok;
+    if (failed()) {
+        return 0;
+    }
+    r->temp_acc = sum;
+    return 1;
 }
