@@ -85,7 +85,10 @@ void hw_put(char c)
             TX_HEAD = next;
             break;
         }
-        hw_sleep();   /* ring full: the DRE handler frees a slot about 1 ms from now */
+        /* ring full: the DRE handler frees a slot about 1 ms from now. hw_sleep inline, its mode
+         * known: bytes are queued, so the USART is busy and the mode is IDLE (~150 times a frame) */
+        SLPCTRL_CTRLA = SLPCTRL_SMODE_IDLE_gc | SLPCTRL_SEN_bm;
+        __asm__ __volatile__("sei\n\tsleep" ::: "memory");
     }
     HW_FLAGS |= HW_UART_BUSY_bm;
     USART0_CTRLA = USART_DREIE_bm;
