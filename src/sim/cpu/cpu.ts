@@ -7,9 +7,9 @@
 //
 // Instructions are decoded once per flash word into closures (decoder.ts) and cached; a write to flash must call
 // `invalidateCode()`. The run loop checks events, interrupts and sleep only when something could have changed
-// them: an instruction that reaches the bus or changes control state raises `attention`; between those, a
-// straight run of instructions goes without the checks. Polling loops in a fixed point are fast-forwarded to the
-// next event (idle-loop.ts).
+// them: an instruction that writes to the bus, reads it with a side effect or changes control state raises
+// `attention`; between those, a straight run of instructions goes without the checks (the common ones executed
+// inline, inline-ops.ts). Polling loops in a fixed point are fast-forwarded to the next event (idle-loop.ts).
 
 import type { SleepMode } from '../chip-types.js';
 import type { Core, Exec } from './core.js';
@@ -45,7 +45,8 @@ export interface CpuBus {
   read(addr: number): number;
   write(addr: number, value: number): void;
   /** True if reading `addr` has no side effect and its value changes only at a clock event or by a write
-   * (what lets a polling loop be fast-forwarded); anything not known to be so is false. */
+   * (what lets a polling loop be fast-forwarded, and a straight run go on after the read); anything not known to
+   * be so is false. */
   stable?(addr: number): boolean;
 }
 
@@ -182,8 +183,11 @@ export class Cpu implements Core {
       if (addr === IO_CCP) return 0;
     }
     const a = addr & 0xffff;
+    // A stable read has no side effect: nothing the run loop checks between instructions (events, interrupt
+    // requests, sleep) can change, so the straight run goes on (GPIOR flags, status bits polled in a loop).
+    if (this.bus.stable?.(a)) return this.bus.read(a);
     this.attention = true;
-    if (!this.bus.stable?.(a)) this.effects++;
+    this.effects++;
     return this.bus.read(a);
   }
 
