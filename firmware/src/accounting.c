@@ -37,19 +37,25 @@ void accounting_add_second(accounting_t *acc, int16_t current_ma, uint16_t v_bat
     acc->charge_mas = (uint16_t)mas;
 }
 
-__attribute__((noinline)) static uint32_t energy(const accounting_t *acc, uint8_t dir)
+/* Out of line (one copy for both directions), and given the two words rather than an index:
+ * it is only called for frames, so it is kept small */
+__attribute__((noinline)) static uint32_t energy(const uint32_t *mwh, const uint32_t *uws)
 {
-    return acc->e_mwh[dir] + (acc->e_uws[dir] >= ACC_UWS_PER_MWH / 2 ? 1 : 0);
+    uint32_t e = *mwh;
+    if (*uws >= ACC_UWS_PER_MWH / 2) {
+        e++;
+    }
+    return e;
 }
 
 uint32_t accounting_e_dis_mwh(const accounting_t *acc)
 {
-    return energy(acc, ACC_DIS);
+    return energy(&acc->e_mwh[ACC_DIS], &acc->e_uws[ACC_DIS]);
 }
 
 uint32_t accounting_e_chg_mwh(const accounting_t *acc)
 {
-    return energy(acc, ACC_CHG);
+    return energy(&acc->e_mwh[ACC_CHG], &acc->e_uws[ACC_CHG]);
 }
 
 int32_t accounting_charge_mah(const accounting_t *acc)
