@@ -10,6 +10,8 @@
 //
 //   npm run bench:updi-stress        LTOBMS_STRESS_LINKUPS=50 LTOBMS_STRESS_BUSY=<cores>
 //                                    LTOBMS_STRESS_FAULT_RUNS=30 LTOBMS_STRESS_FAULT_P=0.0005
+//                                    LTOBMS_STRESS_FAULT_SEED=1 (the first run's seed)
+// (bench:updi-faults runs the same fault model over hundreds of seeds in process, on virtual time.)
 // Prints figures with the machine load; asserts nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ const LINKUPS = Number(process.env.LTOBMS_STRESS_LINKUPS ?? 50);
 const BUSY = Number(process.env.LTOBMS_STRESS_BUSY ?? availableParallelism());
 const FAULT_RUNS = Number(process.env.LTOBMS_STRESS_FAULT_RUNS ?? 30);
 const FAULT_P = Number(process.env.LTOBMS_STRESS_FAULT_P ?? 0.0005);
+const FAULT_SEED = Number(process.env.LTOBMS_STRESS_FAULT_SEED ?? 1);
 const IMAGE_BYTES = 8192;
 
 const PROFILES: { name: string; simArgs: string[] }[] = [
@@ -67,12 +70,12 @@ try {
 
   // 2. Fault injection on the wire.
   const spec = (seed: number) => `drop=${FAULT_P},corrupt=${FAULT_P},delay=${FAULT_P},seed=${seed}`;
-  console.log(`fault injection: ${FAULT_RUNS} × ltobms flash --erase of ${IMAGE_BYTES} B, --faults ${spec(0).replace(/,seed=0$/, '')} (seed = run number); load average ${load()} at start`);
+  console.log(`fault injection: ${FAULT_RUNS} × ltobms flash --erase of ${IMAGE_BYTES} B, --faults ${spec(0).replace(/,seed=0$/, '')} (seeds ${FAULT_SEED}–${FAULT_SEED + FAULT_RUNS - 1}); load average ${load()} at start`);
   let ok = 0;
   let silent = 0;
   let retries = 0;
   const failures = new Map<string, number>();
-  for (let seed = 1; seed <= FAULT_RUNS; seed++) {
+  for (let seed = FAULT_SEED; seed < FAULT_SEED + FAULT_RUNS; seed++) {
     const state = join(dir, `state-${seed}.json`);
     const sim = await startSim(['--faults', spec(seed), '--state', state]);
     let r;

@@ -144,10 +144,10 @@ export class TinyNvm {
     const what = `${commandName(page.command)} ${hex(page.address)}+${page.data.length}`;
     const b = this.link.burst();
     if (!b.rsd) b.stcs(CS.CTRLA, this.link.ctrlAValue | CTRLA.RSD);
-    if (this.bufferDirty) b.sts(NVMCTRL.CTRLA, [NVM_CMD.PBC]);
+    if (this.bufferDirty) b.sts(NVMCTRL.CTRLA, commandWord(NVM_CMD.PBC));
     if (this.pointer !== page.address) b.stPtr(page.address);
     b.stInc(page.data, page.unit);
-    b.sts(NVMCTRL.CTRLA, [page.command]);
+    b.sts(NVMCTRL.CTRLA, commandWord(page.command));
     if (readBack) {
       // Pages streamed top-down read back the page above, where the pointer already is.
       if (readBack.address !== page.address + page.data.length) b.stPtr(readBack.address);
@@ -190,6 +190,19 @@ export class TinyNvm {
   async endBulk(): Promise<void> {
     if (this.link.rsd) await this.link.stcs(CS.CTRLA, this.link.ctrlAValue & ~CTRLA.RSD);
   }
+}
+
+/**
+ * An NVM command as a word store to NVMCTRL.CTRLA and CTRLB (0x00: no protection bit set, and
+ * those bits can only be set) for a burst without ACKs. A byte stored to CTRLA alone is followed
+ * by the next instruction's SYNCH: when the command byte never reaches the target (the host cannot
+ * tell, its echo is fine), the target takes 0x55 as the command, and CMD[2:0] of 0x55 is 5: chip
+ * erase, flash and EEPROM. With the word, whichever single byte is lost, CTRLA receives the
+ * command or 0x00 (no command) and the SYNCH lands in CTRLB; a page not written shows in its
+ * read-back.
+ */
+function commandWord(cmd: NvmCommand): number[] {
+  return [cmd, 0x00];
 }
 
 function commandName(cmd: NvmCommand): string {

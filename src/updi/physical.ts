@@ -25,6 +25,16 @@ export const BITS_PER_FRAME = 12;
  * model behind it tells a BREAK sent as 0x00 from data by the gap before it (ltobms sim: 100 ms).
  */
 const BREAK_IDLE_MS = 120;
+/**
+ * After a double BREAK, received bytes are discarded until the line has been quiet this long: the
+ * tail of an answer the host stopped reading (an answer one byte longer than expected, after a
+ * lost byte turned an instruction into another) may still be on its way, and a byte of it left in
+ * the buffer would shift every later exchange by one. Longer than an FTDI chip's default 16 ms
+ * latency timer.
+ */
+const QUIET_MS = 20;
+/** Bytes the drain after a BREAK discards at most before it gives up waiting for quiet. */
+const DRAIN_LIMIT = 4096;
 
 export interface PhysicalOptions {
   baud: number;
@@ -124,7 +134,20 @@ export class UpdiPhysical {
     if (!this.transport.realBreak) await this.clock.sleep(BREAK_IDLE_MS);
     await this.transport.sendBreak().catch(inUpdiDomain);
     await this.transport.sendBreak().catch(inUpdiDomain);
+    await this.drainUntilQuiet();
+  }
+
+  /** Discards input until nothing has arrived for QUIET_MS. */
+  private async drainUntilQuiet(): Promise<void> {
     await this.transport.flushInput().catch(inUpdiDomain);
+    for (let discarded = 0; discarded < DRAIN_LIMIT; discarded++) {
+      try {
+        await this.transport.read(1, QUIET_MS);
+      } catch (err) {
+        if (err instanceof SerialError && err.serialCode === 'TIMEOUT') return;
+        inUpdiDomain(err);
+      }
+    }
   }
 
   async setBaud(baud: number): Promise<void> {

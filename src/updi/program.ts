@@ -81,6 +81,8 @@ export function memoryWindow(device: DeviceInfo, memory: MemoryName): { address:
 export class Programmer {
   readonly nvm: TinyNvm;
   retries = 0;
+  /** Pages and fuses written again by a verify (each may have disturbed another: see verifyAfterWriting). */
+  private rewrites = 0;
   private readonly progress: ProgressReporter;
   private readonly maxRetries: number;
   private readonly signal: AbortSignal | undefined;
@@ -148,21 +150,43 @@ export class Programmer {
       }
     }
     if (plan.fuses.length) phases.push(await this.writeFuses(plan));
-    if (verify) {
-      // After a failed transfer, bytes the target misread may have changed what was already
-      // checked: then everything is read back once more at the end.
-      const faults = this.retries > retriesBefore;
-      for (const memory of ['flash', 'eeprom', 'userrow', 'fuses'] as const) {
-        const all = plan.verify.filter((r) => r.memory === memory);
-        const ranges = faults ? all : subtractCovered(all, covered);
-        if (!ranges.length) continue;
-        const result = await this.verifyRanges(memory, ranges, plan);
-        verified += result.bytes;
-        phases.push(result);
-      }
-    }
+    if (verify) verified = await this.verifyAfterWriting(plan, covered, retriesBefore, verified, phases);
     const pageMode = this.mode.kind === 'careful' || this.mode.kind === 'polled' ? this.mode.kind : 'pipelined';
     return { device: plan.device, phases, retries: this.retries, written: { ...plan.bytes }, verified, pageMode };
+  }
+
+  /**
+   * The verify after the writes: the ranges no page's read-back covered — or, after any fault, all
+   * of them, since a byte the target misread may have changed what was already checked. A pass
+   * that had to rewrite something may have disturbed what it had checked before (a page write
+   * whose pointer was lost commits to the page written before it): the whole verify runs again,
+   * until a pass reads everything back equal without rewriting anything (at most `maxRetries`
+   * more passes, then a VERIFY error). Reads cannot change memory; a failed read is only retried.
+   * Returns the bytes verified.
+   */
+  private async verifyAfterWriting(plan: ProgramPlan, covered: { address: number; length: number }[], retriesBefore: number, verifiedWhileWriting: number, phases: PhaseResult[]): Promise<number> {
+    let full = this.retries > retriesBefore;
+    let verified = verifiedWhileWriting;
+    for (let pass = 1; ; pass++) {
+      const before = this.rewrites;
+      let bytes = 0;
+      for (const memory of ['flash', 'eeprom', 'userrow', 'fuses'] as const) {
+        const all = plan.verify.filter((r) => r.memory === memory);
+        const ranges = full ? all : subtractCovered(all, covered);
+        if (!ranges.length) continue;
+        const result = await this.verifyRanges(memory, ranges, plan);
+        bytes += result.bytes;
+        phases.push(result);
+      }
+      verified = full ? bytes : verified + bytes;
+      if (this.rewrites === before) return verified;
+      if (pass > this.maxRetries) {
+        throw new UpdiError('VERIFY', `verify failed: after ${pass} passes over everything written, each one still had to rewrite something (${this.retries - retriesBefore} retries in all)`, {
+          hint: 'check the UPDI wiring and the adapter (a shorter cable, a lower --baud), then run the command again',
+        });
+      }
+      full = true;
+    }
   }
 
   /** Reads `length` bytes of a memory from `offset`, with progress and retries. */
@@ -203,7 +227,7 @@ export class Programmer {
         op.progress(done);
       };
       const redo: PlannedPage[] = [];
-      await this.nvm.waitReady(`before writing ${memory}`);
+      await this.withRetry({ phase: 'program', memory, address: pages[0]!.write.address }, () => this.nvm.waitReady(`before writing ${memory}`));
       let pending: PlannedPage | undefined;
       for (const page of verify ? [...pages].reverse() : pages) {
         throwIfAborted(this.signal);
@@ -217,6 +241,7 @@ export class Programmer {
           let got: Uint8Array | undefined;
           try {
             got = await this.nvm.writePage(page.write, previous && readBackOf(previous), { poll: this.mode.kind === 'polled' });
+            if (this.mode.kind === 'probing') await this.checkTiming(memory, page);
           } catch (err) {
             if (!(err instanceof UpdiError) || !err.recoverable) throw err;
             // A transfer failed somewhere in this write: redo both pages carefully.
@@ -230,15 +255,6 @@ export class Programmer {
             progress(page);
             continue;
           }
-          if (this.mode.kind === 'probing') {
-            // Check the guess that the read-back outlasts the programming time.
-            const checksLeft = this.mode.checksLeft - 1;
-            if ((await this.nvm.status()) & NVM_BUSY) {
-              // Programming outlasts the read-back: poll after every write from here.
-              this.mode = { kind: 'polled' };
-              await this.nvm.waitReady(`after writing ${memory} page ${hex(page.offset)}`);
-            } else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
-          }
           if (previous && got && firstDifference(previous.write.data, got) >= 0) {
             // The controller's timing guess was wrong (or a byte was lost): go careful from here.
             this.goCareful();
@@ -250,14 +266,27 @@ export class Programmer {
       }
       if (pending) {
         const last = pending;
-        await this.nvm.waitReady(`after writing ${memory}`);
-        const got = await this.withRetry({ phase: 'verify', memory, address: last.write.address }, () => this.session.memory.read(last.write.address, last.write.data.length));
+        const got = await this.withRetry({ phase: 'verify', memory, address: last.write.address }, async () => {
+          await this.nvm.waitReady(`after writing ${memory}`);
+          return this.session.memory.read(last.write.address, last.write.data.length);
+        });
         if (firstDifference(last.write.data, got) >= 0) redo.push(last);
       }
       for (const page of redo) await this.writeCarefully(page, { redo: true });
       await this.nvm.endBulk();
     });
     return written.result;
+  }
+
+  /** Checks the guess that the read-back outlasts the programming time (probing mode). */
+  private async checkTiming(memory: PagedMemory, page: PlannedPage): Promise<void> {
+    if (this.mode.kind !== 'probing') return;
+    const checksLeft = this.mode.checksLeft - 1;
+    if ((await this.nvm.status()) & NVM_BUSY) {
+      // Programming outlasts the read-back: poll after every write from here.
+      this.mode = { kind: 'polled' };
+      await this.nvm.waitReady(`after writing ${memory} page ${hex(page.offset)}`);
+    } else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
   }
 
   private goCareful(): void {
@@ -360,6 +389,7 @@ export class Programmer {
         throw err;
       }
       this.noteRetry({ phase: 'verify', memory, address: unit.address + at }, attempt, 'read-back differs; rewriting');
+      this.rewrites++;
       this.settleFirst = true;
       if (unit.page) {
         await this.writeCarefully(unit.page);

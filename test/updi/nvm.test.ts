@@ -19,6 +19,11 @@ function setup(steps: Step[]) {
 }
 
 const STS_CTRLA = [0x55, 0x44, 0x00, 0x10];
+/**
+ * A command inside a burst without ACKs: a word store to CTRLA and CTRLB (0x00), so the next
+ * instruction's SYNCH can never become the command (0x55 is chip erase) — see nvm.ts commandWord.
+ */
+const CMD = (cmd: number) => [0x55, 0x45, 0x00, 0x10, cmd, 0x00];
 const LDS_STATUS = [0x55, 0x04, 0x02, 0x10];
 
 test('a flash page is one write: RSD on, PBC, pointer, REPEAT 32 words, data, WP, status read', async () => {
@@ -28,17 +33,17 @@ test('a flash page is one write: RSD on, PBC, pointer, REPEAT 32 words, data, WP
     {
       expect: [
         ...[0x55, 0xc2, 0x08], // CTRLA = RSD (link CTRLA was 0)
-        ...STS_CTRLA, 0x04, // PBC
+        ...CMD(0x04), // PBC
         ...[0x55, 0x69, 0x00, 0x80], // pointer = 0x8000 (flash offset 0)
         ...[0x55, 0xa0, 31], // REPEAT 32
         ...[0x55, 0x65], ...page0, // ST *ptr++ words
-        ...STS_CTRLA, 0x01, // WP
+        ...CMD(0x01), // WP
         ...LDS_STATUS,
       ],
       reply: [0x00],
     },
     // The next page follows on: the pointer already points at it and the buffer cleared itself.
-    { expect: [...[0x55, 0xa0, 31], ...[0x55, 0x65], ...page1, ...STS_CTRLA, 0x01, ...LDS_STATUS], reply: [0x01] },
+    { expect: [...[0x55, 0xa0, 31], ...[0x55, 0x65], ...page1, ...CMD(0x01), ...LDS_STATUS], reply: [0x01] },
     { expect: LDS_STATUS, reply: [0x00] },
     { expect: [0x55, 0xc2, 0x00] }, // RSD off again
   ]);
@@ -53,10 +58,10 @@ test('a flash page is one write: RSD on, PBC, pointer, REPEAT 32 words, data, WP
 test('EEPROM bytes go out with byte stores (0x64) and ERWP; a gap needs a new pointer', async () => {
   const { nvm, link, target } = setup([
     {
-      expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x14, 0x55, 0xa0, 1, 0x55, 0x64, 0x37, 0x73, ...STS_CTRLA, 0x03, ...LDS_STATUS],
+      expect: [0x55, 0xc2, 0x08, ...CMD(0x04), 0x55, 0x69, 0x00, 0x14, 0x55, 0xa0, 1, 0x55, 0x64, 0x37, 0x73, ...CMD(0x03), ...LDS_STATUS],
       reply: [0x00],
     },
-    { expect: [0x55, 0x69, 0x10, 0x14, 0x55, 0x64, 0xaa, ...STS_CTRLA, 0x03, ...LDS_STATUS], reply: [0x00] },
+    { expect: [0x55, 0x69, 0x10, 0x14, 0x55, 0x64, 0xaa, ...CMD(0x03), ...LDS_STATUS], reply: [0x00] },
   ]);
   await nvm.writePage({ address: 0x1400, data: Uint8Array.of(0x37, 0x73), unit: 1, command: 3 });
   await nvm.writePage({ address: 0x1410, data: Uint8Array.of(0xaa), unit: 1, command: 3 });
@@ -67,7 +72,7 @@ test('EEPROM bytes go out with byte stores (0x64) and ERWP; a gap needs a new po
 test('WRERROR in the status after a page write is an NVM_ERROR', async () => {
   const page = new Uint8Array(64);
   const { nvm } = setup([
-    { expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...page, ...STS_CTRLA, 0x01, ...LDS_STATUS], reply: [0x04] },
+    { expect: [0x55, 0xc2, 0x08, ...CMD(0x04), 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...page, ...CMD(0x01), ...LDS_STATUS], reply: [0x04] },
   ]);
   await assert.rejects(nvm.writePage({ address: 0x8000, data: page, unit: 2, command: 1 }), (e: unknown) => e instanceof UpdiError && e.updiCode === 'NVM_ERROR');
 });
@@ -153,12 +158,12 @@ test('a page write can carry the read-back of another page; top-down, the pointe
   const { nvm, target } = setup([
     // Page 0x8000, reading back page 0x8040 (written before): no pointer store between data and LD.
     {
-      expect: [0x55, 0xc2, 0x08, ...STS_CTRLA, 0x04, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...lower, ...STS_CTRLA, 0x01, 0x55, 0xa0, 31, 0x55, 0x25],
+      expect: [0x55, 0xc2, 0x08, ...CMD(0x04), 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...lower, ...CMD(0x01), 0x55, 0xa0, 31, 0x55, 0x25],
       reply: upper,
     },
     // Bottom-up instead: the pointer (0x8080 after the read-back) is moved to 0x8040 for the data,
     // and back to 0x8000 for the read-back.
-    { expect: [0x55, 0x69, 0x40, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...upper, ...STS_CTRLA, 0x01, 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x25], reply: lower },
+    { expect: [0x55, 0x69, 0x40, 0x80, 0x55, 0xa0, 31, 0x55, 0x65, ...upper, ...CMD(0x01), 0x55, 0x69, 0x00, 0x80, 0x55, 0xa0, 31, 0x55, 0x25], reply: lower },
   ]);
   const got1 = await nvm.writePage({ address: 0x8000, data: Uint8Array.from(lower), unit: 2, command: 1 }, { address: 0x8040, length: 64, unit: 2 });
   assert.deepEqual([...got1!], upper);

@@ -213,9 +213,10 @@ test('an adapter with nothing on the UPDI pin: LINK error after a double BREAK, 
   });
   assert.ok(breaks >= 2);
   // The enable pulse's echo comes back at once; link init (20 ms + twice the wire time of 9 bytes,
-  // 22 ms), then twice a double BREAK and link init again: 22 + 2 × 22. No idle gap before the
-  // BREAKs: this pipe carries a real BREAK (the idle wait is only for a pty's 0x00 BREAK).
-  assert.equal(clock.now(), 66);
+  // 22 ms), then twice a double BREAK, 20 ms of quiet line (the tail of an answer must not shift
+  // the next one) and link init again: 22 + 2 × (20 + 22). No idle gap before the BREAKs: this
+  // pipe carries a real BREAK (the idle wait is only for a pty's 0x00 BREAK).
+  assert.equal(clock.now(), 106);
   await assert.rejects(pipe.write(Uint8Array.of(0x55)), /closed/);
 });
 

@@ -6,8 +6,8 @@
  * really idle, an answer timeout comes at its exact time — so what a test sees does not depend on
  * how fast (or how loaded) the machine is.
  */
-import { ManualClock, type Clock } from '../../src/util/clock.js';
-import type { WireClock } from '../../src/sim/wire/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { wireClockOn } from '../../src/sim/wire/clock.js';
 import { updiSimulatorOnPipe, type UpdiSimulatorOnPipe, type UpdiSimulatorOnPipeOptions } from '../../src/sim/updi/pipe.js';
 import type { UpdiEvent } from '../../src/sim/updi/target.js';
 
@@ -26,19 +26,6 @@ export function simPipe(options: Omit<UpdiSimulatorOnPipeOptions, 'clock' | 'hos
       return onPipe.host;
     },
     plug: () => onPipe.plug(),
-  };
-}
-
-/** The wire model's clock (seconds, timers at absolute times) on a millisecond Clock. */
-function wireClockOn(clock: Clock): WireClock {
-  return {
-    now: () => clock.now() / 1000,
-    setTimer(atSeconds, fn) {
-      const cancel = new AbortController();
-      // 1 ns late, so that at wake-up now() is never a rounding error short of the event's time.
-      void clock.sleep(Math.max(0, atSeconds * 1000 - clock.now()) + 1e-6, cancel.signal).then(fn, () => undefined);
-      return () => cancel.abort();
-    },
   };
 }
 

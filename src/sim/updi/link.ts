@@ -12,7 +12,7 @@
  */
 import type { Attiny824 } from '../chip.js';
 import { realClock, type WireClock } from '../wire/clock.js';
-import { FaultInjector, type FaultConfig } from '../wire/faults.js';
+import { FaultInjector, type FaultConfig, type FaultSource } from '../wire/faults.js';
 import { UpdiWire } from '../wire/wire.js';
 
 export interface UpdiLinkOptions {
@@ -28,11 +28,13 @@ export interface UpdiLinkOptions {
   packetPayload?: number;
   turnaroundSeconds?: number;
   faults?: FaultConfig;
+  /** A fault source of the caller's own (takes the place of `faults`). */
+  faultSource?: FaultSource;
 }
 
 export class UpdiLink {
   readonly wire: UpdiWire;
-  readonly faults: FaultInjector | undefined;
+  readonly faults: FaultSource | undefined;
   /** A pair of instants, one per clock, known to be the same moment. */
   private chipMark: number;
   private wireMark: number;
@@ -43,7 +45,7 @@ export class UpdiLink {
     private readonly chip: Attiny824,
     options: UpdiLinkOptions,
   ) {
-    this.faults = options.faults ? new FaultInjector(options.faults) : undefined;
+    this.faults = options.faultSource ?? (options.faults ? new FaultInjector(options.faults) : undefined);
     this.wire = new UpdiWire({
       clock: options.clock ?? realClock,
       baud: options.baud,

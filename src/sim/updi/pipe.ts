@@ -31,16 +31,18 @@ export interface UpdiSimulatorOnPipeOptions extends Omit<UpdiSimulatorOptions, '
   adapter?: AdapterProfile;
   /** The clock the host end's read timeouts run on (default: the system clock). */
   hostClock?: Clock;
+  /** How a BREAK crosses the pipe (default `signal`; `zero-byte`: a 0x00 data byte, as over a pty). */
+  breakAs?: 'signal' | 'zero-byte';
 }
 
 /** A UPDI simulator connected to the device end of an in-process pipe pair. */
 export function updiSimulatorOnPipe(options: UpdiSimulatorOnPipeOptions = {}): UpdiSimulatorOnPipe {
-  const { name = 'virtual ATtiny824', adapter, hostClock, ...simOptions } = options;
+  const { name = 'virtual ATtiny824', adapter, hostClock, breakAs = 'signal', ...simOptions } = options;
   let device: DeviceEnd | undefined;
   const sim = createUpdiSimulator({ ...(adapter ? adapterWire(adapter) : {}), ...simOptions, toHost: (bytes) => device?.write(bytes) });
   let host: PipeHostEnd;
   const plug = () => {
-    const pair = createPipePair({ echo: false, name, breakAs: 'signal', clock: hostClock });
+    const pair = createPipePair({ echo: false, name, breakAs, clock: hostClock });
     const plugged = pair.device;
     device = plugged;
     plugged.onData((bytes) => {

@@ -9,7 +9,7 @@ import { Attiny824 } from '../chip.js';
 import type { NvmDataSpace } from '../nvm/dataspace.js';
 import { NvmMemories } from '../nvm/memories.js';
 import type { Nvmctrl, NvmEvent, NvmTimings } from '../nvm/nvmctrl.js';
-import type { FaultInjector } from '../wire/faults.js';
+import type { FaultSource } from '../wire/faults.js';
 import type { UpdiWire } from '../wire/wire.js';
 import { UpdiLink, type UpdiLinkOptions } from './link.js';
 import type { UpdiControl, UpdiEvent, UpdiTarget } from './target.js';
@@ -36,7 +36,7 @@ export interface UpdiSimulator {
   readonly dataSpace: NvmDataSpace;
   readonly target: UpdiTarget;
   readonly wire: UpdiWire;
-  readonly faults: FaultInjector | undefined;
+  readonly faults: FaultSource | undefined;
   /** Bytes the host wrote. */
   hostWrite(bytes: Uint8Array): void;
   /** A real BREAK condition from the host. */

@@ -3,12 +3,29 @@
  * `realClock` runs on the monotonic clock and Node timers; `ManualClock` is advanced by hand
  * (tests, benches), so pacing and latency can be checked to the microsecond without sleeping.
  */
+import type { Clock } from '../../util/clock.js';
 
 export interface WireClock {
   /** Seconds on a monotonic scale. */
   now(): number;
   /** Runs `fn` once at `atSeconds` (or as soon as possible if that has passed); returns a cancel function. */
   setTimer(atSeconds: number, fn: () => void): () => void;
+}
+
+/**
+ * The wire model's clock (seconds, timers at absolute times) on a millisecond {@link Clock}, so a
+ * programmer and the virtual part behind its wire share one virtual time (tests, benches).
+ */
+export function wireClockOn(clock: Clock): WireClock {
+  return {
+    now: () => clock.now() / 1000,
+    setTimer(atSeconds, fn) {
+      const cancel = new AbortController();
+      // 1 ns late, so that at wake-up now() is never a rounding error short of the event's time.
+      void clock.sleep(Math.max(0, atSeconds * 1000 - clock.now()) + 1e-6, cancel.signal).then(fn, () => undefined);
+      return () => cancel.abort();
+    },
+  };
 }
 
 export const realClock: WireClock = {

@@ -81,7 +81,15 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export class FaultInjector {
+/**
+ * Decides the fate of each byte on the wire. `byte` and `from` say which byte it is, for sources
+ * that aim at one (a test that drops exactly the command byte of a page write).
+ */
+export interface FaultSource {
+  next(byte: number, from: 'host' | 'target'): FaultDecision;
+}
+
+export class FaultInjector implements FaultSource {
   readonly counts: Record<FaultKind, number> = { drop: 0, corrupt: 0, delay: 0 };
   private readonly random: () => number;
 

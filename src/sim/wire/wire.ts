@@ -10,14 +10,14 @@
  *   expires (`latencySeconds` after the first waiting byte) or a USB packet (`packetPayload`) is
  *   full, then go up in one chunk; host bytes reach the line `turnaroundSeconds` after they were
  *   written (the next USB frame). Profiles of real chips: adapters.ts.
- * - Faults (optional): see {@link FaultInjector}. A corrupted host byte reaches the target with a
+ * - Faults (optional): see {@link FaultSource}. A corrupted host byte reaches the target with a
  *   parity error (and is echoed damaged); a dropped host byte is echoed but never reaches the
  *   target; a target byte may be lost or damaged on its way to the host; a delay stalls the line.
  *
  * Times are seconds on the injected {@link WireClock}. While an event is processed, `now()`
  * returns that event's (virtual) time, which is what the target and the NVM controller see.
  */
-import type { FaultInjector } from './faults.js';
+import type { FaultSource } from './faults.js';
 import type { WireClock } from './clock.js';
 
 /** Bits per UPDI frame: 1 start + 8 data + 1 parity + 2 stop. */
@@ -40,7 +40,7 @@ export interface UpdiWireOptions {
   packetPayload?: number;
   /** Delay before host bytes reach the line, in seconds (the adapter's USB frame; default 0). */
   turnaroundSeconds?: number;
-  faults?: FaultInjector;
+  faults?: FaultSource;
   /** Bytes for the host (echo and replies), in order, in adapter-sized chunks. */
   toHost: (bytes: Uint8Array) => void;
 }
@@ -109,7 +109,7 @@ export class UpdiWire {
     const now = this.o.clock.now() + this.turnaround;
     for (const byte of bytes) {
       this.stats.hostBytes++;
-      const fate = this.o.faults?.next() ?? { kind: 'pass' as const };
+      const fate = this.o.faults?.next(byte, 'host') ?? { kind: 'pass' as const };
       const end = this.occupyLine(now, fate.kind === 'delay' ? fate.seconds : 0);
       const damaged = fate.kind === 'corrupt' ? byte ^ (1 << fate.bit) : byte;
       this.schedule(end, () => this.toAdapter(damaged));
@@ -122,7 +122,7 @@ export class UpdiWire {
   fromTarget(byte: number, idleBits: number): void {
     if (this.closed) return;
     this.stats.targetBytes++;
-    const fate = this.o.faults?.next() ?? { kind: 'pass' as const };
+    const fate = this.o.faults?.next(byte, 'target') ?? { kind: 'pass' as const };
     const earliest = this.now() + idleBits * this.bitSeconds;
     const end = this.occupyLine(earliest, fate.kind === 'delay' ? fate.seconds : 0);
     if (fate.kind === 'drop') return;
