@@ -7,7 +7,9 @@
  * bytes handed on as they come).
  */
 import type { SerialPortStream as SerialPort } from '@serialport/stream';
-import type { AutoDetectTypes } from '@serialport/bindings-cpp';
+import type { AutoDetectTypes, LinuxBindingInterface, LinuxPortBinding } from '@serialport/bindings-cpp';
+import { read } from 'node:fs';
+import { promisify } from 'node:util';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hexBytes } from '../util/hex.js';
@@ -44,12 +46,45 @@ let library: Promise<SerialLibrary> | undefined;
  * The stream and the native binding, without the `serialport` umbrella package, which would also
  * load ten protocol parsers and a mock binding that ltobms never uses (a third of its load time).
  */
-function loadSerialPort(): Promise<SerialLibrary> {
-  library ??= Promise.all([import('@serialport/stream'), import('@serialport/bindings-cpp')]).then(([stream, bindings]) => ({
-    Port: stream.SerialPortStream,
-    binding: bindings.autoDetect(),
-  }));
+export function loadSerialPort(): Promise<SerialLibrary> {
+  library ??= Promise.all([import('@serialport/stream'), import('@serialport/bindings-cpp'), import('@serialport/bindings-cpp/dist/unix-read.js')]).then(
+    ([stream, bindings, { unixRead }]) => ({
+      Port: stream.SerialPortStream,
+      binding: process.platform === 'linux' ? hangupAware(bindings.autoDetect() as LinuxBindingInterface, unixRead) : bindings.autoDetect(),
+    }),
+  );
   return library;
+}
+
+type UnixRead = typeof import('@serialport/bindings-cpp/dist/unix-read.js').unixRead;
+const readAsync = promisify(read);
+
+/**
+ * On Linux a tty that has hung up (its adapter unplugged, a pty whose other end closed) reads 0
+ * bytes, at once and forever. The binding's read takes 0 bytes as "nothing yet" and reads again
+ * without waiting, so a read that lands after the hang-up spins (it filled the test runner's memory
+ * with promises in ten minutes, and would pin a core of a log tail whose adapter was pulled). Here a
+ * 0-byte read is what it is on Linux: the port is gone — a disconnect the stream reports as lost.
+ */
+function hangupAware(binding: LinuxBindingInterface, unixRead: UnixRead): LinuxBindingInterface {
+  const readOrHangup = async (...args: Parameters<typeof readAsync>) => {
+    const done = await readAsync(...args);
+    if (done.bytesRead === 0) throw Object.assign(new Error('the port hung up (unplugged, or its other end closed)'), { code: 'ENXIO' });
+    return done;
+  };
+  return {
+    list: () => binding.list(),
+    open: async (options) => {
+      const port: LinuxPortBinding = await binding.open(options);
+      const plainRead = port.read.bind(port);
+      port.read = async (buffer, offset, length) => {
+        // The binding's own argument and open checks, then the read with the hang-up rule.
+        if (!port.isOpen || buffer.length < offset + length) return plainRead(buffer, offset, length);
+        return unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangup as typeof readAsync });
+      };
+      return port;
+    },
+  };
 }
 
 export class SerialPortStream extends ReceivingStream {

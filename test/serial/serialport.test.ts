@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { SocatPty, socatAvailable } from '../../src/serial/pty.js';
-import { openUartPort, openUpdiPort, SerialPortStream, UART_LINE } from '../../src/serial/serialport.js';
+import { loadSerialPort, openUartPort, openUpdiPort, SerialPortStream, UART_LINE } from '../../src/serial/serialport.js';
 import { SerialError } from '../../src/serial/errors.js';
 
 const skip = socatAvailable() ? false : 'needs socat';
@@ -83,6 +83,39 @@ describe('serialport adapter on a pty', { skip }, () => {
     await pty.close(); // the adapter is unplugged
     const reason = await ended;
     assert.equal(typeof reason, 'string', 'lost, not closed by us');
+  });
+
+  // On Linux a hung-up tty reads 0 bytes at once, forever; the serial binding used to read again at
+  // once, so a read after the hang-up never ended (a test hung for ten minutes, a pulled adapter would
+  // pin a core). The read now fails as a disconnect. (The timeout only turns a regression's endless
+  // spin into a failure; it does not measure speed.)
+  test('a read after the port hung up fails as a disconnect instead of reading 0 bytes forever', { timeout: 120_000 }, async () => {
+    const pty = await SocatPty.open();
+    const { binding } = await loadSerialPort();
+    const port = await binding.open({ path: pty.portPath, baudRate: 9600 });
+    try {
+      await pty.close(); // socat is gone: the far end of the pty is closed, the tty hung up
+      await assert.rejects(port.read(Buffer.alloc(16), 0, 16), (e: NodeJS.ErrnoException & { disconnect?: boolean }) => {
+        assert.equal(e.disconnect, true);
+        assert.match(e.message, /hung up/);
+        return true;
+      });
+    } finally {
+      await port.close().catch(() => undefined);
+    }
+  });
+
+  test('a stream whose pty hangs up while bytes arrive ends with a reason, every time', { timeout: 120_000 }, async () => {
+    for (let i = 0; i < 20; i++) {
+      const pty = await SocatPty.open();
+      const stream = await openUartPort(pty.portPath, 9600);
+      const ended = new Promise<string | undefined>((resolve) => stream.onEnd(resolve));
+      stream.onData(() => undefined);
+      for (let j = 0; j < 20; j++) void pty.send('V=3.31\r\n');
+      await pty.close();
+      assert.equal(typeof (await ended), 'string', `round ${i}: lost, with a reason`);
+      await stream.close();
+    }
   });
 
   test('closing puts a pty\'s terminal settings back as they were found', async (t) => {
