@@ -41,14 +41,23 @@ test('two stations on one PostgreSQL ledger, one killed -9 mid-board again and a
   let two = station(fixtureB.port);
   // 1. Killed the moment a number is reserved (the EEPROM write follows at once, or not).
   const reserved = /^sn (\d+) for (\w{20}): /;
-  await two.waitFor(reserved, { timeoutMs: 120_000 });
+  const first = reserved.exec(two.lines[await two.waitFor(reserved, { timeoutMs: 120_000 })]!)!;
   await killed(two);
   two = station(fixtureB.port);
-  // The same board is still on the fixture: it must get the same number again.
-  const again = two.lines[await two.waitFor(reserved, { timeoutMs: 120_000 })]!;
-  assert.match(again, /reserved for it earlier, the same number again/);
+  const againAt = await two.waitFor(reserved, { timeoutMs: 120_000 });
+  const again = two.lines[againAt]!;
+  // A busy machine may deliver the kill only after the EEPROM write (it follows the reservation at
+  // once) and the fixture took that board off as programmed; then the next board is the restarted
+  // station's first, and the first board keeps the number it was given (checked at the end).
+  const firstTakenOff = reserved.exec(again)![2] !== first[2];
+  if (firstTakenOff) {
+    assert.ok(fixtureB.events().some((e) => e.event === 'off' && e.uid === first[2] && e.reason === 'programmed'), `board ${first[2]} was taken off as programmed`);
+  } else {
+    // The same board is still on the fixture: it must get the same number again.
+    assert.match(again, /reserved for it earlier, the same number again/);
+  }
   // 2. Killed in the middle of the flash step of the next board.
-  await two.waitFor(/^programming 3041374134320b000002/, { timeoutMs: 120_000 });
+  await two.waitFor(/^programming 3041374134320b/, { from: againAt + 1, timeoutMs: 120_000 });
   await new Promise((r) => setTimeout(r, 400)); // fuses take ~0.1 s, the flash ~1.5 s at 115200 baud
   await killed(two);
   two = station(fixtureB.port);
@@ -87,6 +96,13 @@ test('two stations on one PostgreSQL ledger, one killed -9 mid-board again and a
   assert.deepEqual(passed.map(([sn]) => Number(sn)), report.serials);
   for (const [sn, uid] of passed) assert.equal(boards.find((b) => b.uid === uid)?.sn, Number(sn), `board ${uid} holds sn ${sn}`);
   for (const sn of onChips) assert.ok(report.serials.includes(sn) || report.void.includes(sn), `sn ${sn} on a chip is in the report`);
-  assert.equal(report.boards, 2 * BOARDS - 1, 'all but the board taken off by hand passed');
+  // The first board of station two, when the kill came after its EEPROM write, holds its number:
+  // passed if the station recorded it before it died, void (given, never seen again) if not.
+  const firstKept = firstTakenOff && !report.serials.includes(Number(first[1]));
+  if (firstTakenOff) {
+    assert.equal(boards.find((b) => b.uid === first[2])?.sn, Number(first[1]), `board ${first[2]} holds sn ${first[1]}`);
+    if (firstKept) assert.ok(report.void.includes(Number(first[1])), `sn ${first[1]} is passed or void: ${report.void}`);
+  }
+  assert.equal(report.boards, 2 * BOARDS - 1 - (firstKept ? 1 : 0), 'all but the board taken off by hand passed');
   assert.equal(report.serials.length, report.boards);
 });
