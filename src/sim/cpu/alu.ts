@@ -83,3 +83,18 @@ export function incDec8(cpu: Core, d: number, delta: 1 | -1): void {
   cpu.sreg = s;
   cpu.regs[d] = R;
 }
+
+/** ADIW (sub false) / SBIW (sub true) on a 16-bit value `d` with K 0–63: returns the result, writes SREG (H kept). */
+export function addSubWord(cpu: Core, d: number, K: number, sub: boolean): number {
+  const R = (sub ? d - K : d + K) & 0xffff;
+  let s = cpu.sreg & (SREG_I | SREG_T | SREG_H);
+  const n = R & 0x8000;
+  const v = sub ? d & 0x8000 && !n : !(d & 0x8000) && n;
+  if (v) s |= SREG_V;
+  if (n) s |= SREG_N;
+  if (!n !== !v) s |= SREG_S;
+  if (R === 0) s |= SREG_Z;
+  if (sub ? n && !(d & 0x8000) : !n && d & 0x8000) s |= SREG_C;
+  cpu.sreg = s;
+  return R;
+}

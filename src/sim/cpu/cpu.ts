@@ -16,7 +16,7 @@ import type { Core, Exec } from './core.js';
 import { decodeAt } from './decoder.js';
 import type { SimClock } from './events.js';
 import type { InterruptController } from './interrupts.js';
-import { add8, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
+import { add8, addSubWord, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
 import { InlineOps, Op } from './inline-ops.js';
 import { SREG_C, SREG_I } from './sreg.js';
 import { widenCounters } from './wide-counters.js';
@@ -64,6 +64,12 @@ export interface CpuHooks {
 
 export type StopReason = 'break' | 'limit';
 export type CcpKind = 'ioreg' | 'spm';
+
+/** A pointer register pair (X, Y, Z) set to `value` (16 bits). */
+function setPointer(regs: Uint8Array, p: number, value: number): void {
+  regs[p] = value & 0xff;
+  regs[p + 1] = (value >> 8) & 0xff;
+}
 
 export class Cpu implements Core {
   readonly regs = new Uint8Array(32);
@@ -536,6 +542,41 @@ export class Cpu implements Core {
             sram[s] = regs[A[pc]!]!;
             this.pc = next[pc]!;
           } else cycles = code[pc]!(this);
+          break;
+        }
+        case Op.LDP:
+        case Op.LDM:
+        case Op.STP:
+        case Op.STM: {
+          // SRAM directly, as LDD/STD, in the closures' order (a pre-decrement moves the pointer before the access,
+          // a post-increment after it); anything else through the closure.
+          const kind = kinds[pc]!;
+          const p = B[pc]!;
+          const post = kind === Op.LDP || kind === Op.STP;
+          const ptr = regs[p]! | (regs[p + 1]! << 8);
+          const a = post ? ptr : (ptr - 1) & 0xffff;
+          const s = a - SRAM_START;
+          if (s >= 0 && s < SRAM_SIZE) {
+            if (!post) setPointer(regs, p, a);
+            if (kind === Op.STP || kind === Op.STM) {
+              this.effects++;
+              sram[s] = regs[A[pc]!]!;
+            } else {
+              regs[A[pc]!] = sram[s]!;
+              cycles = 2;
+            }
+            if (post) setPointer(regs, p, a + 1);
+            this.pc = next[pc]!;
+          } else cycles = code[pc]!(this);
+          break;
+        }
+        case Op.ADIW: {
+          const p = A[pc]!;
+          const R = addSubWord(this, regs[p]! | (regs[p + 1]! << 8), B[pc]!, C[pc] === 1);
+          regs[p] = R & 0xff;
+          regs[p + 1] = (R >> 8) & 0xff;
+          this.pc = next[pc]!;
+          cycles = 2;
           break;
         }
         case Op.BCLR:

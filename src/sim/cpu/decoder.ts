@@ -10,7 +10,7 @@
 // Not on this core (executed as a counted 1-cycle NOP): ELPM, EIJMP, EICALL, SPM, DES, XCH, LAS, LAC, LAT.
 
 import type { Core, Exec } from './core.js';
-import { add8, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
+import { add8, addSubWord, incDec8, logic8, mulResult, shift8, sub8 } from './alu.js';
 import { LoopWatch, WATCHED_LOOP_WORDS } from './idle-loop.js';
 import { nativeRoutineAt } from './routines.js';
 import { SREG_C, SREG_H, SREG_I, SREG_N, SREG_S, SREG_T, SREG_V, SREG_Z } from './sreg.js';
@@ -598,37 +598,9 @@ function decode9(
     // ADIW / SBIW: 1001 011x KKdd KKKK
     const reg = 24 + ((op >> 4) & 3) * 2;
     const K = (op & 0x0f) | ((op >> 2) & 0x30);
-    if (op & 0x0100) {
-      return (c) => {
-        const d = pair(c, reg);
-        const R = (d - K) & 0xffff;
-        let s = c.sreg & (SREG_I | SREG_T | SREG_H);
-        const n = R & 0x8000;
-        const v = d & 0x8000 && !n;
-        if (v) s |= SREG_V;
-        if (n) s |= SREG_N;
-        if (!n !== !v) s |= SREG_S;
-        if (R === 0) s |= SREG_Z;
-        if (n && !(d & 0x8000)) s |= SREG_C;
-        c.sreg = s;
-        setPair(c, reg, R);
-        c.pc = next;
-        return 2;
-      };
-    }
+    const sub = (op & 0x0100) !== 0;
     return (c) => {
-      const d = pair(c, reg);
-      const R = (d + K) & 0xffff;
-      let s = c.sreg & (SREG_I | SREG_T | SREG_H);
-      const n = R & 0x8000;
-      const v = !(d & 0x8000) && n;
-      if (v) s |= SREG_V;
-      if (n) s |= SREG_N;
-      if (!n !== !v) s |= SREG_S;
-      if (R === 0) s |= SREG_Z;
-      if (!n && d & 0x8000) s |= SREG_C;
-      c.sreg = s;
-      setPair(c, reg, R);
+      setPair(c, reg, addSubWord(c, pair(c, reg), K, sub));
       c.pc = next;
       return 2;
     };

@@ -52,6 +52,13 @@ export const enum Op {
   STD,
   /** CLC, CLZ, … CLI: a = the SREG mask. */
   BCLR,
+  /** LD / ST with post-increment (P) or pre-decrement (M) through X, Y or Z: a = register, b = pointer register. */
+  LDP,
+  LDM,
+  STP,
+  STM,
+  /** ADIW / SBIW: a = low register of the pair, b = K, c = 1 for SBIW. */
+  ADIW,
   /** LDS / STS: a = register, target = data address, c = cycles (LDS), next = the word after the address. */
   LDS,
   STS,
@@ -64,6 +71,12 @@ export const enum Op {
   SBIC,
   SBIS,
 }
+
+/** The pointer register of a load/store in the 0x9000 block by its low nibble: 1, 2 Z; 9, A Y; C, D, E X. */
+const POINTER_OF_LOW: readonly (number | undefined)[] = [
+  undefined, 30, 30, undefined, undefined, undefined, undefined, undefined,
+  undefined, 28, 28, undefined, 26, 26, 26, undefined,
+];
 
 /** CPI, SBCI, SUBI, ORI, ANDI: opcodes 0x3xxx–0x7xxx. */
 const IMMEDIATE_KINDS: readonly Op[] = [Op.CPI, Op.SBCI, Op.SUBI, Op.ORI, Op.ANDI];
@@ -208,15 +221,21 @@ export class InlineOps {
       this.next[pc] = (pc + 2) % cpu.flashWords;
       return group === 0 ? Op.LDS : Op.STS;
     }
-    if (group === 0) {
-      if (low !== 0xf) return Op.CLOSURE;
+    if (group === 0 || group === 1) {
+      const load = group === 0;
       this.set(pc, d5);
-      return Op.POP;
+      if (low === 0xf) return load ? Op.POP : Op.PUSH;
+      const pointer = POINTER_OF_LOW[low];
+      if (pointer === undefined) return Op.CLOSURE; // LPM, ELPM, XCH, LAS, LAC, LAT, reserved
+      this.set(pc, d5, pointer);
+      const mode = low & 3; // 0 plain (X only here), 1 post-increment, 2 pre-decrement
+      if (mode === 0) return load ? Op.LDD : Op.STD; // q = 0
+      if (mode === 1) return load ? Op.LDP : Op.STP;
+      return load ? Op.LDM : Op.STM;
     }
-    if (group === 1) {
-      if (low !== 0xf) return Op.CLOSURE;
-      this.set(pc, d5);
-      return Op.PUSH;
+    if (group === 3) {
+      this.set(pc, 24 + ((op >> 4) & 3) * 2, (op & 0x0f) | ((op >> 2) & 0x30), op & 0x0100 ? 1 : 0);
+      return Op.ADIW;
     }
     if (group === 4 || group === 5) {
       const sel = (op >> 8) & 3;

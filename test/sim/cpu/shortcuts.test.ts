@@ -117,6 +117,9 @@ function instruction(rnd: () => number): number {
     () => 0xb000 | (Math.floor(rnd() * 0x800)), // IN / OUT
     () => 0x9000 | (d << 4), // LDS (the next word is its address)
     () => 0x9200 | (d << 4), // STS
+    () => 0x9000 | (d << 4) | pick(rnd, [0x1, 0x2, 0x9, 0xa, 0xc, 0xd, 0xe]), // LD Z+, -Z, Y+, -Y, X, X+, -X
+    () => 0x9200 | (d << 4) | pick(rnd, [0x1, 0x2, 0x9, 0xa, 0xc, 0xd, 0xe]), // ST …
+    () => 0x9600 | (Math.floor(rnd() * 2) << 8) | (byte(rnd) & 0xff), // ADIW / SBIW
     () => 0x9800 | (Math.floor(rnd() * 4) << 8) | (Math.floor(rnd() * 32) << 3) | Math.floor(rnd() * 8), // CBI, SBIC, SBI, SBIS
     () => byte(rnd) | (byte(rnd) << 8), // anything
   ];
