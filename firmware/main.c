@@ -84,7 +84,7 @@ static void load_config(void)
      * reading as before */
     uint8_t valid = calib_load(&eeprom.cal);
     if (valid) {
-        HW_FLAGS |= HW_CALIBRATED_bm;
+        HW_FLAG_SET(HW_CALIBRATED_bit);
     }
 #ifdef FW_DEBUG
     debug_calib(valid);

@@ -18,6 +18,9 @@
 #define HW_TICK_bm        (1u << HW_TICK_bit)
 #define HW_UART_BUSY_bit  1   /* from the first queued byte until the last has left the pin */
 #define HW_UART_BUSY_bm   (1u << HW_UART_BUSY_bit)
+/* Sets a flag with one SBI: handlers change other bits of GPIOR0, so a read-modify-write with
+ * interrupts on could undo theirs. */
+#define HW_FLAG_SET(bit) __asm__ __volatile__("sbi %[io], %[b]" : : [io] "I" (HW_FLAGS_ADDR), [b] "I" (bit) : "memory")
 /* Not shared with a handler, kept here for the one-word test: set once at start-up when the
  * EEPROM holds a valid calibration block (main.c applies the corrections only then). */
 #define HW_CALIBRATED_bit 2

@@ -62,7 +62,7 @@ __attribute__((noinline)) static uint16_t burst(uint8_t muxpos, uint8_t muxneg, 
         if (HW_FLAGS & HW_TICK_bm) {   /* not done a second later: the ADC is broken */
             fw_sei();
             ADC0_COMMAND = 0;   /* STOP */
-            HW_FLAGS |= HW_ADC_FAILED_bm;
+            HW_FLAG_SET(HW_ADC_FAILED_bit);
             return 0;
         }
         hw_sleep();
