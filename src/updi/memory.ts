@@ -26,9 +26,10 @@ export class UpdiMemory {
 
   /**
    * Like `read`, into `target` (length = target.length): chunks land in `target` as they arrive,
-   * so after a failure the caller knows from `onChunk` how much is already there.
+   * so after a failure the caller knows from `onChunk` how much is already there. `maxChunk`:
+   * bytes per turnaround at most (smaller after a failed chunk: less to lose to one bad byte).
    */
-  async readInto(address: number, target: Uint8Array, onChunk?: (done: number) => void): Promise<void> {
+  async readInto(address: number, target: Uint8Array, onChunk?: (done: number) => void, maxChunk = READ_CHUNK): Promise<void> {
     const length = target.length;
     if (length === 0) return;
     if (length === 1) {
@@ -47,8 +48,10 @@ export class UpdiMemory {
         b.stPtr(address);
         first = false;
       }
-      const size = left >= 2 ? 2 : 1;
-      const count = size === 2 ? Math.min(REPEAT_MAX, Math.floor(left / 2)) : 1;
+      // An odd length that fits one REPEAT goes in byte loads, one turnaround (a signature: 3 bytes).
+      const bytewise = length % 2 === 1 && length <= Math.min(REPEAT_MAX, maxChunk);
+      const size = left >= 2 && !bytewise ? 2 : 1;
+      const count = size === 2 ? Math.min(REPEAT_MAX, Math.floor(Math.min(left, maxChunk) / 2)) : bytewise ? left : 1;
       b.ldInc(count, size);
       const data = await this.link.run(b, `read ${hex(address + done)}+${count * size}`);
       target.set(data, done);

@@ -16,9 +16,12 @@ import { DATA_SPACE, type DeviceInfo } from '../part/tinyavr2.js';
 import type { PagedMemory, PlannedPage, PlanMemory, ProgramPlan, VerifyRange } from './plan.js';
 import { firstDifference, subtractCovered, verifyError } from './compare.js';
 import type { MemoryName } from './memory-names.js';
+import { READ_CHUNK } from './memory.js';
 import { ProgressReporter, type Operation, type Phase, type PhaseResult, type ProgressEvent } from './progress.js';
 
 const NVM_BUSY = NVM_STATUS.FBUSY | NVM_STATUS.EEBUSY;
+/** The smallest chunk a read shrinks to after failures (a flash page). */
+const MIN_READ_CHUNK = 64;
 /** Pipelined page writes whose timing guess is checked by a status read before it is trusted. */
 const TIMING_CHECKS = 2;
 
@@ -204,7 +207,8 @@ export class Programmer {
       if (wasLocked) await this.session.unlockWithChipErase();
       else {
         if (!this.session.progMode) await this.session.enterProgMode();
-        await this.nvm.chipErase();
+        // Erasing twice is harmless: a byte lost around the erase is retried after a resync.
+        await this.withRetry({ phase: 'erase', memory: 'chip', address: 0 }, () => this.nvm.chipErase());
       }
       return { wasLocked };
     });
@@ -244,22 +248,24 @@ export class Programmer {
             if (this.mode.kind === 'probing') await this.checkTiming(memory, page);
           } catch (err) {
             if (!(err instanceof UpdiError) || !err.recoverable) throw err;
-            // A transfer failed somewhere in this write: redo both pages carefully.
-            this.noteRetry({ phase: 'program', memory, address: page.write.address }, 1, err.message);
-            await this.session.recover();
-            this.nvm.reset();
-            this.goCareful();
+            // A transfer failed somewhere in this write: resynchronise, redo both pages carefully.
+            const scope = { phase: 'program' as const, memory, address: page.write.address };
+            this.noteRetry(scope, 1, err.message);
+            await this.resyncOrThrow(scope, err, 1);
+            this.afterFault();
             if (previous) redo.push(previous);
-            await this.writeCarefully(page);
+            // The failed write may have committed part of the page.
+            await this.writeCarefully(page, { erase: true });
             pending = undefined;
             progress(page);
             continue;
           }
           if (previous && got && firstDifference(previous.write.data, got) >= 0) {
-            // The controller's timing guess was wrong (or a byte was lost): go careful from here.
-            this.goCareful();
+            // A byte lost or damaged on the way (or the timing guess wrong): redo that page.
+            this.afterFault();
             redo.push(previous);
           }
+          else this.faultsInARow = 0;
           pending = page;
         }
         progress(page);
@@ -289,9 +295,29 @@ export class Programmer {
     } else this.mode = checksLeft > 0 ? { kind: 'probing', checksLeft } : { kind: 'pipelined' };
   }
 
-  private goCareful(): void {
-    this.mode = { kind: 'careful' };
+  /**
+   * After a failed transfer or a read-back that differed: the controller may be busy or hold
+   * WRERROR, so the next careful write settles it first; pages stream on pipelined, with the
+   * timing guess checked again (a fault on the wire says nothing about it, but a wrong guess
+   * shows in the check). `careful` stays for good once faults come thick (several in a row).
+   */
+  private afterFault(): void {
+    this.nvm.reset();
     this.settleFirst = true;
+    this.faultsInARow++;
+    if (this.mode.kind === 'careful' || this.faultsInARow >= 3) this.mode = { kind: 'careful' };
+    else if (this.mode.kind !== 'polled') this.mode = { kind: 'probing', checksLeft: TIMING_CHECKS };
+  }
+
+  /** Pages written in a row since the last fault reset the count `afterFault` keeps. */
+  private faultsInARow = 0;
+
+  /** Resynchronises after `err`; a resync that fails on a bad byte is one more attempt, up to maxRetries. */
+  private async resyncOrThrow(scope: RetryScope, err: UpdiError, attempt: number): Promise<number> {
+    while (!(await this.resync())) {
+      if (++attempt > this.maxRetries) throw err.withContext(`${scope.phase} ${scope.memory} at ${scope.where?.() ?? hex(scope.address)} (after ${attempt - 1} retries)`);
+    }
+    return attempt;
   }
 
   /** An unknown signature was read once more already. */
@@ -301,15 +327,17 @@ export class Programmer {
    * Writes one page with a status poll and reads it back once the controller is idle; a transfer
    * failure or a differing read-back is redone (erase-write from a cleared buffer) a bounded
    * number of times, then reported with the first differing address. `redo`: the page's read-back
-   * already differed once, so this is its first retry.
+   * already differed once, so this is its first retry; `erase`: erase-write from the start.
    */
-  private async writeCarefully(page: PlannedPage, options: { redo?: boolean } = {}): Promise<void> {
+  private async writeCarefully(page: PlannedPage, options: { redo?: boolean; erase?: boolean } = {}): Promise<void> {
     const scope = { phase: 'program' as const, memory: page.memory, address: page.write.address };
     let attempt = options.redo ? 1 : 0;
     if (options.redo) this.noteRetry(scope, attempt, 'read-back differs; rewriting');
     await this.withRetry(scope, async () => {
       this.session.doing(`writing ${page.memory} page ${hex(page.offset)}`);
-      const write = attempt > 0 ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
+      // A page that may hold anything but its erased state is erased with the write: a plain
+      // page write only clears bits, so over other data it leaves the AND of both.
+      const write = attempt > 0 || options.erase ? { ...page.write, command: NVM_CMD.ERWP } : page.write;
       if (attempt > 0 || this.settleFirst) {
         this.nvm.reset();
         await this.nvm.settle(`before writing ${hex(write.address)}`);
@@ -317,7 +345,9 @@ export class Programmer {
       }
       attempt++;
       await this.nvm.writePage(write);
-      const got = await this.session.memory.read(write.address, write.data.length);
+      let got = await this.session.memory.read(write.address, write.data.length);
+      // A byte damaged on its way back is not a bad page: read once more before rewriting.
+      if (firstDifference(write.data, got) >= 0) got = await this.session.memory.read(write.address, write.data.length);
       this.nvm.reset();
       const at = firstDifference(write.data, got);
       if (at >= 0) throw verifyError({ memory: page.memory, offset: page.offset + at, address: write.address + at, expected: write.data[at]!, actual: got[at]! });
@@ -392,7 +422,7 @@ export class Programmer {
       this.rewrites++;
       this.settleFirst = true;
       if (unit.page) {
-        await this.writeCarefully(unit.page);
+        await this.writeCarefully(unit.page, { erase: true });
         await this.nvm.endBulk();
       } else if (fuse) await this.withRetry({ phase: 'program', memory: 'fuses', address: fuse.address }, () => this.nvm.writeFuse(fuse.address, fuse.value));
     }
@@ -406,12 +436,16 @@ export class Programmer {
     const out = new Uint8Array(range.length);
     let done = 0;
     let lastFailureAt = -1;
+    // Each failure at the same place halves the chunk, down to a page: at a high error rate a
+    // 512-byte answer rarely comes through whole, a 64-byte one mostly does.
+    let chunk = READ_CHUNK;
     await this.withRetry(
       {
         ...range,
         where: () => hex(range.address + done),
         progressed: () => {
           const moved = done > lastFailureAt;
+          chunk = moved ? READ_CHUNK / 2 : Math.max(MIN_READ_CHUNK, chunk / 2);
           lastFailureAt = done;
           return moved;
         },
@@ -420,10 +454,15 @@ export class Programmer {
         throwIfAborted(this.signal);
         const start = done;
         this.session.doing(`${range.phase === 'verify' ? 'verifying' : 'reading'} ${range.memory} at ${hex(range.address + start)}`);
-        await this.session.memory.readInto(range.address + start, out.subarray(start), (n) => {
-          done = start + n;
-          op.progress(before + done);
-        });
+        await this.session.memory.readInto(
+          range.address + start,
+          out.subarray(start),
+          (n) => {
+            done = start + n;
+            op.progress(before + done);
+          },
+          chunk,
+        );
       },
     );
     return out;
@@ -449,12 +488,8 @@ export class Programmer {
         this.noteRetry(scope, attempt, err.message);
         scope.onFailure?.();
         this.nvm.reset();
-        if (err.updiCode !== 'VERIFY') {
-          // A resync that fails on a bad byte counts as one more failed attempt, not as the end.
-          while (!(await this.resync())) {
-            if (++attempt > this.maxRetries) throw err.withContext(`${scope.phase} ${scope.memory} at ${scope.where?.() ?? hex(scope.address)} (after ${attempt - 1} retries)`);
-          }
-        }
+        // A resync that fails on a bad byte counts as one more failed attempt, not as the end.
+        if (err.updiCode !== 'VERIFY') attempt = await this.resyncOrThrow(scope, err, attempt);
       }
     }
   }
