@@ -10,13 +10,14 @@
  * Ctrl-C while waiting ends the run normally; Ctrl-C in the middle of a board ends it with that
  * board unrecorded (a number reserved for it stays with it). Reports through `onEvent`; never prints.
  */
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { portLost, withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/progress.js';
 import { START_BAUD } from '../updi/session.js';
-import { isLostPort } from '../serial/errors.js';
+import { isLostPort, lostError } from '../serial/errors.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import type { DeviceInfo } from '../part/tinyavr2.js';
@@ -176,6 +177,10 @@ export class Station {
   private readonly t0 = performance.now();
   private transport: KeepOpenTransport | undefined;
   private silentProbes = 0;
+  /** Why the port went away, once it has (the stream's end, or its device node gone). */
+  private lostReason: string | undefined;
+  /** The port is a path in the file system (a device node or a link to one), so its going away can be seen. */
+  private portIsPath = false;
   private readonly budget: BoardBudget | undefined;
   private readonly host = hostname();
 
@@ -204,6 +209,8 @@ export class Station {
     try {
       const inner = this.o.transport ?? (await openUpdiPort(this.o.port, Math.min(this.o.baud, START_BAUD)));
       this.transport = new KeepOpenTransport(inner);
+      this.portIsPath = existsSync(this.o.port);
+      inner.onEnd((reason) => (this.lostReason ??= reason));
       let previous: string | null | undefined;
       while (!signal.aborted) {
         if (this.budget?.exhausted) {
@@ -315,8 +322,9 @@ export class Station {
         this.o.onEvent({ type: 'ok', entry, result });
         this.o.onEvent({ type: 'remove', uid: result.uid, ok: true });
         return { quit: false, uid: result.uid };
-      } catch (err) {
-        if (err instanceof InterruptedError || err instanceof LedgerError || this.o.signal.aborted) throw err;
+      } catch (caught) {
+        if (caught instanceof InterruptedError || caught instanceof LedgerError || this.o.signal.aborted) throw caught;
+        const err = this.adapterGone(caught);
         const failure = toFailure(err, attempt);
         const entry = this.entry({
           sn: failure.sn,
@@ -339,6 +347,22 @@ export class Station {
         return { quit: decision === 'quit', uid: failure.uid };
       }
     }
+  }
+
+  /**
+   * A board attempt that failed some other way (no answer, a timeout) just as the adapter went
+   * away failed because of the adapter: the station then ends with one error naming the port,
+   * instead of counting a board failure and waiting for the next board on a port that is gone.
+   * The stream may learn of the hang-up a moment after the read that timed out, so the port's
+   * device node is looked at too.
+   */
+  private adapterGone(err: unknown): unknown {
+    if (isLostPort(err)) return err;
+    const reason = this.lostReason ?? (this.portIsPath && !existsSync(this.o.port) ? 'the port is no longer there' : undefined);
+    if (reason === undefined) return err;
+    const step = err instanceof BoardStepError ? err : undefined;
+    const lost = portLost(this.o.port, step ? `programming board ${step.uid ?? 'on the fixture'} (${step.step})` : 'connecting to the board', lostError(this.o.port, reason));
+    return step ? new BoardStepError(step.step, step.uid, step.sn, lost) : lost;
   }
 
   /** Programs the board and records it as passed, both before it leaves programming mode. */

@@ -9,7 +9,7 @@
 // Asserts output and exit codes, not timing. LTOBMS_UNPLUG_ROUNDS=5 gives 15 kill times.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../../../src/sim/wire/faults.js';
@@ -138,4 +138,28 @@ test('manufacture: the fixture gone at a random moment is one error naming the p
     }
   }
   t.diagnostic(outcomes.join('; '));
+});
+
+// The board stops answering just as its adapter goes away (the fixture frozen, its port's link gone):
+// the failed attempt is the adapter's, not the board's — one error naming the port and the board,
+// exit 1, the reserved number (if any) recorded as failed. Before, the attempt counted as a board
+// failure at the step it was in and the station went on waiting for boards on a port that was gone.
+test('manufacture: a board attempt that fails as its port vanishes ends the station with one error naming the port', async (t) => {
+  const fx = join(dir, 'fixture-frozen');
+  const ledger = join(dir, 'ledger-frozen.jsonl');
+  const fixture = startCli(['sim', '--fixture', '3', '--link', fx, '--latency-ms', '1']);
+  t.after(() => (fixture.child.kill('SIGCONT'), fixture.child.kill('SIGKILL')));
+  await fixture.waitFor(/^fixture: board 1\/3 on/, { timeoutMs: 30_000 });
+  const cli = startCli(['manufacture', '--firmware', prebuilt, '--start-sn', '1', '--ledger', ledger, '-P', fx], { cwd: dir, input: '' });
+  t.after(() => cli.child.kill('SIGKILL'));
+  await cli.waitFor(/^programming /, { timeoutMs: 30_000 });
+  rmSync(fx); // the port's node goes first (the station's open descriptor is not affected) …
+  fixture.child.kill('SIGSTOP'); // … then the board stops answering
+  const end = await cli.exited;
+  const what = `exit ${end.code}\n${cli.lines.join('\n')}`;
+  assert.equal(end.code, 1, what);
+  const error = assertOneError(cli, fx, what);
+  assert.match(error, /went away while programming board [0-9a-f]{20} \((detect|fuses|flash|eeprom|verify)\)/, what);
+  const entries = readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { sn: number; result: string });
+  for (const r of entries.filter((e) => e.result === 'reserved')) assert.ok(entries.some((e) => e.sn === r.sn && e.result !== 'reserved'), what);
 });
