@@ -4,10 +4,10 @@
  * (adapter unplugged) polled until it is back. Bytes and status changes are reported through
  * callbacks; nothing here prints.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { SerialError } from '../serial/errors.js';
+import { portNodeWatch, SerialError } from '../serial/errors.js';
 import { openUartPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { debug } from '../util/debug.js';
@@ -106,7 +106,7 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
     options.onStatus({ type: 'port-open', port: path, reconnect });
     // A device node that disappears (an adapter unplugged, a pty's link removed) is a lost port even
     // when the driver never reports the hang-up to a reader that is waiting for data.
-    const watchNode = existsSync(path);
+    const nodeGone = portNodeWatch(path);
     let watch: NodeJS.Timeout | undefined;
     const reason = await new Promise<string | undefined>((resolve) => {
       const done = (why: string | undefined) => {
@@ -118,12 +118,11 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
       signal.addEventListener('abort', onAbort, { once: true });
       stream.onEnd((why) => done(why ?? 'closed'));
       stream.onData((chunk) => options.onData(chunk));
-      if (watchNode) {
-        watch = setInterval(() => {
-          if (!existsSync(path)) done('the device is gone');
-        }, options.reopenMs ?? 500);
-        watch.unref();
-      }
+      watch = setInterval(() => {
+        const gone = nodeGone();
+        if (gone !== undefined) done(gone);
+      }, options.reopenMs ?? 500);
+      watch.unref();
     });
     options.onEnd();
     // Said before the port is closed on our side: nothing may delay the news of an unplug.

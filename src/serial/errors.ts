@@ -4,6 +4,7 @@
  * them into their own domain (the UPDI physical layer turns a TIMEOUT into an ECHO or TIMEOUT
  * UpdiError that names the instruction) and keep this error as the cause.
  */
+import { existsSync } from 'node:fs';
 import { LtobmsError, type LtobmsErrorOptions } from '../errors.js';
 
 export type SerialErrorCode =
@@ -57,6 +58,17 @@ export const LOST_PORT_HINT = 'the adapter was unplugged, or the board (or the v
  */
 export function lostError(name: string, reason: string): SerialError {
   return new SerialError('PORT', `${name} went away (${reason})`, { hint: LOST_PORT_HINT, details: { port: name, reason, lost: true } });
+}
+
+/**
+ * Watches a port named by a path in the file system (a device node, a pty's link): once the path
+ * that was there at the start is gone (an adapter unplugged, the link removed), the returned check
+ * gives the reason to report — also when the driver has not (yet) told a reader of the hang-up.
+ * A port that was not a path to begin with never reads as gone.
+ */
+export function portNodeWatch(path: string): () => string | undefined {
+  const wasThere = existsSync(path);
+  return () => (wasThere && !existsSync(path) ? 'the device is gone' : undefined);
 }
 
 /** True for the error of a port that went away (see {@link lostError}), also when wrapped by a layer above. */

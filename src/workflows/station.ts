@@ -10,14 +10,13 @@
  * Ctrl-C while waiting ends the run normally; Ctrl-C in the middle of a board ends it with that
  * board unrecorded (a number reserved for it stays with it). Reports through `onEvent`; never prints.
  */
-import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { InterruptedError, LtobmsError } from '../errors.js';
 import { portLost, withProgrammer } from '../updi/connect.js';
 import type { ProgressEvent } from '../updi/progress.js';
 import { START_BAUD } from '../updi/session.js';
-import { isLostPort, lostError } from '../serial/errors.js';
+import { isLostPort, lostError, portNodeWatch } from '../serial/errors.js';
 import { openUpdiPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import type { DeviceInfo } from '../part/tinyavr2.js';
@@ -179,8 +178,8 @@ export class Station {
   private silentProbes = 0;
   /** Why the port went away, once it has (the stream's end, or its device node gone). */
   private lostReason: string | undefined;
-  /** The port is a path in the file system (a device node or a link to one), so its going away can be seen. */
-  private portIsPath = false;
+  /** Whether the port's device node (or link) has gone since the run started. */
+  private nodeGone: () => string | undefined = () => undefined;
   private readonly budget: BoardBudget | undefined;
   private readonly host = hostname();
 
@@ -209,7 +208,7 @@ export class Station {
     try {
       const inner = this.o.transport ?? (await openUpdiPort(this.o.port, Math.min(this.o.baud, START_BAUD)));
       this.transport = new KeepOpenTransport(inner);
-      this.portIsPath = existsSync(this.o.port);
+      this.nodeGone = portNodeWatch(this.o.port);
       inner.onEnd((reason) => (this.lostReason ??= reason));
       let previous: string | null | undefined;
       while (!signal.aborted) {
@@ -358,7 +357,7 @@ export class Station {
    */
   private adapterGone(err: unknown): unknown {
     if (isLostPort(err)) return err;
-    const reason = this.lostReason ?? (this.portIsPath && !existsSync(this.o.port) ? 'the port is no longer there' : undefined);
+    const reason = this.lostReason ?? this.nodeGone();
     if (reason === undefined) return err;
     const step = err instanceof BoardStepError ? err : undefined;
     const lost = portLost(this.o.port, step ? `programming board ${step.uid ?? 'on the fixture'} (${step.step})` : 'connecting to the board', lostError(this.o.port, reason));
