@@ -12,7 +12,7 @@ import { ExitCode, LtobmsError, UsageError } from '../errors.js';
 import { describeTarget, resolveConfig, type EnvKey, type TargetKind } from '../logging/config.js';
 import { redact, redactError } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
-import { checkReplayFiles, replayFiles, tailPorts, type LogSummary } from '../logging/session.js';
+import { checkReplayFiles, replayFiles, tailLostError, tailPorts, type LogSummary } from '../logging/session.js';
 import { checkPortPaths } from '../logging/port.js';
 import { openWriter, otherSpools, writerFailure, type OtherSpool } from '../logging/target.js';
 import { debug } from '../util/debug.js';
@@ -39,6 +39,7 @@ interface LogOptions {
   batchSize: string;
   drainTimeout: string;
   writeTimeout: string;
+  reconnect?: boolean;
 }
 
 async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): Promise<void> {
@@ -100,7 +101,7 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
   try {
     summary = replay.length
       ? await replayFiles({ files: replay, writer, signal, onEvent: view.event, drainMs })
-      : await tailPorts({ ports, baudRate, writer, signal, onEvent: view.event, drainMs });
+      : await tailPorts({ ports, baudRate, writer, signal, onEvent: view.event, drainMs, onLost: opts.reconnect ? 'reconnect' : 'end' });
   } finally {
     view.stop();
   }
@@ -109,6 +110,7 @@ async function runLog(ports: string[], opts: LogOptions, signal: AbortSignal): P
 
   const failure = writerFailure(writer, config.dataDir);
   if (failure) throw failure;
+  if (summary.lost) throw tailLostError(summary, summary.lost, 'ltobms log');
   if (replay.length) {
     if (signal.aborted) process.exitCode = ExitCode.interrupted;
     else if (summary.deadLettered || summary.leftInSpool) {

@@ -20,7 +20,7 @@ import { buildEepromRequest, optionAttribute, type EepromOptions } from '../eepr
 import { resolveConfig } from '../logging/config.js';
 import { redact, redactError } from '../logging/redact.js';
 import { formatSummary, wantColour } from '../logging/render.js';
-import type { LogSummary } from '../logging/session.js';
+import { tailLostError, type LogSummary } from '../logging/session.js';
 import { portBoard, virtualBoard, type BoardOpener } from '../workflows/board.js';
 import { runWorkflow, type RunEvent } from '../workflows/run.js';
 import { siblingUartPort } from '../workflows/uart-port.js';
@@ -45,6 +45,7 @@ interface RunCliOptions extends PortCliOptions, Omit<EepromOptions, 'file' | 'fo
   speed?: string;
   boardErrors?: string;
   log: boolean;
+  reconnect?: boolean;
   verify: boolean;
   force?: boolean;
   json?: boolean;
@@ -106,6 +107,7 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
       }
     : undefined;
   const view = new RunView(json);
+  let lost: Error | undefined;
   try {
     const result = await runWorkflow({
       build: { chemistry: chemistry!, version, debug: opts.debug === true, outDir: resolve(opts.out) },
@@ -114,19 +116,22 @@ async function run(opts: RunCliOptions, signal: AbortSignal): Promise<void> {
       eeprom,
       verify: opts.verify,
       force: opts.force === true,
-      log: logConfig && { config: logConfig, baudRate: uartBaud },
+      log: logConfig && { config: logConfig, baudRate: uartBaud, onLost: opts.reconnect ? 'reconnect' : 'end' },
       signal,
       onEvent: view.event,
       onProgress: view.progress.onProgress,
     });
     if (!result.log) return;
     view.logSummary(result.log);
+    lost = result.log.lost && tailLostError(result.log, result.log.lost, 'ltobms run');
     // Stopping the tail is how `run` ends: a success, with everything stored or spooled.
-    process.exitCode = ExitCode.ok;
+    if (!lost) process.exitCode = ExitCode.ok;
   } catch (err) {
     view.failed();
     throw err;
   }
+  // After the summary: the UART went away, and every frame read is stored.
+  if (lost) throw lost;
 }
 
 /** Draws the run's events: the build spinner and line, the programming progress and result, then the log. */

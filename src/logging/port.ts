@@ -1,13 +1,14 @@
 /**
  * One serial port, kept open for as long as the logger runs: opened at `baudRate` (8N1, receive
- * only, through the byte-stream room's serialport adapter), and when it is missing or disappears
- * (adapter unplugged) polled until it is back. Bytes and status changes are reported through
- * callbacks; nothing here prints.
+ * only, through the byte-stream room's serialport adapter). A port missing at the start is polled
+ * until it appears; one that disappears once open (adapter unplugged) ends the reader with a
+ * lost-port error, or with `onLost: 'reconnect'` is polled until it is back. Bytes and status
+ * changes are reported through callbacks; nothing here prints.
  */
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { portNodeWatch, SerialError } from '../serial/errors.js';
+import { lostError, portNodeWatch, SerialError } from '../serial/errors.js';
 import { openUartPort } from '../serial/serialport.js';
 import type { ByteStream } from '../serial/stream.js';
 import { debug } from '../util/debug.js';
@@ -31,6 +32,11 @@ export interface PortReaderOptions {
   /** The byte stream ended (port lost or closing): a pending partial line is garbage now. */
   onEnd(): void;
   onStatus(status: PortStatus): void;
+  /**
+   * A port that went away after it was open: `end` (default) throws a lost-port error (the stream's
+   * end has been reported and the port closed first); `reconnect` reports port-lost and waits for it.
+   */
+  onLost?: 'end' | 'reconnect';
 }
 
 /**
@@ -78,7 +84,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Reads `path` until the signal fires, reopening it whenever it goes away. */
+/** Reads `path` until the signal fires (or, unless told to reconnect, until it goes away). */
 export async function runPort(options: PortReaderOptions): Promise<void> {
   const { path, signal } = options;
   const open = options.open ?? openUartPort;
@@ -125,6 +131,11 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
       watch.unref();
     });
     options.onEnd();
+    if (reason !== undefined && options.onLost !== 'reconnect') {
+      log(`${path} lost: ${reason}; ending`);
+      await stream.close();
+      throw lostError(path, reason);
+    }
     // Said before the port is closed on our side: nothing may delay the news of an unplug.
     if (reason !== undefined) {
       log(`${path} lost: ${reason}`);

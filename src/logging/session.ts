@@ -4,7 +4,8 @@
  * neither prints.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { ExitCode, LtobmsError, UsageError } from '../errors.js';
+import { isLostPort } from '../serial/errors.js';
 import { FrameClock, type FrameStamper } from './clock.js';
 import { classifyLine, formatPoint, type GarbageReason } from './frame.js';
 import { LineAssembler } from './lines.js';
@@ -35,6 +36,8 @@ export interface LogSummary {
   /** Points still in the spool at exit: sent by the next run. */
   leftInSpool: number;
   seconds: number;
+  /** The port that went away and ended the tail (only without `onLost: 'reconnect'`). */
+  lost?: { port: string; reason: string };
 }
 
 function emptySummary(writer: PointWriter): LogSummary {
@@ -82,9 +85,17 @@ export interface TailOptions {
   openPort?: PortReaderOptions['open'];
   /** What stamps frames (default: the host's wall clock; the virtual board brings its simulated one). */
   clock?: FrameStamper;
+  /** A port that goes away once open ends the tail (`end`, default: summary.lost says which) or is waited for. */
+  onLost?: PortReaderOptions['onLost'];
 }
 
-/** Tails every port until the signal fires; then flushes and returns the summary. */
+/** How long a tail that lost its port keeps delivering before leaving the rest in the spool (it is on disk). */
+const LOST_DRAIN_MS = 1000;
+
+/**
+ * Tails every port until the signal fires, or until a port goes away (unless `onLost` is
+ * `reconnect`); then flushes and returns the summary.
+ */
 export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   const { writer } = options;
   // Paths only mean files when the serial port adapter opens them (a pipe's name is just a name).
@@ -118,6 +129,7 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
           signal: stop.signal,
           reopenMs: options.reopenMs,
           open: options.openPort,
+          onLost: options.onLost,
           onData: (chunk) => reader.push(chunk),
           onEnd: () => reader.end(),
           onStatus: (status) => {
@@ -125,7 +137,9 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
             options.onEvent(status);
           },
         }).catch((err: unknown) => {
-          failure ??= err;
+          if (isLostPort(err) && options.onLost !== 'reconnect') {
+            summary.lost ??= { port: path, reason: String((err as LtobmsError).details.reason ?? (err as Error).message) };
+          } else failure ??= err;
           stop.abort();
         });
       }),
@@ -133,9 +147,23 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }
-  const result = await finish(summary, writer, options.drainMs ?? 5000, started);
+  const drainMs = options.drainMs ?? 5000;
+  const result = await finish(summary, writer, summary.lost ? Math.min(drainMs, LOST_DRAIN_MS) : drainMs, started);
   if (failure) throw failure;
   return result;
+}
+
+/**
+ * The error a command ends with when its tail lost a port (see {@link LogSummary.lost}), to throw
+ * after the summary is shown: every frame read is already on disk, so it says so.
+ */
+export function tailLostError(summary: LogSummary, lost: NonNullable<LogSummary['lost']>, rerun: string): LtobmsError {
+  return new LtobmsError(`${lost.port} went away (${lost.reason}) while tailing frames; the ${summary.frames} frame(s) read are stored`, {
+    code: 'LOG_PORT_LOST',
+    exitCode: ExitCode.failure,
+    hint: `plug the adapter back in (or restart the board) and run ${rerun} again; with --reconnect it waits for the port instead`,
+    details: { port: lost.port, reason: lost.reason, lost: true },
+  });
 }
 
 /** Every replay file exists and is a file (a folder is named with the fix, not a raw EISDIR). */

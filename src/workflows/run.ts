@@ -9,7 +9,7 @@
  * `onProgress`; failures are thrown.
  */
 import { describeTarget, type LogConfig } from '../logging/config.js';
-import type { LogSummary, SessionEvent } from '../logging/session.js';
+import type { LogSummary, SessionEvent, TailOptions } from '../logging/session.js';
 import { openWriter, writerFailure } from '../logging/target.js';
 import { LtobmsError } from '../errors.js';
 import type { Chemistry } from '../part/chemistry.js';
@@ -34,7 +34,7 @@ export interface RunInput {
   /** Write even if the image names another part. */
   force: boolean;
   /** Tail the board's log after programming; omit to stop once the board is programmed. */
-  log?: { config: LogConfig; baudRate: number };
+  log?: { config: LogConfig; baudRate: number; onLost?: TailOptions['onLost'] };
   signal: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   onProgress?: (event: ProgressEvent) => void;
@@ -87,11 +87,11 @@ export async function runWorkflow(input: RunInput): Promise<RunResult> {
     emit({ type: 'programmed', build, result: update });
     if (!input.log) return { build, update, log: undefined };
 
-    const { config, baudRate } = input.log;
+    const { config, baudRate, onLost } = input.log;
     const onEvent = (event: SessionEvent) => emit({ type: 'log', event });
     const writer = openWriter(config, { onEvent });
     emit({ type: 'tailing', uart: board.uartName ?? '', baudRate, target: describeTarget(config.target) });
-    const log = await board.tail({ baudRate, writer, signal, onEvent });
+    const log = await board.tail({ baudRate, writer, signal, onEvent, onLost });
     const failure = writerFailure(writer, config.dataDir);
     if (failure) throw failure;
     return { build, update, log };

@@ -65,7 +65,8 @@ test('bash: a partial command, option or value completes to what the command tab
     ['ltobms stack ', ['down', 'status', 'up']],
     ['ltobms completion ', ['bash', 'fish', 'zsh']],
     ['ltobms manufacture --ledg', ['--ledger']],
-    ['ltobms log --re', ['--replay']],
+    ['ltobms log --re', ['--reconnect', '--replay']],
+    ['ltobms log --rep', ['--replay']],
   ];
   for (const [line, expected] of cases) assert.deepEqual(await complete(line), expected, line);
 });

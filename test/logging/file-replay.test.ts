@@ -133,7 +133,7 @@ describe('ltobms log with no configuration', { skip }, () => {
     }
   });
 
-  test('a port that is missing at start and later unplugged is waited for and reopened', async (t) => {
+  test('a port that is missing at start and later unplugged is waited for and reopened (--reconnect)', async (t) => {
     const dir = tempDir('ltobms-reopen-');
     const ptyDir = tempDir('ltobms-pty-same-');
     t.after(() => {
@@ -141,7 +141,7 @@ describe('ltobms log with no configuration', { skip }, () => {
       ptyDir.cleanup();
     });
     const device = join(ptyDir.path, 'device');
-    const logger = new LoggerProcess([device, '--quiet'], { cwd: dir.path, env: cleanEnv() });
+    const logger = new LoggerProcess([device, '--quiet', '--reconnect'], { cwd: dir.path, env: cleanEnv() });
     t.after(() => logger.kill9());
     await logger.waitForStderr(/waiting for .*device \(No such file or directory\)/);
 

@@ -209,7 +209,7 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     assert.deepEqual(spoolLines(`${dir.path}/ltobms-data`), []);
   });
 
-  test('garbage corpus: zero points, and every line counted as what it is', async (t) => {
+  test('garbage corpus: zero points, and every line counted as what it is; the unplug after it ends the log with one error', async (t) => {
     const dir = tempDir('ltobms-garbage-');
     const ptyDir = tempDir('ltobms-pty-fixed-');
     const pty = await SocatPty.open({ link: join(ptyDir.path, 'device') });
@@ -254,10 +254,13 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     wire = Buffer.concat([wire, Buffer.from(good.slice(0, 70))]);
     await pty.send(wire);
     await waitUntil('every line classified', () => logger.jsonLines().length >= garbage.length + debugText.length, 30_000, logger.describe);
-    await pty.close();
-    await logger.waitForStderr(/went away/);
-    const exit = await logger.interrupt();
-    assert.equal(exit.code, 0, logger.describe());
+    await pty.close(); // the adapter is unplugged: the log ends by itself (no --reconnect)
+    const exit = await logger.exited;
+    assert.equal(exit.code, 1, logger.describe());
+    const stderrLines = logger.stderr.trim().split('\n');
+    assert.equal(stderrLines.filter((l) => l.startsWith('error:')).length, 1, logger.describe());
+    assert.match(stderrLines.at(-2)!, /^error: \S*device went away \(.+\) while tailing frames; the 0 frame\(s\) read are stored$/, logger.describe());
+    assert.match(stderrLines.at(-1)!, /^hint: .*--reconnect/, logger.describe());
 
     const lines = logger.jsonLines();
     const summary = lines.find((l) => l.type === 'summary')!;
@@ -268,7 +271,8 @@ describe('ltobms log → InfluxDB 1.x', { skip, concurrency: false }, () => {
     assert.equal(summary.debug, debugText.length);
     assert.equal(summary.garbage, garbage.length + 1);
     assert.deepEqual(summary.garbageByReason, expectedReasons);
-    assert.equal(summary.reconnects, 1);
+    assert.equal(summary.reconnects, 0);
+    assert.equal((summary.lost as { port: string }).port, pty.portPath);
     assert.deepEqual(lines.filter((l) => l.type === 'debug').map((l) => l.text), debugText);
     assert.deepEqual(await showMeasurements(name), []);
   });

@@ -26,6 +26,7 @@ export function declare(cmd: Command): void {
     .option('--out-dir <dir>', 'folder of the daily .lp files when no database is configured (default: <data-dir>/log)')
     .option('--batch-size <n>', 'points per write request', '5000')
     .option('--write-timeout <s>', 'a write request taking longer counts as failed: its points stay spooled and are sent again', '10')
+    .option('--reconnect', 'when an open port goes away (adapter unplugged), wait for it and read on, instead of ending with exit 1')
     .option('--drain-timeout <s>', 'on Ctrl-C, keep sending spooled points this long before leaving them for the next run', '5')
     .addHelpText(
       'after',
@@ -33,11 +34,14 @@ export function declare(cmd: Command): void {
 Settings come from flags, then the environment, then ./.env (keys INFLUXDB_URL, INFLUXDB_TOKEN,
 INFLUXDB_ORG, INFLUXDB_BUCKET for 2.x/3.x; INFLUXDB_DB, INFLUXDB_USER, INFLUXDB_PASSWORD, INFLUXDB_RP
 for 1.x). With none, points go to <data-dir>/log/YYYY-MM-DD.lp (UTC days). Ctrl-C stores everything
-(database or spool), prints a summary and exits 0.
+(database or spool), prints a summary and exits 0. A port missing at the start is waited for; one
+that goes away (adapter unplugged) ends the log with exit 1 after storing every frame read, unless
+--reconnect says to wait for it (for a logger left running on its own).
 
 Examples:
   $ ltobms log /dev/ttyUSB0                           daily files in ./ltobms-data/log/
   $ ltobms log /dev/ttyUSB0 /dev/ttyUSB1 --quiet      two boards, summary only
+  $ ltobms log /dev/ttyUSB0 --reconnect               keeps going across unplugs (e.g. as a service)
   $ INFLUXDB_URL=http://localhost:8086 INFLUXDB_DB=bms ltobms log /dev/ttyUSB0
   $ ltobms log /dev/ttyUSB0 --json | jq 'select(.type == "frame") | .v_batt'
   $ ltobms log --replay ltobms-data/log/2026-11-21.lp  load a recorded day into the configured database`,

@@ -40,6 +40,7 @@ export function declare(cmd: Command): void {
   }
   cmd
     .option('--no-log', 'stop after programming: do not tail the UART')
+    .option('--reconnect', 'when the UART port goes away while tailing, wait for it instead of ending with exit 1')
     .option('--no-verify', 'do not read back what is written')
     .option('--force', 'write even if the image names another part')
     .option('--json', 'JSON lines on stdout: the programming result, then one object per frame, then the log summary')

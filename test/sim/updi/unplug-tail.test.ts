@@ -1,8 +1,9 @@
 // The adapter pulled under the commands that do more than one UPDI job: `ltobms sim` killed
 // (SIGKILL: socat closes both ptys) at a seeded random moment of `log`, `run` and `manufacture`.
-// - log, and run's tail, wait for a port that went away (README: an unplugged adapter is waited
-//   for): they say so once on stderr and keep running; Ctrl-C then ends them with exit 0, the
-//   summary, and every frame they showed on disk.
+// - log, and run's tail: the port gone ends them with the summary, one `error:` line naming the
+//   UART port and a hint, exit 1, and every frame they showed on disk. With --reconnect they say
+//   once that it went away and keep running; Ctrl-C then ends them with exit 0, the summary, and
+//   every frame they showed on disk.
 // - run killed while programming, and manufacture at any moment: one `error:` line naming the port
 //   and what was in progress, a hint, exit 1; a board manufacture had reserved a number for is
 //   recorded as failed. Never a silent exit (exit 13: an await left unsettled).
@@ -57,31 +58,46 @@ function framesOnDisk(logDir: string): number {
   }
 }
 
-test('log: the board\'s UART gone at a random moment is said once and waited for; Ctrl-C then stores every frame shown', async (t) => {
-  for (let round = 0; round < ROUNDS; round++) {
-    const uart = join(dir, `uart-log-${round}`);
-    const out = join(dir, `frames-${round}`);
-    const sim = await startSim(['--link', join(dir, `updi-log-${round}`), '--uart-link', uart, '--firmware', 'prebuilt', '--speed', '600']);
-    t.after(() => sim.stop('SIGKILL'));
-    const cli = startCli(['log', uart, '--target', 'file', '--out-dir', out, '--json']);
-    t.after(() => cli.child.kill('SIGKILL'));
-    const delayMs = await killAfter(sim, cli.waitFor(/^reading /, { timeoutMs: 30_000 }), 1500);
-    const what = () => `log killed ${delayMs} ms in:\n${cli.lines.join('\n')}`;
-    assert.equal(await endedOrWaiting(cli, /went away/), 'waiting', what());
-    cli.child.kill('SIGINT');
-    const end = await cli.exited;
-    assert.equal(end.code, 0, what());
-    const lines = cli.lines.join('\n');
-    assert.equal(lines.match(new RegExp(`${escape(uart)} went away \\(.+\\); frames resume when it returns`, 'g'))?.length, 1, what());
-    assert.doesNotMatch(lines, /waiting for /, `said once: ${what()}`);
-    assert.match(lines, /summary: \d+ frames?.*\n.*1 reconnect\b/, what());
-    const shown = cli.stdout().split('\n').filter((l) => l.startsWith('{"type":"frame"')).length;
-    assert.ok(shown > 0 || delayMs < 200, `frames were shown: ${what()}`);
-    assert.equal(framesOnDisk(out), shown, `every frame shown is on disk: ${what()}`);
-  }
-});
+for (const reconnect of [false, true]) {
+  const name = reconnect
+    ? 'log --reconnect: the board\'s UART gone at a random moment is said once and waited for; Ctrl-C then stores every frame shown'
+    : 'log: the board\'s UART gone at a random moment ends the log with one error naming the port, exit 1, every frame shown on disk';
+  test(name, async (t) => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const tag = `${reconnect ? 'r' : 'e'}${round}`;
+      const uart = join(dir, `uart-log-${tag}`);
+      const out = join(dir, `frames-${tag}`);
+      const sim = await startSim(['--link', join(dir, `updi-log-${tag}`), '--uart-link', uart, '--firmware', 'prebuilt', '--speed', '600']);
+      t.after(() => sim.stop('SIGKILL'));
+      const cli = startCli(['log', uart, '--target', 'file', '--out-dir', out, '--json', ...(reconnect ? ['--reconnect'] : [])]);
+      t.after(() => cli.child.kill('SIGKILL'));
+      const delayMs = await killAfter(sim, cli.waitFor(/^reading /, { timeoutMs: 30_000 }), 1500);
+      const what = () => `log killed ${delayMs} ms in:\n${cli.lines.join('\n')}`;
+      if (reconnect) {
+        assert.equal(await endedOrWaiting(cli, /went away/), 'waiting', what());
+        cli.child.kill('SIGINT');
+      }
+      const end = await cli.exited;
+      const lines = cli.lines.join('\n');
+      assert.match(lines, /summary: \d+ frames?/, what());
+      if (reconnect) {
+        assert.equal(end.code, 0, what());
+        assert.equal(lines.match(new RegExp(`${escape(uart)} went away \\(.+\\); frames resume when it returns`, 'g'))?.length, 1, what());
+        assert.doesNotMatch(lines, /waiting for /, `said once: ${what()}`);
+        assert.match(lines, /summary: \d+ frames?.*\n.*1 reconnect\b/, what());
+      } else {
+        assert.equal(end.code, 1, what());
+        assert.match(assertOneError(cli, uart, what()), /went away \(.+\) while tailing frames; the \d+ frame\(s\) read are stored$/, what());
+        assert.doesNotMatch(lines, /frames resume when it returns/, what());
+      }
+      const shown = cli.stdout().split('\n').filter((l) => l.startsWith('{"type":"frame"')).length;
+      assert.ok(shown > 0 || delayMs < 200, `frames were shown: ${what()}`);
+      assert.equal(framesOnDisk(out), shown, `every frame shown is on disk: ${what()}`);
+    }
+  });
+}
 
-test('run -P: the board gone while programming is one error naming the port; gone while tailing, it is waited for and Ctrl-C ends with exit 0', async (t) => {
+test('run -P: the board gone while programming is one error naming the UPDI port; gone while tailing, one error naming the UART port', async (t) => {
   const build = join(dir, 'build'); // one firmware build for every round
   const outcomes: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -95,17 +111,25 @@ test('run -P: the board gone while programming is one error naming the port; gon
       const enabled = sim.waitForEvent((e) => e.event === 'updi' && e.type === 'enabled', 0, 120_000);
       const delayMs = await killAfter(sim, Promise.race([enabled, cli.exited]), spreadMs);
       const what = () => `run killed ${delayMs} ms after the session began:\n${cli.lines.join('\n')}`;
-      const how = await endedOrWaiting(cli, new RegExp(`(${escape(uart)} went away|waiting for ${escape(uart)})`));
-      if (how === 'ended') {
-        assert.equal((await cli.exited).code, 1, what());
-        assertOneError(cli, updi, what());
-        outcomes.push(`${delayMs} ms: programming`);
-      } else {
+      // Gone before the tail opened the UART: a port missing at the tail's start is waited for (as
+      // `ltobms log` does), and Ctrl-C ends it with exit 0.
+      if ((await endedOrWaiting(cli, new RegExp(`waiting for ${escape(uart)}`))) === 'waiting') {
         cli.child.kill('SIGINT');
         assert.equal((await cli.exited).code, 0, what());
         assert.match(cli.lines.join('\n'), /summary: \d+ frames?/, what());
         assert.doesNotMatch(cli.lines.join('\n'), /^error:/m, what());
+        outcomes.push(`${delayMs} ms: tail waiting`);
+        continue;
+      }
+      assert.equal((await cli.exited).code, 1, what());
+      if (cli.lines.some((l) => /^reading /.test(l))) {
+        // The tail had the UART open: its loss ends the run (the summary first).
+        assert.match(assertOneError(cli, uart, what()), /while tailing frames/, what());
+        assert.match(cli.lines.join('\n'), /summary: \d+ frames?/, what());
         outcomes.push(`${delayMs} ms: tail`);
+      } else {
+        assertOneError(cli, updi, what());
+        outcomes.push(`${delayMs} ms: programming`);
       }
     }
   }
