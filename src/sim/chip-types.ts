@@ -24,6 +24,13 @@ export interface AnalogFrontEnd {
   /** Supply voltage VDD (the VDD reference and the VDDDIV10 channel). */
   vdd(t: number): number;
   /**
+   * Optional promise that lets the ADC take a burst's samples as one: true only if from `t1` to `t2` (t1 ≤ t2,
+   * asked in time order like the rest) every pin voltage and VDD, in exact arithmetic, is the same non-decreasing
+   * affine function of one quantity that moves in one direction only (the cell's voltage as it drifts), or is
+   * constant, and the temperature moves in one direction only too: no step, no switch, no turning point between.
+   */
+  steadyBetween?(t1: number, t2: number): boolean;
+  /**
    * The ADC's own errors on this board, constant: the internal references are `referenceScale` ×
    * nominal, and `offsetLsb` is added to every 12-bit result. None: an ideal ADC.
    */

@@ -25,7 +25,7 @@ import type { AnalogFrontEnd, AnalogPin, PinName, PinState } from '../chip-types
 import { solveOperatingPoint, type OperatingPoint } from './circuit.js';
 import { ocvAt, OCV_TABLES, type OcvPoint } from './ocv.js';
 import { NO_BOARD_ERRORS, type BoardErrors } from './errors.js';
-import { chargerAt, loadAt, nextSegmentStart, resistanceAt, temperatureAt } from './schedule.js';
+import { chargerAt, loadAt, nextSegmentStart, resistanceAt, temperatureAt, temperatureMonotone } from './schedule.js';
 import type { BoardConfig } from './types.js';
 
 /** Current-sense shunt between PA7 (BP) and PA6 (BN). */
@@ -178,6 +178,14 @@ export class VirtualBoard implements AnalogFrontEnd {
       case 'PA7':
         return this.batteryAt(t);
     }
+  }
+
+  /** AnalogFrontEnd.steadyBetween: no event from t1 to t2 (nor a lookback answer at t1), so the operating point is
+   * held and every pin voltage is V(B) or V(B) less a held drop (through a divider), or constant; V(B) follows the OCV table (rising
+   * with the state of charge, which is linear in time); the temperature has no turning point between. */
+  steadyBetween(t1: number, t2: number): boolean {
+    this.advance(t1);
+    return t1 >= this.t0 && t2 < this.nextEvent && temperatureMonotone(this.config.temperature, t1, t2, this.config.startHour);
   }
 
   /** What the temperature sensor sees: the die temperature plus the sensor's error (`temp_k`). */

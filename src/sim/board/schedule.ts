@@ -85,6 +85,19 @@ export function temperatureAt(profile: TemperatureProfile, t: number, startHour:
   return mid + amplitude * Math.cos(phase);
 }
 
+/** Hours kept clear of a daily temperature extreme by {@link temperatureMonotone} (a few seconds: far more than
+ * the rounding of the hour arithmetic, far less than anything that asks). */
+const EXTREME_GUARD_HOURS = 1e-3;
+
+/** True if the temperature moves in one direction only (or not at all) from t1 to t2 (t1 ≤ t2): no daily
+ * maximum or minimum in between or within a few seconds of either end. */
+export function temperatureMonotone(profile: TemperatureProfile, t1: number, t2: number, startHour: number): boolean {
+  if (profile.kind === 'constant') return true;
+  // The extremes are at peakHour and 12 hours later (the cosine's turning points).
+  const sinceExtreme = (((hourOfDay(t1, startHour) - profile.peakHour) % 12) + 12) % 12;
+  return sinceExtreme > EXTREME_GUARD_HOURS && sinceExtreme + (t2 - t1) / 3600 < 12 - EXTREME_GUARD_HOURS;
+}
+
 /** Internal resistance (Ω) at temperature `kelvin`: grows linearly as the cell gets colder than 25 °C. */
 export function resistanceAt(r25: number, tempCoeff: number, kelvin: number): number {
   return Math.max(r25 / 5, r25 * (1 + tempCoeff * (KELVIN_AT_25C - kelvin)));

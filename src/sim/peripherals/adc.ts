@@ -10,8 +10,10 @@
 // Each sample reads the inputs at the end of its sampling phase. The samples of a conversion are taken lazily
 // (`sync`): when the result is due, when a register is accessed, and — through the chip — before a pin change
 // or any other look at the board, always in time order and each at its own instant, so the outcome is the
-// same as one clock event per sample (which is what runs while SAMPRDY or SAMPOVR may interrupt). Codes are ideal (no noise, no offset/gain
-// error): single-ended floor(V·gain/Vref·4096) in 0..4095, differential floor((Vp−Vn)·gain/Vref·2048) in
+// same as one clock event per sample (which is what runs while SAMPRDY or SAMPOVR may interrupt). A run of due
+// samples over which the board promises steady inputs (AnalogFrontEnd.steadyBetween) and whose first and last
+// give the same code well inside it is taken as one: every sample between gives that code (steadyCode).
+// Codes are ideal (no noise, no offset/gain error): single-ended floor(V·gain/Vref·4096) in 0..4095, differential floor((Vp−Vn)·gain/Vref·2048) in
 // −2048..2047 (8-bit: 256 / 128) — unless the board declares errors (AnalogFrontEnd.adcErrors): then the
 // internal reference is scaled and the offset added to each code before the clamp (8-bit: offset / 16). Accumulated results are sums, sign-extended to 32 bits when differential;
 // the *_SCALING modes shift sums of more than 16 samples down to 16 bits.
@@ -74,6 +76,13 @@ const PGA_GAINS = [1, 2, 4, 8, 16];
 /** MUXPOS/MUXNEG 1..7 → the pin (no string built per sample). */
 const AIN_PINS: readonly AnalogPin[] = ['PA1', 'PA1', 'PA2', 'PA3', 'PA4', 'PA5', 'PA6', 'PA7'];
 
+/** The TEMPSENSE input (MUXPOS). */
+const TEMPSENSE = 0x32;
+/** Shortest run of due samples worth the steady check (it evaluates two). */
+const MIN_STEADY_RUN = 3;
+/** How far inside one code (in codes) both ends of a steady run must lie (see steadyCode). */
+const STEADY_MARGIN = 1e-6;
+
 export const MODE = { SINGLE_8BIT: 0, SINGLE_12BIT: 1, SERIES: 2, SERIES_SCALING: 3, BURST: 4, BURST_SCALING: 5 } as const;
 
 export interface TempsenseCalibration {
@@ -109,6 +118,10 @@ export class Adc implements Peripheral {
   private readonly event: ClockEvent;
   /** Conversions completed since reset (for tests and traces). */
   conversions = 0;
+  /** Take a steady run of a burst's samples as one (on by default; off to compare: every sample on its own). */
+  steadyBursts = true;
+  /** Runs of samples taken as one so far (tests, bench). */
+  steadyRuns = 0;
 
   constructor(
     private readonly ctx: ChipContext,
@@ -188,7 +201,7 @@ export class Adc implements Peripheral {
         return 0;
       case 0x31:
         return this.analog ? this.analog.vdd(t) / 10 : 0;
-      case 0x32:
+      case TEMPSENSE:
         // The SIGROW calibration was measured against this part's own reference: scaled with it.
         return this.analog ? tempsenseVolts(this.analog.temperatureK(t), this.plan.tempsense) * this.plan.referenceScale : 0;
       default:
@@ -198,8 +211,19 @@ export class Adc implements Peripheral {
   }
 
   /** What every sample of the running conversion reads: fixed while it runs (a register write re-plans), so a
-   * sample only asks the board for the voltages that move. */
-  private plan = { gain: 1, pgaOff: false, differential: false, full: 4096, reference: 1.024 as number | 'VDD' | 'VREFA', tempsense: { gain: 0, offset: 0 }, referenceScale: 1, offset: 0 };
+   * sample only asks the board for the voltages that move. Updated in place (no object per conversion). */
+  private readonly plan = {
+    gain: 1,
+    pgaOff: false,
+    differential: false,
+    full: 4096,
+    reference: 1.024 as number | 'VDD' | 'VREFA',
+    tempsense: { gain: 0, offset: 0 },
+    referenceScale: 1,
+    offset: 0,
+    /** The inputs qualify for taking a steady run of samples as one (see sync). */
+    steady: false,
+  };
 
   private replan(): void {
     const eightBit = this.mode === MODE.SINGLE_8BIT;
@@ -209,17 +233,26 @@ export class Adc implements Peripheral {
     if (reference === undefined) this.ctx.unimplemented('ADC0 reserved REFSEL');
     const errors = this.analog?.adcErrors;
     const referenceScale = errors?.referenceScale ?? 1;
-    this.plan = {
-      gain: viaPga ? this.pgaGain : 1,
-      pgaOff: viaPga && !(this.regs[PGACTRL]! & PGAEN),
-      differential,
-      full: differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096,
-      // The board's errors bend the internal references only (VDD and VREFA are what they are).
-      reference: typeof reference === 'number' ? reference * referenceScale : (reference ?? 1.024 * referenceScale),
-      tempsense: this.tempsense(),
-      referenceScale,
-      offset: Math.round((errors?.offsetLsb ?? 0) / (eightBit ? 16 : 1)),
-    };
+    const p = this.plan;
+    p.gain = viaPga ? this.pgaGain : 1;
+    p.pgaOff = viaPga && !(this.regs[PGACTRL]! & PGAEN);
+    p.differential = differential;
+    p.full = differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096;
+    // The board's errors bend the internal references only (VDD and VREFA are what they are).
+    p.reference = typeof reference === 'number' ? reference * referenceScale : (reference ?? 1.024 * referenceScale);
+    p.tempsense = this.tempsense();
+    p.referenceScale = referenceScale;
+    p.offset = Math.round((errors?.offsetLsb ?? 0) / (eightBit ? 16 : 1));
+    // A steady run needs a code that is monotone in what the board promises to be monotone: a fixed reference
+    // (a ratio to VDD is not), and one input, or two that both follow the cell (not the temperature against it).
+    const pos = this.regs[MUXPOS]! & 0x3f;
+    const neg = this.regs[MUXNEG]! & 0x3f;
+    p.steady =
+      this.analog?.steadyBetween !== undefined &&
+      typeof p.reference === 'number' &&
+      p.reference > 0 &&
+      !p.pgaOff &&
+      (differential ? followsCell(pos) && followsCell(neg) : followsCell(pos) || pos === TEMPSENSE);
   }
 
   private referenceVolts(t: number): number {
@@ -238,13 +271,43 @@ export class Adc implements Peripheral {
     }
     const vref = this.referenceVolts(t);
     if (vref <= 0) return 0;
+    return this.code(this.level(t, vref));
+  }
+
+  /** The input at time t in codes, before rounding: what `code` turns into the conversion's result. */
+  private level(t: number, vref: number): number {
+    const p = this.plan;
     const vp = this.channelVolts(this.regs[MUXPOS]!, t);
-    const full = p.full;
     if (p.differential) {
       const vn = this.channelVolts(this.regs[MUXNEG]!, t);
-      return clamp(Math.floor(((vp - vn) * p.gain * full) / vref) + p.offset, -full, full - 1);
+      return ((vp - vn) * p.gain * p.full) / vref;
     }
-    return clamp(Math.floor((vp * p.gain * full) / vref) + p.offset, 0, full - 1);
+    return (vp * p.gain * p.full) / vref;
+  }
+
+  private code(level: number): number {
+    const p = this.plan;
+    const full = p.full;
+    return p.differential ? clamp(Math.floor(level) + p.offset, -full, full - 1) : clamp(Math.floor(level) + p.offset, 0, full - 1);
+  }
+
+  /**
+   * The code every sample from `first` to `last` would give, if they provably all give the same one; undefined
+   * if not shown. The board promises (steadyBetween) that in exact arithmetic the input is monotone in time over
+   * the run, so every sample's exact level lies between the two ends'. The computed levels differ from the exact
+   * ones by rounding only (a few ulps of a few dozen operations, under 1e-9 codes); with both ends at least
+   * STEADY_MARGIN inside the same code, every computed level in between rounds down to that code too.
+   */
+  private steadyCode(first: number, last: number): number | undefined {
+    const p = this.plan;
+    if (!p.steady) return undefined;
+    const vref = p.reference as number;
+    const a = this.level(first, vref);
+    if (!this.analog!.steadyBetween!(first, last)) return undefined;
+    const b = this.level(last, vref);
+    const floor = Math.floor(a);
+    if (Math.floor(b) !== floor || Math.min(a, b) - floor < STEADY_MARGIN || floor + 1 - Math.max(a, b) < STEADY_MARGIN) return undefined;
+    return this.code(a);
   }
 
   // ---- conversion sequencing --------------------------------------------------------------------------------
@@ -289,22 +352,42 @@ export class Adc implements Peripheral {
     else this.arm();
   }
 
-  /** Takes every sample due by now, each at its own instant (see the header). */
+  /** Takes every sample due by now, each at its own instant (see the header). A run of them whose inputs the
+   * board shows steady, and whose ends give the same code, gives that code throughout (steadyCode): it is
+   * taken at once, with the same result and flags. */
   sync(): void {
     if (!this.busy || this.pausedAt !== undefined) return;
     const now = this.ctx.clock.time;
     if (this.samplesLeft === 0 || this.nextSampleAt > now) return;
-    do {
-      const code = this.convert(this.nextSampleAt);
-      this.sample = code;
-      this.accumulator += code;
-      this.samplesLeft--;
-      if (this.flags & SAMPRDY) this.flags |= SAMPOVR;
-      this.flags |= SAMPRDY;
-      this.nextSampleAt += this.perSample;
-    } while (this.samplesLeft > 0 && this.nextSampleAt <= now);
+    // How many are due, and the last one's instant, by the same additions as taking them one by one.
+    let due = 1;
+    let last = this.nextSampleAt;
+    while (due < this.samplesLeft && last + this.perSample <= now) {
+      last += this.perSample;
+      due++;
+    }
+    const steady = this.steadyBursts && due >= MIN_STEADY_RUN ? this.steadyCode(this.nextSampleAt, last) : undefined;
+    if (steady !== undefined) {
+      this.steadyRuns++;
+      this.take(steady, due);
+      this.nextSampleAt = last + this.perSample;
+    } else {
+      for (let i = 0; i < due; i++) {
+        this.take(this.convert(this.nextSampleAt), 1);
+        this.nextSampleAt += this.perSample;
+      }
+    }
     // The request lines once for all the samples taken: nothing runs between them that could see the lines.
     this.updateIrq();
+  }
+
+  /** `n` samples that all gave `code`, one after the other. */
+  private take(code: number, n: number): void {
+    this.sample = code;
+    this.accumulator += code * n;
+    this.samplesLeft -= n;
+    if (this.flags & SAMPRDY || n > 1) this.flags |= SAMPOVR;
+    this.flags |= SAMPRDY;
   }
 
   private finish(): void {
@@ -464,6 +547,11 @@ export class Adc implements Peripheral {
     if (mode === 'pdown' || (mode === 'standby' && !(this.regs[CTRLA]! & RUNSTDBY))) return 0;
     return (1 << VEC_RESRDY) | (1 << VEC_SAMPRDY) | (1 << VEC_ERROR);
   }
+}
+
+/** AIN1–AIN7, GND and VDDDIV10: inputs that are the cell's voltage through the board, or constant. */
+function followsCell(ch: number): boolean {
+  return (ch >= 1 && ch <= 7) || ch === 0x30 || ch === 0x31;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -98,6 +98,7 @@ export class BoardRuntime {
         pinVoltage: (pin, t) => board.pinVoltage(pin, boardTime(t)),
         temperatureK: (t) => board.temperatureK(boardTime(t)),
         vdd: (t) => board.vdd(boardTime(t)),
+        steadyBetween: (t1, t2) => board.steadyBetween(boardTime(t1), boardTime(t2)),
         adcErrors: board.adcErrors,
       },
       onPinChange: (pin, state, chipTime) => {

@@ -1,7 +1,8 @@
 /**
  * The real firmware with the emulator's shortcuts on and off — fast-forward through idle loops
  * (src/sim/cpu/idle-loop.ts), instructions executed inline in the run loop (cpu/inline-ops.ts), libgcc's
- * multiply executed natively (cpu/routines.ts): identical UART lines at identical instants, identical
+ * multiply executed natively (cpu/routines.ts), a steady run of ADC samples taken as one
+ * (peripherals/adc.ts): identical UART lines at identical instants, identical
  * output-pin changes, resets, cycle and instruction counts, SRAM and registers. The runs include the
  * loops the firmware still polls: the EEPROM write of the defaults after a corrupt configuration (NVMCTRL busy)
  * and the RTC synchronisation at start-up, and the watchdog reset of the hanging test build.
@@ -21,10 +22,11 @@ interface Shortcuts {
   fastForward: boolean;
   inlineOps: boolean;
   nativeRoutines: boolean;
+  steadyBursts: boolean;
 }
 
-const ALL_ON: Shortcuts = { fastForward: true, inlineOps: true, nativeRoutines: true };
-const ALL_OFF: Shortcuts = { fastForward: false, inlineOps: false, nativeRoutines: false };
+const ALL_ON: Shortcuts = { fastForward: true, inlineOps: true, nativeRoutines: true, steadyBursts: true };
+const ALL_OFF: Shortcuts = { fastForward: false, inlineOps: false, nativeRoutines: false, steadyBursts: false };
 
 async function run(shortcuts: boolean | Shortcuts, hangAfter: number | undefined, seconds: number, chemistry: Chemistry = 'LTO') {
   const memories = new NvmMemories();
@@ -44,6 +46,7 @@ async function run(shortcuts: boolean | Shortcuts, hangAfter: number | undefined
   rt.chip.cpu.fastForward = on.fastForward;
   rt.chip.cpu.inlineOps = on.inlineOps;
   rt.chip.cpu.nativeRoutines = on.nativeRoutines;
+  rt.chip.adc.steadyBursts = on.steadyBursts;
   for (let t = 1; t <= seconds; t++) rt.advance(t);
   const cpu = rt.chip.cpu;
   return {
@@ -62,6 +65,7 @@ async function run(shortcuts: boolean | Shortcuts, hangAfter: number | undefined
     },
     skipped: cpu.fastForwardedCycles,
     nativeCalls: cpu.nativeCalls,
+    steadyRuns: rt.chip.adc.steadyRuns,
   };
 }
 
@@ -85,10 +89,13 @@ test('both chemistries through UVLO and back: every shortcut alone and all toget
     const plain = await run(ALL_OFF, undefined, 1500, chemistry);
     assert.ok(plain.seen.lines.some((l) => String(l[1]).includes('UVLO')), `${chemistry}: UVLO reached`);
     assert.equal(plain.nativeCalls, 0);
-    for (const shortcuts of [{ ...ALL_OFF, inlineOps: true }, { ...ALL_OFF, nativeRoutines: true }, ALL_ON]) {
+    assert.equal(plain.steadyRuns, 0);
+    for (const shortcuts of [{ ...ALL_OFF, inlineOps: true }, { ...ALL_OFF, nativeRoutines: true }, { ...ALL_OFF, steadyBursts: true }, ALL_ON]) {
       const fast = await run(shortcuts, undefined, 1500, chemistry);
       assert.deepEqual(fast.seen, plain.seen, `${chemistry} ${JSON.stringify(shortcuts)}`);
       if (shortcuts.nativeRoutines) assert.ok(fast.nativeCalls > 1000, `${chemistry}: ${fast.nativeCalls} multiplies ran natively`);
+      // Four or five bursts a second, most of them steady (the current's is not while its level sits on a code boundary).
+      if (shortcuts.steadyBursts) assert.ok(fast.steadyRuns > 2000, `${chemistry}: ${fast.steadyRuns} bursts taken as one run`);
     }
   }
 });

@@ -198,6 +198,19 @@ test('a solar day delivers peak × 2/π × day length (12 h at 400 mA peak → 3
   close(-b.snapshot(24 * 3600).chargeMah, expected, 0.5);
 });
 
+test('steadyBetween: true only inside one model step, before any segment start, and not for a lookback answer', () => {
+  const b = board({ load: [cc(0.1), cc(0.2, 10)], stepSeconds: 1 });
+  b.setPin('PA4', 'high', 0);
+  assert.equal(b.steadyBetween(2.1, 2.9), true);
+  assert.equal(b.steadyBetween(2.9, 3.1), false); // the grid point at 3 s re-solves the circuit
+  assert.equal(b.steadyBetween(9.5, 9.9), true);
+  assert.equal(b.steadyBetween(9.9, 10.2), false); // the load steps at 10 s
+  b.setPin('PA4', 'low', 10.5);
+  assert.equal(b.steadyBetween(10.499, 10.6), false); // answered with the state at the switch
+  const daily = board({ temperature: { kind: 'daily', minK: 270, maxK: 280, peakHour: 14 } });
+  assert.equal(daily.steadyBetween(14 * 3600 - 0.5, 14 * 3600 - 0.4), false); // the temperature turns at 14:00
+});
+
 test('time must not go backwards, except a sample a few ms before a pin change', () => {
   const b = board({ load: [cc(0.1)] });
   b.setPin('PA4', 'high', 10);

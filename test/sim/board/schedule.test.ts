@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { close } from './assert-close.js';
-import { chargerAt, hourOfDay, loadAt, resistanceAt, solarAmps, temperatureAt } from '../../../src/sim/board/schedule.js';
+import { chargerAt, hourOfDay, loadAt, resistanceAt, solarAmps, temperatureAt, temperatureMonotone } from '../../../src/sim/board/schedule.js';
 
 test('solar current: a half sine from sunrise to sunset, zero at night', () => {
   close(solarAmps(0.4, 6, 18, 12), 0.4);
@@ -26,6 +26,19 @@ test('daily temperature: max at the peak hour, min twelve hours away, mean halfw
   close(temperatureAt(p, 3 * 3600, 0), 278.15);
   close(temperatureAt(p, 9 * 3600, 0), 288.15);
   close(temperatureAt(p, 0, 15), 298.15);
+});
+
+test('daily temperature is monotone between its turning points (peak hour, 12 h later), not across or next to them', () => {
+  const p = { kind: 'daily' as const, minK: 278.15, maxK: 298.15, peakHour: 15 };
+  const h = 3600;
+  assert.equal(temperatureMonotone(p, 10 * h, 10 * h + 0.001, 0), true);
+  assert.equal(temperatureMonotone(p, 16 * h, 26 * h, 0), true);
+  assert.equal(temperatureMonotone(p, 14 * h, 16 * h, 0), false); // across the maximum at 15:00
+  assert.equal(temperatureMonotone(p, 2 * h, 4 * h, 0), false); // across the minimum at 03:00
+  assert.equal(temperatureMonotone(p, 15 * h - 1, 15 * h - 0.999, 0), false); // a second before the maximum
+  assert.equal(temperatureMonotone(p, 15 * h + 1, 15 * h + 1.001, 0), false); // a second after it
+  assert.equal(temperatureMonotone(p, 6 * h, 6 * h + 0.001, 9), false); // start hour 9: 15:00 is 6 h in
+  assert.equal(temperatureMonotone({ kind: 'constant', kelvin: 290 }, 0, 86_400, 0), true);
 });
 
 test('internal resistance: +tc per kelvin below 25 °C, never under a fifth of R25', () => {
