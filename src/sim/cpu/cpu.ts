@@ -324,24 +324,23 @@ export class Cpu implements Core {
       }
       // Nothing the checks above look at changes until an instruction raises `attention` (it reached the bus or
       // changed control state) or the next event or the end of the run comes.
-      const limit = clock.nextEventCycle < untilCycle ? clock.nextEventCycle : untilCycle;
-      this.attention = false;
-      this.routineLimit = limit;
-      this.straightRun(limit);
+      this.straightRun(untilCycle);
       this.routineLimit = -Infinity;
-      // Only the last instruction can have written CCP; its own retirement counts (see writeCcp).
-      if (this.ccpCount !== 0) this.ccpCount--;
     }
     return 'break';
   }
 
   /**
-   * Executes instructions until one raises `attention` or the clock reaches `limit`. The kinds of inline-ops.ts
-   * run here, each exactly as its closure in decoder.ts does (same helpers, same order); the rest call their
-   * closure.
+   * Executes instructions until the clock reaches the next event or `untilCycle`, or an instruction raises
+   * `attention` after which the run loop's checks have something to do. The kinds of inline-ops.ts run here, each
+   * exactly as its closure in decoder.ts does (same helpers, same order); the rest call their closure. After an
+   * instruction that raised `attention` the run loop's checks are made here, in its order, and when all of them
+   * would lead straight back here (no event due, not the end, no interrupt to take, not asleep, no CCP window,
+   * nothing inhibited, not stopped: an I/O access that changed none of that), the run goes on without returning.
    */
-  private straightRun(limit: number): void {
+  private straightRun(untilCycle: number): void {
     const clock = this.clock;
+    const ic = this.interrupts;
     const code = this.code;
     const ops = this.ops;
     const kinds = this.inlineOps ? ops.kind : this.noOps;
@@ -352,285 +351,299 @@ export class Cpu implements Core {
     const target = ops.target;
     const regs = this.regs;
     const sram = this.sram;
-    do {
-      const pc = this.pc;
-      let cycles = 1;
-      switch (kinds[pc]) {
-        case Op.LDI:
-          regs[A[pc]!] = B[pc]!;
-          this.pc = next[pc]!;
-          break;
-        case Op.MOV:
-          regs[A[pc]!] = regs[B[pc]!]!;
-          this.pc = next[pc]!;
-          break;
-        case Op.MOVW: {
-          const d = A[pc]!;
-          const r = B[pc]!;
-          regs[d] = regs[r]!;
-          regs[d + 1] = regs[r + 1]!;
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.ADD: {
-          const d = A[pc]!;
-          regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, 0);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.ADC: {
-          const d = A[pc]!;
-          regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.SUB: {
-          const d = A[pc]!;
-          regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, 0, false);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.SBC: {
-          const d = A[pc]!;
-          regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.CP:
-          sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, 0, false);
-          this.pc = next[pc]!;
-          break;
-        case Op.CPC:
-          sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
-          this.pc = next[pc]!;
-          break;
-        case Op.CPI:
-          sub8(this, regs[A[pc]!]!, B[pc]!, 0, false);
-          this.pc = next[pc]!;
-          break;
-        case Op.SUBI: {
-          const d = A[pc]!;
-          regs[d] = sub8(this, regs[d]!, B[pc]!, 0, false);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.SBCI: {
-          const d = A[pc]!;
-          regs[d] = sub8(this, regs[d]!, B[pc]!, this.sreg & SREG_C, true);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.ANDI: {
-          const d = A[pc]!;
-          regs[d] = logic8(this, regs[d]! & B[pc]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.ORI: {
-          const d = A[pc]!;
-          regs[d] = logic8(this, regs[d]! | B[pc]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.AND: {
-          const d = A[pc]!;
-          regs[d] = logic8(this, regs[d]! & regs[B[pc]!]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.OR: {
-          const d = A[pc]!;
-          regs[d] = logic8(this, regs[d]! | regs[B[pc]!]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.EOR: {
-          const d = A[pc]!;
-          regs[d] = logic8(this, regs[d]! ^ regs[B[pc]!]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.MUL:
-          mulResult(this, regs[A[pc]!]! * regs[B[pc]!]!, false);
-          this.pc = next[pc]!;
-          cycles = 2;
-          break;
-        case Op.LSR: {
-          const d = A[pc]!;
-          const v = regs[d]!;
-          regs[d] = shift8(this, v >> 1, v & 1);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.ROR: {
-          const d = A[pc]!;
-          const v = regs[d]!;
-          regs[d] = shift8(this, (v >> 1) | ((this.sreg & SREG_C) << 7), v & 1);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.DEC:
-          incDec8(this, A[pc]!, -1);
-          this.pc = next[pc]!;
-          break;
-        case Op.INC:
-          incDec8(this, A[pc]!, 1);
-          this.pc = next[pc]!;
-          break;
-        case Op.RJMP:
-          this.pc = target[pc]!;
-          cycles = 2;
-          break;
-        case Op.BRANCH:
-          if (((this.sreg & A[pc]!) !== 0) === (B[pc] === 1)) {
-            this.pc = target[pc]!;
-            cycles = 2;
-          } else this.pc = next[pc]!;
-          break;
-        case Op.SBRC:
-          if ((regs[A[pc]!]! & B[pc]!) === 0) {
-            this.pc = target[pc]!;
-            cycles = C[pc]!;
-          } else this.pc = next[pc]!;
-          break;
-        case Op.SBRS:
-          if (regs[A[pc]!]! & B[pc]!) {
-            this.pc = target[pc]!;
-            cycles = C[pc]!;
-          } else this.pc = next[pc]!;
-          break;
-        case Op.CPSE:
-          if (regs[A[pc]!] === regs[B[pc]!]) {
-            this.pc = target[pc]!;
-            cycles = C[pc]!;
-          } else this.pc = next[pc]!;
-          break;
-        case Op.RCALL:
-          this.pushPc(next[pc]!);
-          this.pc = target[pc]!;
-          cycles = 2;
-          break;
-        case Op.RET:
-          this.pc = this.popPc();
-          cycles = 4;
-          break;
-        case Op.PUSH:
-          this.push(regs[A[pc]!]!);
-          this.pc = next[pc]!;
-          break;
-        case Op.POP:
-          regs[A[pc]!] = this.pop();
-          this.pc = next[pc]!;
-          cycles = 2;
-          break;
-        case Op.LDD: {
-          // SRAM directly; anything else (I/O, NVM) through the closure, which does the whole instruction.
-          const p = B[pc]!;
-          const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
-          if (s < SRAM_SIZE) {
-            regs[A[pc]!] = sram[s]!;
+    let limit = clock.nextEventCycle < untilCycle ? clock.nextEventCycle : untilCycle;
+    this.attention = false;
+    this.routineLimit = limit;
+    for (;;) {
+      do {
+        const pc = this.pc;
+        let cycles = 1;
+        switch (kinds[pc]) {
+          case Op.LDI:
+            regs[A[pc]!] = B[pc]!;
+            this.pc = next[pc]!;
+            break;
+          case Op.MOV:
+            regs[A[pc]!] = regs[B[pc]!]!;
+            this.pc = next[pc]!;
+            break;
+          case Op.MOVW: {
+            const d = A[pc]!;
+            const r = B[pc]!;
+            regs[d] = regs[r]!;
+            regs[d + 1] = regs[r + 1]!;
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.ADD: {
+            const d = A[pc]!;
+            regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, 0);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.ADC: {
+            const d = A[pc]!;
+            regs[d] = add8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.SUB: {
+            const d = A[pc]!;
+            regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, 0, false);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.SBC: {
+            const d = A[pc]!;
+            regs[d] = sub8(this, regs[d]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.CP:
+            sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, 0, false);
+            this.pc = next[pc]!;
+            break;
+          case Op.CPC:
+            sub8(this, regs[A[pc]!]!, regs[B[pc]!]!, this.sreg & SREG_C, true);
+            this.pc = next[pc]!;
+            break;
+          case Op.CPI:
+            sub8(this, regs[A[pc]!]!, B[pc]!, 0, false);
+            this.pc = next[pc]!;
+            break;
+          case Op.SUBI: {
+            const d = A[pc]!;
+            regs[d] = sub8(this, regs[d]!, B[pc]!, 0, false);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.SBCI: {
+            const d = A[pc]!;
+            regs[d] = sub8(this, regs[d]!, B[pc]!, this.sreg & SREG_C, true);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.ANDI: {
+            const d = A[pc]!;
+            regs[d] = logic8(this, regs[d]! & B[pc]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.ORI: {
+            const d = A[pc]!;
+            regs[d] = logic8(this, regs[d]! | B[pc]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.AND: {
+            const d = A[pc]!;
+            regs[d] = logic8(this, regs[d]! & regs[B[pc]!]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.OR: {
+            const d = A[pc]!;
+            regs[d] = logic8(this, regs[d]! | regs[B[pc]!]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.EOR: {
+            const d = A[pc]!;
+            regs[d] = logic8(this, regs[d]! ^ regs[B[pc]!]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.MUL:
+            mulResult(this, regs[A[pc]!]! * regs[B[pc]!]!, false);
             this.pc = next[pc]!;
             cycles = 2;
-          } else cycles = code[pc]!(this);
-          break;
-        }
-        case Op.STD: {
-          const p = B[pc]!;
-          const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
-          if (s < SRAM_SIZE) {
-            this.effects++;
-            sram[s] = regs[A[pc]!]!;
+            break;
+          case Op.LSR: {
+            const d = A[pc]!;
+            const v = regs[d]!;
+            regs[d] = shift8(this, v >> 1, v & 1);
             this.pc = next[pc]!;
-          } else cycles = code[pc]!(this);
-          break;
-        }
-        case Op.LDP:
-        case Op.LDM:
-        case Op.STP:
-        case Op.STM: {
-          // SRAM directly, as LDD/STD, in the closures' order (a pre-decrement moves the pointer before the access,
-          // a post-increment after it); anything else through the closure.
-          const kind = kinds[pc]!;
-          const p = B[pc]!;
-          const post = kind === Op.LDP || kind === Op.STP;
-          const ptr = regs[p]! | (regs[p + 1]! << 8);
-          const a = post ? ptr : (ptr - 1) & 0xffff;
-          const s = a - SRAM_START;
-          if (s >= 0 && s < SRAM_SIZE) {
-            if (!post) setPointer(regs, p, a);
-            if (kind === Op.STP || kind === Op.STM) {
+            break;
+          }
+          case Op.ROR: {
+            const d = A[pc]!;
+            const v = regs[d]!;
+            regs[d] = shift8(this, (v >> 1) | ((this.sreg & SREG_C) << 7), v & 1);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.DEC:
+            incDec8(this, A[pc]!, -1);
+            this.pc = next[pc]!;
+            break;
+          case Op.INC:
+            incDec8(this, A[pc]!, 1);
+            this.pc = next[pc]!;
+            break;
+          case Op.RJMP:
+            this.pc = target[pc]!;
+            cycles = 2;
+            break;
+          case Op.BRANCH:
+            if (((this.sreg & A[pc]!) !== 0) === (B[pc] === 1)) {
+              this.pc = target[pc]!;
+              cycles = 2;
+            } else this.pc = next[pc]!;
+            break;
+          case Op.SBRC:
+            if ((regs[A[pc]!]! & B[pc]!) === 0) {
+              this.pc = target[pc]!;
+              cycles = C[pc]!;
+            } else this.pc = next[pc]!;
+            break;
+          case Op.SBRS:
+            if (regs[A[pc]!]! & B[pc]!) {
+              this.pc = target[pc]!;
+              cycles = C[pc]!;
+            } else this.pc = next[pc]!;
+            break;
+          case Op.CPSE:
+            if (regs[A[pc]!] === regs[B[pc]!]) {
+              this.pc = target[pc]!;
+              cycles = C[pc]!;
+            } else this.pc = next[pc]!;
+            break;
+          case Op.RCALL:
+            this.pushPc(next[pc]!);
+            this.pc = target[pc]!;
+            cycles = 2;
+            break;
+          case Op.RET:
+            this.pc = this.popPc();
+            cycles = 4;
+            break;
+          case Op.PUSH:
+            this.push(regs[A[pc]!]!);
+            this.pc = next[pc]!;
+            break;
+          case Op.POP:
+            regs[A[pc]!] = this.pop();
+            this.pc = next[pc]!;
+            cycles = 2;
+            break;
+          case Op.LDD: {
+            // SRAM directly; anything else (I/O, NVM) through the closure, which does the whole instruction.
+            const p = B[pc]!;
+            const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
+            if (s < SRAM_SIZE) {
+              regs[A[pc]!] = sram[s]!;
+              this.pc = next[pc]!;
+              cycles = 2;
+            } else cycles = code[pc]!(this);
+            break;
+          }
+          case Op.STD: {
+            const p = B[pc]!;
+            const s = ((regs[p]! | (regs[p + 1]! << 8)) + C[pc]! - SRAM_START) & 0xffff;
+            if (s < SRAM_SIZE) {
               this.effects++;
               sram[s] = regs[A[pc]!]!;
-            } else {
-              regs[A[pc]!] = sram[s]!;
-              cycles = 2;
-            }
-            if (post) setPointer(regs, p, a + 1);
+              this.pc = next[pc]!;
+            } else cycles = code[pc]!(this);
+            break;
+          }
+          case Op.LDP:
+          case Op.LDM:
+          case Op.STP:
+          case Op.STM: {
+            // SRAM directly, as LDD/STD, in the closures' order (a pre-decrement moves the pointer before the access,
+            // a post-increment after it); anything else through the closure.
+            const kind = kinds[pc]!;
+            const p = B[pc]!;
+            const post = kind === Op.LDP || kind === Op.STP;
+            const ptr = regs[p]! | (regs[p + 1]! << 8);
+            const a = post ? ptr : (ptr - 1) & 0xffff;
+            const s = a - SRAM_START;
+            if (s >= 0 && s < SRAM_SIZE) {
+              if (!post) setPointer(regs, p, a);
+              if (kind === Op.STP || kind === Op.STM) {
+                this.effects++;
+                sram[s] = regs[A[pc]!]!;
+              } else {
+                regs[A[pc]!] = sram[s]!;
+                cycles = 2;
+              }
+              if (post) setPointer(regs, p, a + 1);
+              this.pc = next[pc]!;
+            } else cycles = code[pc]!(this);
+            break;
+          }
+          case Op.ADIW: {
+            const p = A[pc]!;
+            const R = addSubWord(this, regs[p]! | (regs[p + 1]! << 8), B[pc]!, C[pc] === 1);
+            regs[p] = R & 0xff;
+            regs[p + 1] = (R >> 8) & 0xff;
             this.pc = next[pc]!;
-          } else cycles = code[pc]!(this);
-          break;
-        }
-        case Op.ADIW: {
-          const p = A[pc]!;
-          const R = addSubWord(this, regs[p]! | (regs[p + 1]! << 8), B[pc]!, C[pc] === 1);
-          regs[p] = R & 0xff;
-          regs[p + 1] = (R >> 8) & 0xff;
-          this.pc = next[pc]!;
-          cycles = 2;
-          break;
-        }
-        case Op.BCLR:
-          this.sreg &= ~A[pc]!;
-          this.pc = next[pc]!;
-          break;
-        case Op.LDS:
-          regs[A[pc]!] = this.read(target[pc]!);
-          this.pc = next[pc]!;
-          cycles = C[pc]!;
-          break;
-        case Op.STS:
-          this.write(target[pc]!, regs[A[pc]!]!);
-          this.pc = next[pc]!;
-          cycles = 2;
-          break;
-        case Op.IN:
-          regs[A[pc]!] = this.read(target[pc]!);
-          this.pc = next[pc]!;
-          break;
-        case Op.OUT:
-          this.write(target[pc]!, regs[A[pc]!]!);
-          this.pc = next[pc]!;
-          break;
-        case Op.CBI: {
-          const io = target[pc]!;
-          this.write(io, this.read(io) & ~B[pc]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.SBI: {
-          const io = target[pc]!;
-          this.write(io, this.read(io) | B[pc]!);
-          this.pc = next[pc]!;
-          break;
-        }
-        case Op.SBIC:
-          if ((this.read(A[pc]!) & B[pc]!) === 0) {
-            this.pc = target[pc]!;
+            cycles = 2;
+            break;
+          }
+          case Op.BCLR:
+            this.sreg &= ~A[pc]!;
+            this.pc = next[pc]!;
+            break;
+          case Op.LDS:
+            regs[A[pc]!] = this.read(target[pc]!);
+            this.pc = next[pc]!;
             cycles = C[pc]!;
-          } else this.pc = next[pc]!;
-          break;
-        case Op.SBIS:
-          if (this.read(A[pc]!) & B[pc]!) {
-            this.pc = target[pc]!;
-            cycles = C[pc]!;
-          } else this.pc = next[pc]!;
-          break;
-        default:
-          cycles = code[pc]!(this);
-      }
-      clock.cycles += cycles;
-      this.instructions++;
-    } while (!this.attention && clock.cycles < limit);
+            break;
+          case Op.STS:
+            this.write(target[pc]!, regs[A[pc]!]!);
+            this.pc = next[pc]!;
+            cycles = 2;
+            break;
+          case Op.IN:
+            regs[A[pc]!] = this.read(target[pc]!);
+            this.pc = next[pc]!;
+            break;
+          case Op.OUT:
+            this.write(target[pc]!, regs[A[pc]!]!);
+            this.pc = next[pc]!;
+            break;
+          case Op.CBI: {
+            const io = target[pc]!;
+            this.write(io, this.read(io) & ~B[pc]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.SBI: {
+            const io = target[pc]!;
+            this.write(io, this.read(io) | B[pc]!);
+            this.pc = next[pc]!;
+            break;
+          }
+          case Op.SBIC:
+            if ((this.read(A[pc]!) & B[pc]!) === 0) {
+              this.pc = target[pc]!;
+              cycles = C[pc]!;
+            } else this.pc = next[pc]!;
+            break;
+          case Op.SBIS:
+            if (this.read(A[pc]!) & B[pc]!) {
+              this.pc = target[pc]!;
+              cycles = C[pc]!;
+            } else this.pc = next[pc]!;
+            break;
+          default:
+            cycles = code[pc]!(this);
+        }
+        clock.cycles += cycles;
+        this.instructions++;
+      } while (!this.attention && clock.cycles < limit);
+      if (!this.attention) return;
+      // Only the last instruction can have written CCP; its own retirement counts (see writeCcp).
+      if (this.ccpCount !== 0) this.ccpCount--;
+      const nextEvent = clock.nextEventCycle;
+      if (this.stopped || clock.cycles >= nextEvent || clock.cycles >= untilCycle) return;
+      if ((ic.ready && (this.sreg & SREG_I || ic.nmiReady)) || this.sleeping || this.ccpCount !== 0 || this.interruptInhibit) return;
+      limit = nextEvent < untilCycle ? nextEvent : untilCycle;
+      this.attention = false;
+      this.routineLimit = limit;
+    }
   }
 
   /** Executes exactly one instruction (or one interrupt entry); returns the cycles it took. For tests. */
