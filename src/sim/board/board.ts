@@ -23,7 +23,7 @@
  */
 import type { AnalogFrontEnd, AnalogPin, PinName, PinState } from '../chip-types.js';
 import { solveOperatingPoint, type OperatingPoint } from './circuit.js';
-import { ocvAt, OCV_TABLES, type OcvPoint } from './ocv.js';
+import { OcvCurve, OCV_TABLES } from './ocv.js';
 import { NO_BOARD_ERRORS, type BoardErrors } from './errors.js';
 import { chargerAt, loadAt, nextSegmentStart, resistanceAt, temperatureAt, temperatureMonotone } from './schedule.js';
 import type { BoardConfig } from './types.js';
@@ -91,7 +91,7 @@ export class VirtualBoard implements AnalogFrontEnd {
   private readonly shuntOhms: number;
   private readonly batteryDivider: number;
   private readonly loadDivider: number;
-  private readonly ocvTable: readonly OcvPoint[];
+  private readonly ocv: OcvCurve;
   private readonly capacityAs: number;
   private main: PinState;
   private qwiic: PinState;
@@ -123,7 +123,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     this.shuntOhms = SHUNT_OHMS * (1 + e.shuntPct / 100);
     this.batteryDivider = DIVIDER_RATIO * (1 + e.dividerPct / 100);
     this.loadDivider = DIVIDER_RATIO * (1 + e.loadDividerPct / 100);
-    this.ocvTable = OCV_TABLES[config.chemistry];
+    this.ocv = new OcvCurve(OCV_TABLES[config.chemistry]);
     this.capacityAs = config.cell.capacityMah * 3.6;
     this.main = 'input';
     this.qwiic = 'input';
@@ -181,8 +181,8 @@ export class VirtualBoard implements AnalogFrontEnd {
   }
 
   /** AnalogFrontEnd.steadyBetween: no event from t1 to t2 (nor a lookback answer at t1), so the operating point is
-   * held and every pin voltage is V(B) or V(B) less a held drop (through a divider), or constant; V(B) follows the OCV table (rising
-   * with the state of charge, which is linear in time); the temperature has no turning point between. */
+   * held and every pin voltage is V(B) or V(B) less a held drop (through a divider), or constant; V(B) follows the
+   * OCV table (rising with the state of charge, which is linear in time); the temperature has no turning point. */
   steadyBetween(t1: number, t2: number): boolean {
     this.advance(t1);
     return t1 >= this.t0 && t2 < this.nextEvent && temperatureMonotone(this.config.temperature, t1, t2, this.config.startHour);
@@ -254,7 +254,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     this.advance(t);
     if (t === this.memoT) return this.memoBattery;
     const soc = this.soc0 - (this.op.cellAmps * Math.max(0, t - this.t0)) / this.capacityAs;
-    const ocv = ocvAt(this.ocvTable, soc);
+    const ocv = this.ocv.at(soc);
     const battery = ocv - this.op.cellAmps * this.rInt;
     this.memoT = t;
     this.memoSoc = soc;
@@ -276,7 +276,7 @@ export class VirtualBoard implements AnalogFrontEnd {
   /** Energy through the shunt over the next dt seconds (W·s out, W·s in), trapezoid on V(B). */
   private energyOver(dt: number, batteryAtEnd: number): [number, number] {
     if (dt <= 0) return [0, 0];
-    const batteryAtStart = ocvAt(this.ocvTable, this.soc0) - this.op.cellAmps * this.rInt;
+    const batteryAtStart = this.ocv.at(this.soc0) - this.op.cellAmps * this.rInt;
     const ws = (this.op.shuntAmps * dt * (batteryAtStart + batteryAtEnd)) / 2;
     return ws >= 0 ? [ws, 0] : [0, -ws];
   }
@@ -293,7 +293,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     const dt = te - this.t0;
     if (dt <= 0) return;
     const socEnd = this.soc0 - (this.op.cellAmps * dt) / this.capacityAs;
-    const batteryAtEnd = ocvAt(this.ocvTable, socEnd) - this.op.cellAmps * this.rInt;
+    const batteryAtEnd = this.ocv.at(socEnd) - this.op.cellAmps * this.rInt;
     const [outWs, inWs] = this.energyOver(dt, batteryAtEnd);
     this.energyOutWs0 += outWs;
     this.energyInWs0 += inWs;
@@ -313,7 +313,7 @@ export class VirtualBoard implements AnalogFrontEnd {
     const t = this.t0;
     this.rInt = resistanceAt(c.cell.resistanceOhm, c.cell.resistanceTempCoeff, this.trueTemperatureK(t));
     this.op = solveOperatingPoint({
-      emf: ocvAt(this.ocvTable, this.soc0),
+      emf: this.ocv.at(this.soc0),
       rInt: this.rInt,
       rShunt: this.shuntOhms,
       rSwitch: c.switchOhm,

@@ -90,6 +90,29 @@ export function ocvAt(table: readonly OcvPoint[], soc: number): number {
   return Math.max(0, v);
 }
 
+/** {@link ocvAt} over one table, remembering the segment of the last query: the board asks for the OCV at every
+ * ADC sample, and nearly always in the segment it asked in last. The segment is the one ocvAt's search finds and the
+ * arithmetic is the same, so the result is the same to the bit. */
+export class OcvCurve {
+  private segment = 0;
+  constructor(private readonly table: readonly OcvPoint[]) {}
+
+  at(soc: number): number {
+    const table = this.table;
+    const last = table.length - 2;
+    let i = this.segment;
+    // segmentIndex's answer: the last segment starting at or below soc, the first one if none does.
+    if (!((i === 0 || table[i].soc <= soc) && (i === last || table[i + 1].soc > soc))) {
+      i = segmentIndex(table, soc, socOf);
+      this.segment = i;
+    }
+    const a = table[i];
+    const b = table[i + 1];
+    const v = a.volts + ((soc - a.soc) * (b.volts - a.volts)) / (b.soc - a.soc);
+    return Math.max(0, v);
+  }
+}
+
 /** State of charge (0–1) whose open-circuit voltage is `volts`: the inverse of {@link ocvAt}. */
 export function socAtOcv(table: readonly OcvPoint[], volts: number): number {
   const i = segmentIndex(table, volts, voltsOf);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { close } from './assert-close.js';
-import { LTO_OCV, NAION_OCV, ocvAt, socAtOcv } from '../../../src/sim/board/ocv.js';
+import { LTO_OCV, NAION_OCV, OcvCurve, ocvAt, socAtOcv } from '../../../src/sim/board/ocv.js';
 
 test('OCV interpolates linearly between table rows', () => {
   // LTO rows 90 % = 2.42 V and 95 % = 2.50 V: halfway is 2.46 V.
@@ -67,4 +67,16 @@ test("the firmware's default cut-offs (HARDWARE.md) sit near the ends of each cu
   // …and the release thresholds above/below them are reachable inside the table.
   assert.ok(socAtOcv(LTO_OCV, 1.8) > socAtOcv(LTO_OCV, 1.7));
   assert.ok(socAtOcv(NAION_OCV, 3.8) < socAtOcv(NAION_OCV, 3.9));
+});
+
+test('OcvCurve (the last segment remembered) gives what ocvAt gives, to the bit, in any order of queries', () => {
+  for (const table of [LTO_OCV, NAION_OCV]) {
+    const curve = new OcvCurve(table);
+    // Every breakpoint, just around it, outside the table, a slow drift and jumps back and forth.
+    const socs = table.flatMap((p) => [p.soc, p.soc - 1e-12, p.soc + 1e-12, p.soc - 0.01]);
+    socs.push(-0.3, 1.2, Number.NaN, 0.5);
+    for (let k = 0; k < 2000; k++) socs.push(0.9 - k * 1e-4);
+    for (let k = 0; k < 2000; k++) socs.push((k * 0.6180339887) % 1.1);
+    for (const soc of socs) assert.ok(Object.is(curve.at(soc), ocvAt(table, soc)), `soc ${soc}`);
+  }
 });
