@@ -85,19 +85,34 @@ export class SimClock {
 
   /** (Re)schedules an event object at `time`, dropping a pending occurrence first. */
   rearm(ev: ClockEvent, time: number): void {
-    if (ev.queued) this.cancel(ev);
+    // Taken out and put back with one look at the head at the end (a peripheral re-arms its timer at every
+    // conversion, byte and tick).
+    const wasHead = ev.queued && this.remove(ev) === 0;
     ev.time = time;
-    this.insert(ev);
+    if (this.place(ev) === 0 || wasHead) this.updateNext();
   }
 
   private insert(ev: ClockEvent): void {
+    if (this.place(ev) === 0) this.updateNext();
+  }
+
+  /** Puts `ev` in the queue after every event due at or before its time; returns its index. */
+  private place(ev: ClockEvent): number {
     ev.seq = this.seq++;
     ev.queued = true;
     const q = this.queue;
     let i = q.length;
     while (i > 0 && q[i - 1]!.time > ev.time) i--;
     q.splice(i, 0, ev);
-    if (i === 0) this.updateNext();
+    return i;
+  }
+
+  /** Takes a queued `ev` out; returns the index it had (-1 if it was not there). */
+  private remove(ev: ClockEvent): number {
+    ev.queued = false;
+    const i = this.queue.indexOf(ev);
+    if (i >= 0) this.queue.splice(i, 1);
+    return i;
   }
 
   /** Schedules `callback` after `cycles` CPU cycles from now. */
@@ -107,11 +122,7 @@ export class SimClock {
 
   cancel(ev: ClockEvent | undefined): void {
     if (!ev || !ev.queued) return;
-    ev.queued = false;
-    const i = this.queue.indexOf(ev);
-    if (i < 0) return;
-    this.queue.splice(i, 1);
-    if (i === 0) this.updateNext();
+    if (this.remove(ev) === 0) this.updateNext();
   }
 
   /** Time of the earliest pending event, or Infinity. */
