@@ -63,6 +63,7 @@ for (const reconnect of [false, true]) {
     ? 'log --reconnect: the board\'s UART gone at a random moment is said once and waited for; Ctrl-C then stores every frame shown'
     : 'log: the board\'s UART gone at a random moment ends the log with one error naming the port, exit 1, every frame shown on disk';
   test(name, async (t) => {
+    const endings: string[] = []; // kill → exit, reported (not asserted: time is the machine's)
     for (let round = 0; round < ROUNDS; round++) {
       const tag = `${reconnect ? 'r' : 'e'}${round}`;
       const uart = join(dir, `uart-log-${tag}`);
@@ -77,7 +78,9 @@ for (const reconnect of [false, true]) {
         assert.equal(await endedOrWaiting(cli, /went away/), 'waiting', what());
         cli.child.kill('SIGINT');
       }
+      const killedAt = performance.now();
       const end = await cli.exited;
+      if (!reconnect) endings.push(`${((performance.now() - killedAt) / 1000).toFixed(2)} s`);
       const lines = cli.lines.join('\n');
       assert.match(lines, /summary: \d+ frames?/, what());
       if (reconnect) {
@@ -94,6 +97,7 @@ for (const reconnect of [false, true]) {
       assert.ok(shown > 0 || delayMs < 200, `frames were shown: ${what()}`);
       assert.equal(framesOnDisk(out), shown, `every frame shown is on disk: ${what()}`);
     }
+    if (endings.length) t.diagnostic(`ended after the kill: ${endings.join(', ')}`);
   });
 }
 
