@@ -100,18 +100,27 @@ export class SimClock {
   private place(ev: ClockEvent): number {
     ev.seq = this.seq++;
     ev.queued = true;
+    // Shifted by hand: splice builds an array of what it removed (garbage at every event).
     const q = this.queue;
     let i = q.length;
-    while (i > 0 && q[i - 1]!.time > ev.time) i--;
-    q.splice(i, 0, ev);
+    q.push(ev);
+    while (i > 0 && q[i - 1]!.time > ev.time) {
+      q[i] = q[i - 1]!;
+      i--;
+    }
+    q[i] = ev;
     return i;
   }
 
   /** Takes a queued `ev` out; returns the index it had (-1 if it was not there). */
   private remove(ev: ClockEvent): number {
     ev.queued = false;
-    const i = this.queue.indexOf(ev);
-    if (i >= 0) this.queue.splice(i, 1);
+    const q = this.queue;
+    const i = q.indexOf(ev);
+    if (i >= 0) {
+      for (let k = i + 1; k < q.length; k++) q[k - 1] = q[k]!;
+      q.pop();
+    }
     return i;
   }
 

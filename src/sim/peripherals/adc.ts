@@ -217,7 +217,10 @@ export class Adc implements Peripheral {
     pgaOff: false,
     differential: false,
     full: 4096,
-    reference: 1.024 as number | 'VDD' | 'VREFA',
+    /** What the conversion compares with: a fixed internal reference (its volts in `fixedVolts`), VDD or VREFA.
+     * Kept apart so that `fixedVolts` stays a plain number field (no box per conversion). */
+    reference: 'fixed' as 'fixed' | 'VDD' | 'VREFA',
+    fixedVolts: 1.024,
     tempsense: { gain: 0, offset: 0 },
     referenceScale: 1,
     offset: 0,
@@ -239,8 +242,10 @@ export class Adc implements Peripheral {
     p.differential = differential;
     p.full = differential ? (eightBit ? 128 : 2048) : eightBit ? 256 : 4096;
     // The board's errors bend the internal references only (VDD and VREFA are what they are).
-    p.reference = typeof reference === 'number' ? reference * referenceScale : (reference ?? 1.024 * referenceScale);
-    p.tempsense = this.tempsense();
+    p.reference = typeof reference === 'number' || reference === undefined ? 'fixed' : reference;
+    p.fixedVolts = typeof reference === 'number' ? reference * referenceScale : 1.024 * referenceScale;
+    // Read for the TEMPSENSE input only (the signature row hands out a fresh object).
+    if ((this.regs[MUXPOS]! & 0x3f) === TEMPSENSE) p.tempsense = this.tempsense();
     p.referenceScale = referenceScale;
     p.offset = Math.round((errors?.offsetLsb ?? 0) / (eightBit ? 16 : 1));
     // A steady run needs a code that is monotone in what the board promises to be monotone: a fixed reference
@@ -249,15 +254,15 @@ export class Adc implements Peripheral {
     const neg = this.regs[MUXNEG]! & 0x3f;
     p.steady =
       this.analog?.steadyBetween !== undefined &&
-      typeof p.reference === 'number' &&
-      p.reference > 0 &&
+      p.reference === 'fixed' &&
+      p.fixedVolts > 0 &&
       !p.pgaOff &&
       (differential ? followsCell(pos) && followsCell(neg) : followsCell(pos) || pos === TEMPSENSE);
   }
 
   private referenceVolts(t: number): number {
     const sel = this.plan.reference;
-    if (typeof sel === 'number') return sel;
+    if (sel === 'fixed') return this.plan.fixedVolts;
     if (sel === 'VDD') return this.analog ? this.analog.vdd(t) : 0;
     return this.analog ? this.analog.pinVoltage('PA5', t) : 0;
   }
@@ -301,7 +306,7 @@ export class Adc implements Peripheral {
   private steadyCode(first: number, last: number): number | undefined {
     const p = this.plan;
     if (!p.steady) return undefined;
-    const vref = p.reference as number;
+    const vref = p.fixedVolts;
     const a = this.level(first, vref);
     if (!this.analog!.steadyBetween!(first, last)) return undefined;
     const b = this.level(last, vref);

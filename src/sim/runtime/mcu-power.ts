@@ -84,7 +84,9 @@ export interface McuPowerTotals {
   averageAmps: number;
 }
 
-const zeroes = (): Record<McuState, number> => ({ active: 0, idle: 0, standby: 0, powerDown: 0, reset: 0 });
+/** A number per state from a table in MCU_STATES order. */
+const byState = (values: Float64Array): Record<McuState, number> =>
+  Object.fromEntries(MCU_STATES.map((state, i) => [state, values[i]!])) as Record<McuState, number>;
 
 /**
  * Integrates the MCU's supply current. Call {@link McuPowerMeter.sample} often (the runtime does after every
@@ -92,8 +94,9 @@ const zeroes = (): Record<McuState, number> => ({ active: 0, idle: 0, standby: 0
  * states in proportion to their cycles, and charges it at the supply voltage given.
  */
 export class McuPowerMeter {
-  private readonly seconds = zeroes();
-  private readonly chargeAs = zeroes();
+  /** Per state in MCU_STATES order (typed arrays: adding to them every simulated second allocates nothing). */
+  private readonly seconds = new Float64Array(MCU_STATES.length);
+  private readonly chargeAs = new Float64Array(MCU_STATES.length);
   private lastTime: number;
   private lastCycles: number;
   private lastSleep: number;
@@ -128,27 +131,27 @@ export class McuPowerMeter {
     // numbers mcuSupplyAmps gives). Called once per simulated second: no object per call.
     const activeScale = voltageScale('active', vdd);
     const sleepScale = voltageScale('idle', vdd);
-    this.book('active', dc - notRunning, dt, dc, activeScale);
-    this.book('idle', idle, dt, dc, sleepScale);
-    this.book('standby', standby, dt, dc, sleepScale);
-    this.book('powerDown', powerDown, dt, dc, sleepScale);
-    this.book('reset', notRunning - idle - standby - powerDown, dt, dc, sleepScale);
+    this.book(0, 'active', dc - notRunning, dt, dc, activeScale);
+    this.book(1, 'idle', idle, dt, dc, sleepScale);
+    this.book(2, 'standby', standby, dt, dc, sleepScale);
+    this.book(3, 'powerDown', powerDown, dt, dc, sleepScale);
+    this.book(4, 'reset', notRunning - idle - standby - powerDown, dt, dc, sleepScale);
     this.skip();
   }
 
   /** A state's share of `dt`: its cycles of `dc`, charged at its current. */
-  private book(state: McuState, cycles: number, dt: number, dc: number, scale: number): void {
+  private book(index: number, state: McuState, cycles: number, dt: number, dc: number, scale: number): void {
     const s = (dt * cycles) / dc;
-    this.seconds[state] += s;
-    this.chargeAs[state] += s * ampsAtScale(state, scale);
+    this.seconds[index] += s;
+    this.chargeAs[index] += s * ampsAtScale(state, scale);
   }
 
   get totals(): McuPowerTotals {
-    const totalSeconds = MCU_STATES.reduce((a, s) => a + this.seconds[s], 0);
-    const totalChargeAs = MCU_STATES.reduce((a, s) => a + this.chargeAs[s], 0);
+    const totalSeconds = this.seconds.reduce((a, s) => a + s, 0);
+    const totalChargeAs = this.chargeAs.reduce((a, s) => a + s, 0);
     return {
-      seconds: { ...this.seconds },
-      chargeAs: { ...this.chargeAs },
+      seconds: byState(this.seconds),
+      chargeAs: byState(this.chargeAs),
       totalSeconds,
       totalChargeAs,
       averageAmps: totalSeconds > 0 ? totalChargeAs / totalSeconds : 0,
