@@ -336,7 +336,8 @@ export class Cpu implements Core {
    * exactly as its closure in decoder.ts does (same helpers, same order); the rest call their closure. After an
    * instruction that raised `attention` the run loop's checks are made here, in its order, and when all of them
    * would lead straight back here (no event due, not the end, no interrupt to take, not asleep, no CCP window,
-   * nothing inhibited, not stopped: an I/O access that changed none of that), the run goes on without returning.
+   * not stopped: an I/O access that changed none of that), the run goes on without returning; after SEI or RETI
+   * the next instruction runs here as the run loop's single step would run it, then the checks again.
    */
   private straightRun(untilCycle: number): void {
     const clock = this.clock;
@@ -352,6 +353,8 @@ export class Cpu implements Core {
     const regs = this.regs;
     const sram = this.sram;
     let limit = clock.nextEventCycle < untilCycle ? clock.nextEventCycle : untilCycle;
+    /** The pass runs one instruction (the one after SEI or RETI). */
+    let single = false;
     this.attention = false;
     this.routineLimit = limit;
     for (;;) {
@@ -634,14 +637,26 @@ export class Cpu implements Core {
         clock.cycles += cycles;
         this.instructions++;
       } while (!this.attention && clock.cycles < limit);
-      if (!this.attention) return;
       // Only the last instruction can have written CCP; its own retirement counts (see writeCcp).
-      if (this.ccpCount !== 0) this.ccpCount--;
+      if (this.attention) {
+        if (this.ccpCount !== 0) this.ccpCount--;
+      } else if (!single) return;
+      single = false;
       const nextEvent = clock.nextEventCycle;
       if (this.stopped || clock.cycles >= nextEvent || clock.cycles >= untilCycle) return;
-      if ((ic.ready && (this.sreg & SREG_I || ic.nmiReady)) || this.sleeping || this.ccpCount !== 0 || this.interruptInhibit) return;
-      limit = nextEvent < untilCycle ? nextEvent : untilCycle;
+      if (this.sleeping || this.ccpCount !== 0) return;
       this.attention = false;
+      if (this.interruptInhibit) {
+        // The instruction after SEI or RETI, as the run loop's single step runs it (no native routine), then the
+        // checks again: a pending interrupt is taken right after it.
+        this.interruptInhibit = false;
+        single = true;
+        limit = -Infinity;
+        this.routineLimit = -Infinity;
+        continue;
+      }
+      if (ic.ready && (this.sreg & SREG_I || ic.nmiReady)) return;
+      limit = nextEvent < untilCycle ? nextEvent : untilCycle;
       this.routineLimit = limit;
     }
   }
