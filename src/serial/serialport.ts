@@ -8,8 +8,7 @@
  */
 import type { SerialPortStream as SerialPort } from '@serialport/stream';
 import type { AutoDetectTypes, LinuxBindingInterface, LinuxPortBinding } from '@serialport/bindings-cpp';
-import { read } from 'node:fs';
-import { promisify } from 'node:util';
+import { readSync, writeSync } from 'node:fs';
 import { systemClock, type Clock } from '../util/clock.js';
 import { debug } from '../util/debug.js';
 import { hexBytes } from '../util/hex.js';
@@ -47,17 +46,38 @@ let library: Promise<SerialLibrary> | undefined;
  * load ten protocol parsers and a mock binding that ltobms never uses (a third of its load time).
  */
 export function loadSerialPort(): Promise<SerialLibrary> {
-  library ??= Promise.all([import('@serialport/stream'), import('@serialport/bindings-cpp'), import('@serialport/bindings-cpp/dist/unix-read.js')]).then(
-    ([stream, bindings, { unixRead }]) => ({
-      Port: stream.SerialPortStream,
-      binding: process.platform === 'linux' ? hangupAware(bindings.autoDetect() as LinuxBindingInterface, unixRead) : bindings.autoDetect(),
-    }),
-  );
+  library ??= Promise.all([
+    import('@serialport/stream'),
+    import('@serialport/bindings-cpp'),
+    import('@serialport/bindings-cpp/dist/unix-read.js'),
+    import('@serialport/bindings-cpp/dist/unix-write.js'),
+  ]).then(([stream, bindings, { unixRead }, { unixWrite }]) => ({
+    Port: stream.SerialPortStream,
+    binding: process.platform === 'linux' ? hangupAware(bindings.autoDetect() as LinuxBindingInterface, unixRead, unixWrite) : bindings.autoDetect(),
+  }));
   return library;
 }
 
 type UnixRead = typeof import('@serialport/bindings-cpp/dist/unix-read.js').unixRead;
-const readAsync = promisify(read);
+type UnixWrite = typeof import('@serialport/bindings-cpp/dist/unix-write.js').unixWrite;
+type FsReadAsync = NonNullable<Parameters<UnixRead>[0]['fsReadAsync']>;
+type FsWriteAsync = NonNullable<Parameters<UnixWrite>[0]['fsWriteAsync']>;
+
+/**
+ * The port's reads and writes on the event loop's own thread. The binding opens the port
+ * non-blocking and waits for it to become readable or writable with its poller; only the read() and
+ * write() calls themselves went through libuv's thread pool, two thread hand-overs for every answer
+ * (one read that finds the bytes, one that finds none) and one for every write. A UPDI flash session
+ * waits for one answer per page, so those hand-overs add up to part of every page's turnaround. A
+ * non-blocking call returns at once (EAGAIN when there is nothing to read or no room to write, which
+ * sends the binding back to its poller), so nothing here can stall the loop.
+ */
+async function readOnLoop(fd: number, buffer: Buffer, offset: number, length: number): Promise<{ bytesRead: number; buffer: Buffer }> {
+  return { bytesRead: readSync(fd, buffer, offset, length, null), buffer };
+}
+async function writeOnLoop(fd: number, buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number; buffer: Buffer }> {
+  return { bytesWritten: writeSync(fd, buffer, offset, length), buffer };
+}
 
 /**
  * On Linux a tty that has hung up (its adapter unplugged, a pty whose other end closed) reads 0
@@ -65,10 +85,11 @@ const readAsync = promisify(read);
  * without waiting, so a read that lands after the hang-up spins (it filled the test runner's memory
  * with promises in ten minutes, and would pin a core of a log tail whose adapter was pulled). Here a
  * 0-byte read is what it is on Linux: the port is gone — a disconnect the stream reports as lost.
+ * Reads and writes run on the loop's thread (see readOnLoop).
  */
-function hangupAware(binding: LinuxBindingInterface, unixRead: UnixRead): LinuxBindingInterface {
-  const readOrHangup = async (...args: Parameters<typeof readAsync>) => {
-    const done = await readAsync(...args);
+function hangupAware(binding: LinuxBindingInterface, unixRead: UnixRead, unixWrite: UnixWrite): LinuxBindingInterface {
+  const readOrHangup = async (fd: number, buffer: Buffer, offset: number, length: number) => {
+    const done = await readOnLoop(fd, buffer, offset, length);
     if (done.bytesRead === 0) throw Object.assign(new Error('the port hung up (unplugged, or its other end closed)'), { code: 'ENXIO' });
     return done;
   };
@@ -77,10 +98,20 @@ function hangupAware(binding: LinuxBindingInterface, unixRead: UnixRead): LinuxB
     open: async (options) => {
       const port: LinuxPortBinding = await binding.open(options);
       const plainRead = port.read.bind(port);
+      const plainWrite = port.write.bind(port);
       port.read = async (buffer, offset, length) => {
         // The binding's own argument and open checks, then the read with the hang-up rule.
         if (!port.isOpen || buffer.length < offset + length) return plainRead(buffer, offset, length);
-        return unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangup as typeof readAsync });
+        return unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangup as unknown as FsReadAsync });
+      };
+      port.write = async (buffer) => {
+        if (!port.isOpen || !Buffer.isBuffer(buffer) || buffer.length === 0) return plainWrite(buffer);
+        // As the binding's write: the operation is kept where drain() looks for it.
+        const pending = port as unknown as { writeOperation: Promise<void> | null };
+        pending.writeOperation = unixWrite({ binding: port, buffer, fsWriteAsync: writeOnLoop as unknown as FsWriteAsync }).then(() => {
+          pending.writeOperation = null;
+        });
+        return pending.writeOperation;
       };
       return port;
     },
