@@ -10,6 +10,7 @@
 //
 //   npm run bench:updi-faults      LTOBMS_FAULT_SEEDS=1-300 LTOBMS_FAULT_P=0.0005
 //                                  LTOBMS_FAULT_TRACE=<seed> (driver debug output of that seed)
+//                                  LTOBMS_FAULT_RETRIES=N (attempts per page/chunk; default: the driver's)
 // Prints figures; asserts nothing.
 import { ManualClock } from '../src/util/clock.js';
 import { wireClockOn } from '../src/sim/wire/clock.js';
@@ -23,6 +24,7 @@ import { loadavg } from 'node:os';
 const [first, last] = (process.env.LTOBMS_FAULT_SEEDS ?? '1-300').split('-').map(Number) as [number, number];
 const P = Number(process.env.LTOBMS_FAULT_P ?? 0.0005);
 const TRACE = process.env.LTOBMS_FAULT_TRACE ? Number(process.env.LTOBMS_FAULT_TRACE) : undefined;
+const RETRIES = process.env.LTOBMS_FAULT_RETRIES ? Number(process.env.LTOBMS_FAULT_RETRIES) : undefined;
 const image = Uint8Array.from({ length: 8192 }, (_, i) => (i * 131 + (i >> 8) * 7) & 0xff);
 const eeprom = Uint8Array.from({ length: new NvmMemories().eeprom.length }, (_, i) => (i * 37 + 11) & 0xff);
 
@@ -42,7 +44,7 @@ async function flashOnce(seed: number): Promise<Outcome> {
   const faults = { drop: P, corrupt: P, delay: P, delaySeconds: 0.02, seed };
   const pipe = updiSimulatorOnPipe({ memories, baud: 115200, latencySeconds: 0.001, breakAs: 'zero-byte', clock: wireClockOn(clock), hostClock: clock, faults });
   try {
-    const result = await withProgrammer({ port: 'sim', baud: 115200, transport: pipe.host, clock }, async (p) => {
+    const result = await withProgrammer({ port: 'sim', baud: 115200, transport: pipe.host, clock, maxRetries: RETRIES }, async (p) => {
       await p.session.enterProgMode();
       return p.program(planProgram({ flash: [{ address: 0, data: image }] }, await p.identify(), { chipErase: true }));
     });
@@ -63,7 +65,7 @@ async function flashOnce(seed: number): Promise<Outcome> {
 }
 
 const t0 = performance.now();
-console.log(`fault injection on virtual time: seeds ${first}–${last}, flash --erase of ${image.length} B, drop=corrupt=delay=${P}; load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(`fault injection on virtual time: seeds ${first}–${last}, flash --erase of ${image.length} B, drop=corrupt=delay=${P}, retries ${RETRIES ?? 'default'}; load average ${loadavg()[0]!.toFixed(1)}`);
 const outcomes: Outcome[] = [];
 for (let seed = first; seed <= last; seed++) {
   if (seed === TRACE) enableDebug('ltobms:updi:*');
