@@ -15,6 +15,9 @@
 // - ltobms session: the library's own time from connect to programming mode left (the `seconds`
 //   of `ltobms flash --json`); ltobms command and avrdude: wall time of the whole process, start-up
 //   included. Both erase the chip first (avrdude's default for flash writes; ltobms --erase).
+// - replay: ltobms's own session recorded once and its writes replayed with no host code between an
+//   answer and the next write (updi-replay.ts): the wire, the adapter model, the virtual board and
+//   the pty for ltobms's bytes and turnarounds — what no change to ltobms's host code can remove.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import { loadavg } from 'node:os';
 import { formatIntelHex } from '../src/image/ihex.js';
 import { ADAPTERS } from '../src/sim/wire/adapters.js';
 import { BIN, run, startSim } from './sim-process.js';
+import { recordFlash, replay } from './updi-replay.js';
 
 const BAUD = 115200;
 const IMAGE_BYTES = 8192;
@@ -79,7 +83,10 @@ try {
       // Best of RUNS for each programmer (the machine may be busy with other work).
       let best: { session: number; command: number; retries: number; pageMode: string } | undefined;
       let avrdudeBest: number | undefined;
+      let replayBest = Infinity;
+      const recorded = await recordFlash(sim.port, BAUD, image());
       for (let i = 0; i < RUNS; i++) {
+        replayBest = Math.min(replayBest, await replay(sim.port, BAUD, recorded));
         const ours = await run(process.execPath, [BIN, 'flash', hex, '--erase', '--port', sim.port, '--baud', String(BAUD), '--json']);
         if (ours.code !== 0) throw new Error(`ltobms flash failed on ${profile.name}: ${ours.err}`);
         const report = JSON.parse(ours.out) as { seconds: number; verified: number; retries: number; pageMode: string };
@@ -91,6 +98,7 @@ try {
       rows.push([
         profile.name,
         lowerBound.toFixed(3),
+        replayBest.toFixed(3),
         best!.session.toFixed(3),
         best!.command.toFixed(3),
         avrdudeBest !== undefined ? avrdudeBest.toFixed(3) : 'failed',
@@ -113,7 +121,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const head = ['profile', 'lower bound s', 'ltobms session s', 'ltobms command s', 'avrdude s', 'session / bound', 'avrdude / ltobms'];
+const head = ['profile', 'lower bound s', 'replay s', 'ltobms session s', 'ltobms command s', 'avrdude s', 'session / bound', 'avrdude / ltobms'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
 console.log(`UPDI write + verify of ${IMAGE_BYTES} B flash at ${BAUD} baud, chip erase first; best of ${RUNS} runs each (by command time); load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`);
