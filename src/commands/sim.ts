@@ -158,6 +158,7 @@ export async function execute(opts: SimCliOptions, cmd: Command, ctx: ActionCont
     ...options,
     ...board,
     onSimEvent: render,
+    chipTrace: board.trace,
     onRuntimeEvent: (event) => {
       const line = board.trace ? describeRuntimeEvent(event) : undefined;
       if (line) process.stderr.write(line + '\n');

@@ -85,6 +85,12 @@ export interface TailOptions {
   openPort?: PortReaderOptions['open'];
   /** What stamps frames (default: the host's wall clock; the virtual board brings its simulated one). */
   clock?: FrameStamper;
+  /**
+   * Each frame is on disk before it is reported (default true: what the tail shows survives a kill -9).
+   * false: frames go to disk in the writer's batches (and all of them by the time the tail returns),
+   * for a caller that shows none of them while it runs (`ltobms demo`, thousands of frames a second).
+   */
+  eachFrameOnDisk?: boolean;
   /** A port that goes away once open ends the tail (`end`, default: summary.lost says which) or is waited for. */
   onLost?: PortReaderOptions['onLost'];
 }
@@ -113,7 +119,7 @@ export async function tailPorts(options: TailOptions): Promise<LogSummary> {
       // On disk before it is reported: a kill -9 right after loses nothing the tail has shown.
       // A board sends a frame a minute, so one fsync per frame costs nothing.
       writer.add(formatPoint(event.point.frame, event.point.timeNs));
-      writer.flush();
+      if (options.eachFrameOnDisk !== false) writer.flush();
     } else if (event.type === 'debug') summary.debug++;
     else countGarbage(summary, event.reason);
     options.onEvent(event);

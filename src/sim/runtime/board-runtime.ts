@@ -47,6 +47,11 @@ export interface BoardRuntimeOptions {
   /** Every byte USART0 sends, at the simulated time of its stop bit. */
   onUartByte?: (byte: number, t: number) => void;
   onEvent?: (event: RuntimeEvent) => void;
+  /**
+   * Also send the chip's trace events (sleep, wake, clock, reset, …) to `onEvent` (default false):
+   * the chip builds an object for each, several a second, which a month at --speed max feels.
+   */
+  chipTrace?: boolean;
   /** Keep every UART line in {@link BoardRuntime.lines} (default true; tests read them). */
   keepLines?: boolean;
   /** The chip's NVM and UPDI hooks (the state file's dirty flag, UPDI events for the CLI). */
@@ -116,7 +121,7 @@ export class BoardRuntime {
         this.uartByte(byte, t);
       },
       // Without a listener the chip builds no trace events at all (it wakes and sleeps several times a second).
-      trace: options.onEvent && ((event) => this.emit({ type: 'chip', event: this.parkedSeconds === 0 && !this.parked ? event : { ...event, t: boardTime(event.t) } })),
+      trace: options.onEvent && options.chipTrace === true ? (event) => this.emit({ type: 'chip', event: this.parkedSeconds === 0 && !this.parked ? event : { ...event, t: boardTime(event.t) } }) : undefined,
       onUpdiHold: () => this.updatePark(),
     });
     this.power = new McuPowerMeter(this.chip.cpu);

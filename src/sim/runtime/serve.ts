@@ -96,6 +96,8 @@ export interface BoardSimOptions extends SimOptions {
   uartLink?: string;
   onSimEvent?: (event: SimEvent) => void;
   onRuntimeEvent?: (event: RuntimeEvent) => void;
+  /** Include the chip's trace events in onRuntimeEvent (`--trace`; see BoardRuntimeOptions.chipTrace). */
+  chipTrace?: boolean;
 }
 
 export interface BoardSimHandle<Wire extends PtyWire | PipeWire = PtyWire | PipeWire> {
@@ -254,6 +256,7 @@ export async function startBoardSim(options: BoardSimOptions): Promise<BoardSimH
     keepLines: false,
     onUartByte: (byte) => pending.push(byte),
     onEvent: options.onRuntimeEvent,
+    chipTrace: options.chipTrace,
     chip: {
       nvmTimings: options.nvmTimings,
       onNvmChange: () => (dirty = true),

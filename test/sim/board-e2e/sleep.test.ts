@@ -24,6 +24,7 @@ for (const chemistry of ['LTO', 'NAION'] as Chemistry[]) {
       scenario: defaultScenario(chemistry),
       memories,
       keepLines: true,
+      chipTrace: true,
       onEvent: (e) => {
         if (e.type === 'chip' && e.event.type === 'sleep') sleeps.push({ t: e.event.t, mode: e.event.mode });
       },
