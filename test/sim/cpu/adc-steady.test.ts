@@ -3,30 +3,7 @@
 // sampling one by one (steadyBursts off), and where it is not shown the samples are taken one by one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AnalogFrontEnd, AnalogPin } from '../../../src/sim/chip-types.js';
-import { chipWith, SPIN } from './chip-harness.js';
-
-/** AIN2 (PA2) ramps linearly from `volts` at `origin` (s); everything else is 0 V. */
-class RampAnalog implements AnalogFrontEnd {
-  origin = 0;
-  constructor(
-    private readonly volts: number,
-    private readonly voltsPerSecond: number,
-    private readonly steady: boolean,
-  ) {}
-  pinVoltage(pin: AnalogPin, t: number): number {
-    return pin === 'PA2' ? this.volts + this.voltsPerSecond * (t - this.origin) : 0;
-  }
-  temperatureK(): number {
-    return 298.15;
-  }
-  vdd(): number {
-    return 3;
-  }
-  steadyBetween(): boolean {
-    return this.steady;
-  }
-}
+import { chipWith, RampAnalog, SPIN } from './chip-harness.js';
 
 /** One burst of 16 on AIN2 against 1.024 V (1 code = 0.25 mV): the 32-bit sum and the runs taken as one. */
 async function burst(analog: RampAnalog, steadyBursts: boolean): Promise<{ result: number; steadyRuns: number }> {

@@ -29,6 +29,31 @@ export class FixedAnalog implements AnalogFrontEnd {
   }
 }
 
+/**
+ * PA2 ramps linearly from `volts` at `origin` (s) at `voltsPerSecond` (a time-dependent input, to see when each
+ * sample is taken); everything else is 0 V. `steady`: what it promises through steadyBetween (default: nothing).
+ */
+export class RampAnalog implements AnalogFrontEnd {
+  origin = 0;
+  constructor(
+    private readonly volts: number,
+    private readonly voltsPerSecond: number,
+    private readonly steady = false,
+  ) {}
+  pinVoltage(pin: AnalogPin, t: number): number {
+    return pin === 'PA2' ? this.volts + this.voltsPerSecond * (t - this.origin) : 0;
+  }
+  temperatureK(): number {
+    return 298.15;
+  }
+  vdd(): number {
+    return 3;
+  }
+  steadyBetween(): boolean {
+    return this.steady;
+  }
+}
+
 /** Assembles `source` (placed at address 0), loads it into fresh memories and builds the chip. */
 export async function chipWith(
   source: string,

@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Attiny824 } from '../../../src/sim/chip.js';
-import type { AnalogFrontEnd, AnalogPin } from '../../../src/sim/chip-types.js';
-import { FixedAnalog, SPIN, chipWith } from './chip-harness.js';
+import { FixedAnalog, RampAnalog, SPIN, chipWith } from './chip-harness.js';
 
 const RTC_CLKSEL = 0x0147;
 const RTC_PITCTRLA = 0x0150;
@@ -232,24 +231,6 @@ pit:    ldi r17, 0x01
   assert.ok(t.uart[0]!.t > wake.t, `byte at ${t.uart[0]!.t}, wake at ${wake.t}`);
   assert.ok(wake.t >= 0.03125);
 });
-
-/** PA2 rises at `slope` V/s from `v0` at `origin` (time-dependent input, to see when each sample is taken). */
-class RampAnalog implements AnalogFrontEnd {
-  origin = 0;
-  constructor(
-    private readonly v0: number,
-    private readonly slope: number,
-  ) {}
-  pinVoltage(pin: AnalogPin, t: number): number {
-    return pin === 'PA2' ? this.v0 + this.slope * (t - this.origin) : 0;
-  }
-  temperatureK(): number {
-    return 298.15;
-  }
-  vdd(): number {
-    return 3;
-  }
-}
 
 // CLK_ADC = 3.333 MHz / 4 (CTRLB DIV4); SAMPDUR 2: sample k ends its sampling phase at
 // 60 µs + (2 + 0.5 + 16·k) / f after the start, the burst's result at 60 µs + (16·16 + 1.5) / f.
