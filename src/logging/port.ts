@@ -131,18 +131,15 @@ export async function runPort(options: PortReaderOptions): Promise<void> {
       watch.unref();
     });
     options.onEnd();
-    if (reason !== undefined && options.onLost !== 'reconnect') {
-      log(`${path} lost: ${reason}; ending`);
-      await stream.close();
-      throw lostError(path, reason);
-    }
-    // Said before the port is closed on our side: nothing may delay the news of an unplug.
+    const waitForIt = options.onLost === 'reconnect';
     if (reason !== undefined) {
-      log(`${path} lost: ${reason}`);
-      options.onStatus({ type: 'port-lost', port: path, reason });
+      log(`${path} lost: ${reason}${waitForIt ? '' : '; ending'}`);
+      // Said before the port is closed on our side: nothing may delay the news of an unplug.
+      if (waitForIt) options.onStatus({ type: 'port-lost', port: path, reason });
     }
     await stream.close();
     if (reason === undefined) break;
+    if (!waitForIt) throw lostError(path, reason);
     reconnect = true;
   }
 }
