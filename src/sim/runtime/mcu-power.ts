@@ -131,19 +131,19 @@ export class McuPowerMeter {
     // numbers mcuSupplyAmps gives). Called once per simulated second: no object per call.
     const activeScale = voltageScale('active', vdd);
     const sleepScale = voltageScale('idle', vdd);
-    this.book(0, 'active', dc - notRunning, dt, dc, activeScale);
-    this.book(1, 'idle', idle, dt, dc, sleepScale);
-    this.book(2, 'standby', standby, dt, dc, sleepScale);
-    this.book(3, 'powerDown', powerDown, dt, dc, sleepScale);
-    this.book(4, 'reset', notRunning - idle - standby - powerDown, dt, dc, sleepScale);
+    this.book(0, dc - notRunning, dt, dc, activeScale);
+    this.book(1, idle, dt, dc, sleepScale);
+    this.book(2, standby, dt, dc, sleepScale);
+    this.book(3, powerDown, dt, dc, sleepScale);
+    this.book(4, notRunning - idle - standby - powerDown, dt, dc, sleepScale);
     this.skip();
   }
 
-  /** A state's share of `dt`: its cycles of `dc`, charged at its current. */
-  private book(index: number, state: McuState, cycles: number, dt: number, dc: number, scale: number): void {
+  /** The share of `dt` of state MCU_STATES[index]: its cycles of `dc`, charged at its current. */
+  private book(index: number, cycles: number, dt: number, dc: number, scale: number): void {
     const s = (dt * cycles) / dc;
     this.seconds[index] += s;
-    this.chargeAs[index] += s * ampsAtScale(state, scale);
+    this.chargeAs[index] += s * ampsAtScale(MCU_STATES[index]!, scale);
   }
 
   get totals(): McuPowerTotals {
